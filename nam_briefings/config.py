@@ -1,0 +1,49 @@
+"""Configuration read from environment variables, with safe defaults.
+
+No logic lives here beyond reading variables; `create_app` fills in what needs the
+instance folder (the SQLite path and the generated secret key).
+"""
+import os
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings for running the service; every value can be set from the environment."""
+
+    #: SQLAlchemy URL; None means SQLite in the instance folder.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    #: None means "generate once into instance/secret_key".
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    TIMEZONE = os.environ.get("TIMEZONE", "Europe/Zurich")
+    ORGANIZER_EMAIL = os.environ.get("ORGANIZER_EMAIL", "nam-briefings@chair.example.org")
+    ORGANIZER_NAME = os.environ.get("ORGANIZER_NAME", "NAM Chairmanship, Geneva")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "8025"))
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", ORGANIZER_EMAIL)
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the login session
+
+
+class TestConfig(Config):
+    """Settings for the test suite: an isolated database given by the fixture."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    MAIL_SUPPRESS_SEND = False

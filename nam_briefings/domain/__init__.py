@@ -1,0 +1,1 @@
+"""The pure domain core: dataclasses and functions, no Flask and no SQLAlchemy."""

@@ -1,0 +1,13 @@
+"""Vocabularies shared by the domain, the tables and the forms."""
+
+NAM_STATUSES = ("member", "observer", "none")
+SESSION_STATUSES = ("scheduled", "postponed", "held")
+CONTACT_ROLES = ("ambassador", "deputy", "focal_point", "other")
+#: ordered from least to most powerful
+ROLES = ("viewer", "editor", "admin")
+#: hrc_session is a soft preference for the planner; the others block
+BUSY_KINDS = ("hrc_session", "closure", "meeting", "blackout")
+#: UN official languages plus German (Geneva), as ISO 639-1 codes
+LANGUAGES = ("en", "fr", "es", "ar", "ru", "zh", "de", "pt")
+#: how long one UPR review lasts (70 min state under review + 140 min dialogue)
+REVIEW_MINUTES = 210

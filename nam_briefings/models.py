@@ -1,0 +1,347 @@
+"""ORM tables. Datetimes are timezone-aware and stored in UTC; dates are Geneva dates."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .domain.constants import (
+    BUSY_KINDS,
+    CONTACT_ROLES,
+    NAM_STATUSES,
+    ROLES,
+    SESSION_STATUSES,
+)
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    """The current instant, timezone-aware in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware datetime stored in UTC.
+
+    PostgreSQL keeps it as `timestamptz`; SQLite, which has no time zones, keeps the
+    naive UTC value. Either way Python code only ever sees aware UTC datetimes, and a
+    naive datetime is refused rather than guessed at.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: give a timezone-aware value")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class TimestampMixin:
+    #: when the row was created (UTC)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    #: when the row last changed (UTC)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False
+    )
+
+
+class State(TimestampMixin, db.Model):
+    """A UN member or observer state, with its standing in the Non-Aligned Movement."""
+
+    __tablename__ = "states"
+    __table_args__ = (CheckConstraint(_in("nam_status", NAM_STATUSES), name="nam_status"),)
+
+    #: ISO 3166-1 alpha-3 code, e.g. "GUY"
+    iso3: Mapped[str] = mapped_column(String(3), primary_key=True)
+    #: UN short name, e.g. "Guyana"
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    #: "member", "observer" or "none"
+    nam_status: Mapped[str] = mapped_column(String(10), nullable=False, default="none")
+    #: year the state joined NAM (members and observers), if known
+    nam_joined: Mapped[int | None] = mapped_column(Integer)
+
+    mission: Mapped[Mission | None] = relationship(back_populates="state", uselist=False)
+    reviews: Mapped[list[Review]] = relationship(back_populates="state")
+
+    def __repr__(self) -> str:
+        return f"<State {self.iso3} {self.name!r} {self.nam_status}>"
+
+
+class UprSession(TimestampMixin, db.Model):
+    """A session of the UPR Working Group (about two weeks, ~14 states reviewed)."""
+
+    __tablename__ = "upr_sessions"
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="dates_ordered"),
+        CheckConstraint(_in("status", SESSION_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: session number, e.g. 35 for January 2020
+    number: Mapped[int] = mapped_column(Integer, unique=True, nullable=False)
+    #: UPR cycle (1-4...)
+    cycle: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: first day of the session (Geneva date)
+    start_date: Mapped[date] = mapped_column(Date, nullable=False)
+    #: last day of the session (Geneva date)
+    end_date: Mapped[date] = mapped_column(Date, nullable=False)
+    #: where the Working Group meets
+    venue: Mapped[str] = mapped_column(
+        String(200), nullable=False, default="Palais des Nations, Geneva"
+    )
+    #: "scheduled", "postponed" or "held"
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="scheduled")
+
+    reviews: Mapped[list[Review]] = relationship(
+        back_populates="session", order_by="Review.position", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<UprSession {self.number} {self.start_date}..{self.end_date}>"
+
+
+class Review(TimestampMixin, db.Model):
+    """One state's review within a UPR session (a 3.5-hour slot)."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        UniqueConstraint("session_id", "state_iso3"),
+        UniqueConstraint("session_id", "position"),
+        CheckConstraint("position >= 1", name="position_positive"),
+        CheckConstraint("end_at IS NULL OR end_at > start_at", name="times_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the session the review belongs to
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("upr_sessions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    #: the state under review
+    state_iso3: Mapped[str] = mapped_column(ForeignKey("states.iso3"), nullable=False, index=True)
+    #: order of review within the session (1 = first)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: the review day, when only the day is known (or the day of `start_at`)
+    review_date: Mapped[date | None] = mapped_column(Date)
+    #: start of the review slot (UTC), when published
+    start_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: end of the review slot (UTC), when published
+    end_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    session: Mapped[UprSession] = relationship(back_populates="reviews")
+    state: Mapped[State] = relationship(back_populates="reviews")
+
+    def __repr__(self) -> str:
+        return f"<Review UPR{self.session_id} #{self.position} {self.state_iso3}>"
+
+
+class Mission(TimestampMixin, db.Model):
+    """A state's Permanent Mission in Geneva."""
+
+    __tablename__ = "missions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the state the mission represents (one mission per state)
+    state_iso3: Mapped[str] = mapped_column(
+        ForeignKey("states.iso3"), unique=True, nullable=False
+    )
+    #: e.g. "Permanent Mission of Guyana to the United Nations Office at Geneva"
+    name: Mapped[str] = mapped_column(String(300), nullable=False)
+    #: the functional mailbox (lower-cased)
+    email: Mapped[str] = mapped_column(String(254), nullable=False)
+    #: deactivated missions receive nothing
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+    state: Mapped[State] = relationship(back_populates="mission")
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="mission", order_by="Contact.name", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Mission {self.state_iso3} {self.email}>"
+
+
+class Contact(TimestampMixin, db.Model):
+    """A person (or mailbox) at a Permanent Mission who receives invitations."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        UniqueConstraint("mission_id", "email"),
+        CheckConstraint(_in("role", CONTACT_ROLES), name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the mission the contact belongs to
+    mission_id: Mapped[int] = mapped_column(
+        ForeignKey("missions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    #: full name, e.g. "H.E. Ms. Jane Doe"
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    #: "ambassador", "deputy", "focal_point" or "other"
+    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    #: e-mail address (lower-cased)
+    email: Mapped[str] = mapped_column(String(254), nullable=False)
+    #: preferred language for messages (ISO 639-1, e.g. "en", "fr", "es", "ar")
+    language: Mapped[str] = mapped_column(String(8), nullable=False, default="en")
+    #: inactive contacts are kept for history but receive nothing
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+    mission: Mapped[Mission] = relationship(back_populates="contacts")
+
+    def __repr__(self) -> str:
+        return f"<Contact {self.email} ({self.role}) of mission {self.mission_id}>"
+
+
+class Room(TimestampMixin, db.Model):
+    """A meeting room where briefings can take place."""
+
+    __tablename__ = "rooms"
+    __table_args__ = (CheckConstraint("capacity > 0", name="capacity_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: e.g. "Room XXIV, Palais des Nations"
+    name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    #: number of seats
+    capacity: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: street address or building, shown in invitations
+    location: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    #: inactive rooms are never proposed
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+    def __repr__(self) -> str:
+        return f"<Room {self.name!r} ({self.capacity} seats)>"
+
+
+class BusyPeriod(TimestampMixin, db.Model):
+    """A period when briefings should not (or preferably not) take place.
+
+    Global when neither `room_id` nor `mission_id` is set; otherwise it concerns that
+    room or that mission only. `kind` says how the planner treats it: Human Rights
+    Council sessions are a soft preference, everything else blocks.
+    """
+
+    __tablename__ = "busy_periods"
+    __table_args__ = (
+        CheckConstraint("end_at > start_at", name="times_ordered"),
+        CheckConstraint(_in("kind", BUSY_KINDS), name="kind"),
+        CheckConstraint("room_id IS NULL OR mission_id IS NULL", name="one_scope"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: "hrc_session", "closure", "meeting" or "blackout"
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    #: shown to people, e.g. "HRC58" or "UN Geneva closure (Eid al-Fitr)"
+    label: Mapped[str] = mapped_column(String(200), nullable=False)
+    #: start (UTC, inclusive)
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+    #: end (UTC, exclusive)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+    #: whole Geneva days (start and end at local midnight)
+    all_day: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: the room concerned, for a room booking
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    #: the mission concerned, for a mission's blackout
+    mission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("missions.id", ondelete="CASCADE")
+    )
+    #: natural key of imported rows (e.g. "hrc:58"), so re-imports update in place
+    source_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+
+    room: Mapped[Room | None] = relationship()
+    mission: Mapped[Mission | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<BusyPeriod {self.kind} {self.label!r} {self.start_at}..{self.end_at}>"
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    """A secretariat account."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: login name (lower-cased e-mail address)
+    email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
+    #: werkzeug password hash (scrypt)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    #: "admin", "editor" or "viewer"
+    role: Mapped[str] = mapped_column(String(10), nullable=False, default="viewer")
+    #: inactive users cannot log in
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    #: last successful login (UTC)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of `password`."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """True when `password` matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    def can(self, role: str) -> bool:
+        """True when the user's role is at least `role` (viewer < editor < admin)."""
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} ({self.role})>"
+
+
+class AuditEvent(db.Model):
+    """A record of one change: who did what, when."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: when it happened (UTC)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False, index=True)
+    #: the user who did it, when done through the web
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: who did it, as shown: the user's e-mail, "cli:<login>" or "system"
+    actor: Mapped[str] = mapped_column(String(254), nullable=False)
+    #: what was done, e.g. "contact.create", "import.sessions"
+    action: Mapped[str] = mapped_column(String(50), nullable=False, index=True)
+    #: the kind of thing changed, e.g. "contact"
+    target_type: Mapped[str] = mapped_column(String(50), nullable=False, default="")
+    #: its key, e.g. "42" or "GUY"
+    target_id: Mapped[str] = mapped_column(String(50), nullable=False, default="")
+    #: a short human-readable summary of the change
+    details: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    user: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent {self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}>"

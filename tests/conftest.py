@@ -1,0 +1,128 @@
+"""Shared fixtures, in the style of Flask's tutorial: `app`, `client`, `runner`.
+
+Every test that uses `app` runs on SQLite and, when TEST_DATABASE_URL names a
+PostgreSQL server, on PostgreSQL too (in a throwaway database created for the run).
+The schema is built once per backend by the real Alembic migrations; between tests
+every table is emptied.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="nam-briefings-instance-"))
+
+from nam_briefings import create_app  # noqa: E402
+from nam_briefings.config import TestConfig  # noqa: E402
+from nam_briefings.extensions import db  # noqa: E402
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def test_config(database_url: str, **overrides) -> dict:
+    """The configuration mapping tests give to `create_app`."""
+    config = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
+    config.update(SQLALCHEMY_DATABASE_URI=database_url, SERVER_NAME=None, **overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run, dropped afterwards."""
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1/test)")
+    admin_url = sa.make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+    name = f"nam_briefings_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory) -> str:
+    """An empty database URL on each backend (SQLite always, PostgreSQL when given)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    return request.getfixturevalue("postgres_database")
+
+
+@pytest.fixture(scope="session")
+def migrated_database_url(database_url: str) -> str:
+    """The same database, upgraded to the latest schema by the real migrations."""
+    from flask_migrate import upgrade
+
+    app = create_app(test_config(database_url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+@pytest.fixture
+def app(migrated_database_url: str):
+    """The application on a migrated, empty database."""
+    app = create_app(test_config(migrated_database_url))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_every_table()
+        db.engine.dispose()
+
+
+def _empty_every_table() -> None:
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    """The CSRF token of the first form in a page."""
+    match = CSRF_INPUT.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def login(client):
+    """Log the test client in as a new user with the given role; returns the user."""
+    from tests.factories import create_user
+
+    def _login(role: str = "admin", email: str | None = None):
+        email = email or f"{role}-{uuid.uuid4().hex[:6]}@chair.example.org"
+        user = create_user(email=email, role=role, password="correct horse battery")
+        page = client.get("/login")
+        response = client.post(
+            "/login",
+            data={"email": email, "password": "correct horse battery",
+                  "csrf_token": csrf_token_from(page.get_data(as_text=True))},
+        )
+        assert response.status_code in (302, 303), response.get_data(as_text=True)
+        return user
+
+    return _login
