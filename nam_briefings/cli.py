@@ -1,6 +1,181 @@
-"""Command-line interface: `flask --app app COMMAND`."""
+"""Command-line interface: `flask --app app COMMAND`.
+
+Commands print what they did; on bad input they print every problem to stderr and exit
+non-zero without changing anything.
+"""
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+
+import click
 from flask import Flask
+from flask.cli import AppGroup
+
+from .domain.calendar import to_local
+from .domain.constants import ROLES
+from .domain.errors import DomainError
+from .domain.imports import KINDS, ImportRejected, expected_header, parse_date
+from .services import audit, closures, users
+from .services.calendar import count_rows, import_csv, seed_reference_data, table_counts
+from .services.demo import create_demo_data
+
+#: files with more rows than this get a progress bar
+PROGRESS_BAR_ROWS = 500
+
+
+def cli_actor() -> audit.Actor:
+    """The actor recorded in the audit trail for command-line changes."""
+    try:
+        login = getpass.getuser()
+    except Exception:  # no login name in some containers
+        login = "unknown"
+    return audit.Actor(f"cli:{login}")
+
+
+def fail(message: str) -> None:
+    """Print a message to stderr and exit with status 1."""
+    click.secho(message, fg="red", err=True)
+    sys.exit(1)
+
+
+@click.command("seed")
+def seed_command() -> None:
+    """Load the shipped UPR calendar, NAM roster, HRC sessions and default room."""
+    for report in seed_reference_data(cli_actor()):
+        click.echo(report.summary)
+    counts = table_counts()
+    click.echo("rows: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Create the demo admin account and demo mission contacts on example.org."""
+    result = create_demo_data(cli_actor())
+    click.echo(result.missions.summary)
+    click.echo(result.contacts.summary)
+    if result.admin_password:
+        click.secho("\nDemo administrator created. Log in at http://127.0.0.1:5000/login with",
+                    bold=True)
+        click.secho(f"    e-mail:   {result.admin_email}\n    password: {result.admin_password}\n",
+                    bold=True)
+        click.echo("This password is shown only once. Change it with "
+                   f"`flask --app app users set-password {result.admin_email}`.")
+    else:
+        click.echo(f"Demo administrator {result.admin_email} already exists "
+                   "(its password was printed when it was created; "
+                   f"reset it with `flask --app app users set-password {result.admin_email}`).")
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would change.")
+def import_command(kind: str, file: Path, dry_run: bool) -> None:
+    """Import a CSV FILE of KIND (all or nothing; see DESIGN.md for the formats)."""
+    data = file.read_bytes()
+    rows = count_rows(kind, data)
+    try:
+        if rows > PROGRESS_BAR_ROWS:
+            with click.progressbar(length=rows, label=f"Importing {kind}",
+                                   file=sys.stderr) as bar:
+                report = import_csv(kind, data, cli_actor(), dry_run=dry_run,
+                                    source=file.name, progress=bar.update)
+        else:
+            report = import_csv(kind, data, cli_actor(), dry_run=dry_run, source=file.name)
+    except ImportRejected as rejected:
+        for error in rejected.errors:
+            click.echo(f"{file}:{error}", err=True)
+        fail(f"{rejected} (expected header: {expected_header(kind)})")
+    except DomainError as error:
+        fail(str(error))
+    if report.delimiter != ",":
+        click.echo(f"(read with {report.delimiter!r} as the delimiter)")
+    for line in report.added:
+        click.echo(f"{'would add' if dry_run else 'added'}: {line}")
+    for line in report.changed:
+        click.echo(f"{'would change' if dry_run else 'changed'}: {line}")
+    click.echo(report.summary + (" (dry run: nothing was written)" if dry_run else ""))
+
+
+users_cli = AppGroup("users", help="Manage secretariat accounts.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), default="viewer", show_default=True)
+@click.password_option(help="Prompted for when not given.")
+def users_create(email: str, role: str, password: str) -> None:
+    """Create an account with a password (prompted twice)."""
+    try:
+        user = users.create_user(email, password, role, cli_actor())
+    except DomainError as error:
+        fail(str(error))
+    click.echo(f"created {user.email} ({user.role})")
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+@click.password_option(help="Prompted for when not given.")
+def users_set_password(email: str, password: str) -> None:
+    """Set a new password for an existing account."""
+    try:
+        users.set_password(email, password, cli_actor())
+    except DomainError as error:
+        fail(str(error))
+    click.echo(f"password changed for {email}")
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """List the accounts."""
+    for user in users.list_users():
+        state = "" if user.active else " (inactive)"
+        click.echo(f"{user.email}\t{user.role}{state}")
+
+
+closures_cli = AppGroup("closures", help="Closure days the holidays package does not know.")
+
+
+@closures_cli.command("add")
+@click.argument("first")
+@click.argument("last", required=False)
+@click.option("--label", required=True, help="e.g. 'UN Geneva closure (Eid al-Fitr)'")
+def closures_add(first: str, last: str | None, label: str) -> None:
+    """Close FIRST (to LAST) for briefings; dates as YYYY-MM-DD."""
+    try:
+        first_day = parse_date(first, "first day")
+        last_day = parse_date(last, "last day") if last else first_day
+        period = closures.add_closure(first_day, last_day, label, cli_actor())
+    except DomainError as error:
+        fail(str(error))
+    click.echo(f"added closure {period.id}: {label} ({first_day} to {last_day})")
+
+
+@closures_cli.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Every busy period, not only closures.")
+def closures_list(show_all: bool) -> None:
+    """List closure days (or every busy period with --all)."""
+    for period in closures.list_busy_periods(None if show_all else "closure"):
+        start, end = to_local(period.start_at), to_local(period.end_at)
+        click.echo(f"{period.id}\t{period.kind}\t{start:%Y-%m-%d %H:%M}\t{end:%Y-%m-%d %H:%M}"
+                   f"\t{period.label}")
+
+
+@closures_cli.command("remove")
+@click.argument("period_id", type=int)
+def closures_remove(period_id: int) -> None:
+    """Delete a closure or busy period by id."""
+    try:
+        closures.remove_busy_period(period_id, cli_actor())
+    except DomainError as error:
+        fail(str(error))
+    click.echo(f"removed {period_id}")
 
 
 def register(app: Flask) -> None:
     """Attach the commands to the app."""
+    for command in (seed_command, demo_command, import_command, users_cli, closures_cli):
+        app.cli.add_command(command)
+

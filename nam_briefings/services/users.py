@@ -6,7 +6,7 @@ from ..domain.validation import normalise_email
 from ..extensions import db
 from ..models import User, utcnow
 from . import audit
-from ..domain.errors import Invalid
+from ..domain.errors import Invalid, NotFound
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -16,8 +16,7 @@ def create_user(email: str, password: str, role: str, actor: audit.Actor) -> Use
     email = normalise_email(email)
     if role not in ROLES:
         raise Invalid(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    _check_password_strength(password)
     if db.session.scalar(db.select(User).filter_by(email=email)):
         raise Invalid(f"a user {email} already exists")
     user = User(email=email, role=role)
@@ -51,3 +50,24 @@ def get_user(user_id: int) -> User | None:
 def user_count() -> int:
     """How many accounts exist."""
     return db.session.scalar(db.select(db.func.count()).select_from(User)) or 0
+
+
+def set_password(email: str, password: str, actor: audit.Actor) -> None:
+    """Replace an account's password."""
+    _check_password_strength(password)
+    user = db.session.scalar(db.select(User).filter_by(email=normalise_email(email)))
+    if user is None:
+        raise NotFound(f"no user {email}")
+    user.set_password(password)
+    audit.record(actor, "user.set_password", "user", user.id, user.email)
+    db.session.commit()
+
+
+def list_users() -> list[User]:
+    """Every account, by e-mail."""
+    return list(db.session.scalars(db.select(User).order_by(User.email)))
+
+
+def _check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")

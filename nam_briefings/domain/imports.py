@@ -1,0 +1,406 @@
+"""Reading and checking the CSV files of DESIGN.md, before anything is written.
+
+`parse_file(kind, data, references)` turns the raw bytes of a CSV file into typed records,
+or raises `ImportRejected` listing every bad row with its line number and the reason.
+What is already in the database comes in as `References` (plain sets and mappings), so
+this module stays pure and can be tested without a database.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from .calendar import local_to_utc
+from .constants import CONTACT_ROLES, NAM_STATUSES, REVIEW_MINUTES
+from .errors import Invalid
+from .validation import normalise_email
+
+KINDS = ("states", "sessions", "reviews", "hrc-sessions", "missions", "contacts")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in a file: where (line number, 1 = header) and why."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+class ImportRejected(Invalid):
+    """The file cannot be imported; `errors` lists every problem found."""
+
+    def __init__(self, errors: Iterable[RowError]):
+        self.errors = sorted(errors, key=lambda error: error.line)
+        count = len(self.errors)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} found; nothing was imported")
+
+
+@dataclass(frozen=True)
+class References:
+    """What the database already holds that rows may refer to."""
+
+    #: ISO codes of known states
+    states: frozenset[str] = frozenset()
+    #: UPR session number -> (start date, end date)
+    sessions: dict[int, tuple[date, date]] = field(default_factory=dict)
+    #: ISO codes of states that have a mission
+    missions: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class StateRow:
+    iso3: str
+    name: str
+    nam_status: str
+    nam_joined: int | None
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    number: int
+    cycle: int
+    start_date: date
+    end_date: date
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    session: int
+    iso3: str
+    position: int
+    review_date: date | None
+    start_at: datetime | None
+    end_at: datetime | None
+
+
+@dataclass(frozen=True)
+class HrcSessionRow:
+    number: int
+    start_date: date
+    end_date: date
+
+
+@dataclass(frozen=True)
+class MissionRow:
+    iso3: str
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    iso3: str
+    name: str
+    role: str
+    email: str
+    language: str
+
+
+Record = StateRow | SessionRow | ReviewRow | HrcSessionRow | MissionRow | ContactRow
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    line: int
+    record: Record
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """A valid file: its records in file order, and how it was read."""
+
+    kind: str
+    rows: list[ParsedRow]
+    delimiter: str
+
+
+@dataclass(frozen=True)
+class _Format:
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    parse: Callable[[dict[str, str], References], Record]
+    #: the natural key of a record: two rows with the same key are duplicates
+    key: Callable[[Record], tuple]
+    describe_key: Callable[[Record], str]
+
+    @property
+    def header(self) -> str:
+        optional = "".join(f"[,{name}" for name in self.optional) + "]" * len(self.optional)
+        return ",".join(self.required) + optional
+
+
+# --- single values -----------------------------------------------------------------
+
+ISO3 = re.compile(r"^[A-Z]{3}$")
+LANGUAGE = re.compile(r"^[a-z]{2}$")
+LOCAL_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}$")
+
+
+def _text(row: dict[str, str], column: str, *, required: bool = True) -> str:
+    value = (row.get(column) or "").strip()
+    if required and not value:
+        raise Invalid(f"{column} is empty")
+    return value
+
+
+def _int(row: dict[str, str], column: str, *, minimum: int = 1) -> int:
+    value = _text(row, column)
+    if not re.fullmatch(r"\d+", value) or int(value) < minimum:
+        raise Invalid(f"{column} {value!r} is not a whole number of at least {minimum}")
+    return int(value)
+
+
+def parse_date(value: str, column: str = "date") -> date:
+    """A `YYYY-MM-DD` date; raises Invalid naming the column for anything else."""
+    value = value.strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise Invalid(f"{column} {value!r} is not a date in the form YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"{column} {value!r} is not a real day of the calendar") from None
+
+
+def parse_local_datetime(value: str, column: str = "datetime") -> datetime:
+    """A Geneva wall-clock `YYYY-MM-DDTHH:MM`, returned as an aware UTC datetime."""
+    value = value.strip()
+    if not LOCAL_DATETIME.fullmatch(value):
+        raise Invalid(f"{column} {value!r} is not a Geneva time in the form YYYY-MM-DDTHH:MM")
+    try:
+        local = datetime.fromisoformat(value.replace(" ", "T"))
+    except ValueError:
+        raise Invalid(f"{column} {value!r} is not a real day and time") from None
+    try:
+        return local_to_utc(local)
+    except ValueError as error:
+        raise Invalid(f"{column}: {error}") from None
+
+
+def _iso3(row: dict[str, str], references: References | None) -> str:
+    iso3 = _text(row, "iso3").upper()
+    if not ISO3.fullmatch(iso3):
+        raise Invalid(f"iso3 {iso3!r} is not a three-letter ISO 3166-1 code")
+    if references is not None and iso3 not in references.states:
+        raise Invalid(f"unknown state {iso3!r}: import it with the states first")
+    return iso3
+
+
+def _date_range(row: dict[str, str]) -> tuple[date, date]:
+    start = parse_date(_text(row, "start_date"), "start_date")
+    end = parse_date(_text(row, "end_date"), "end_date")
+    if end < start:
+        raise Invalid(f"end_date {end} is before start_date {start}")
+    return start, end
+
+
+# --- one parser per kind -------------------------------------------------------------
+
+def _parse_state(row: dict[str, str], references: References) -> StateRow:
+    iso3 = _iso3(row, None)
+    status = _text(row, "nam_status").lower()
+    if status not in NAM_STATUSES:
+        raise Invalid(f"nam_status {status!r} must be one of {', '.join(NAM_STATUSES)}")
+    joined_text = _text(row, "nam_joined", required=False)
+    joined = None
+    if joined_text:
+        joined = _int(row, "nam_joined", minimum=1961)
+        if joined > date.today().year:
+            raise Invalid(f"nam_joined {joined} is in the future")
+    return StateRow(iso3, _text(row, "name"), status, joined)
+
+
+def _parse_session(row: dict[str, str], references: References) -> SessionRow:
+    number, cycle = _int(row, "number"), _int(row, "cycle")
+    start, end = _date_range(row)
+    if (end - start).days > 31:
+        raise Invalid(f"a Working Group session lasts weeks, not {(end - start).days + 1} days")
+    return SessionRow(number, cycle, start, end)
+
+
+def _parse_review(row: dict[str, str], references: References) -> ReviewRow:
+    number = _int(row, "session")
+    if number not in references.sessions:
+        raise Invalid(f"unknown UPR session {number}: import the sessions first")
+    iso3 = _iso3(row, references)
+    position = _int(row, "position")
+    start_text, end_text = _text(row, "start", required=False), _text(row, "end", required=False)
+    review_date = start_at = end_at = None
+    if re.fullmatch(r"[\d-]+", start_text):
+        review_date = parse_date(start_text, "start")
+    elif start_text:
+        start_at = parse_local_datetime(start_text, "start")
+        review_date = datetime.fromisoformat(start_text.replace(" ", "T")).date()
+    if end_text:
+        if start_at is None:
+            raise Invalid("end is given but start has no time of day")
+        end_at = parse_local_datetime(end_text, "end")
+        if end_at <= start_at:
+            raise Invalid(f"end {end_text} is not after start {start_text}")
+    elif start_at is not None:
+        end_at = start_at + timedelta(minutes=REVIEW_MINUTES)
+    first, last = references.sessions[number]
+    if review_date is not None and not first <= review_date <= last:
+        raise Invalid(f"review day {review_date} is outside session {number} ({first} to {last})")
+    return ReviewRow(number, iso3, position, review_date, start_at, end_at)
+
+
+def _parse_hrc_session(row: dict[str, str], references: References) -> HrcSessionRow:
+    number = _int(row, "number")
+    start, end = _date_range(row)
+    return HrcSessionRow(number, start, end)
+
+
+def _parse_mission(row: dict[str, str], references: References) -> MissionRow:
+    iso3 = _iso3(row, references)
+    return MissionRow(iso3, _text(row, "mission_name"), normalise_email(_text(row, "email")))
+
+
+def _parse_contact(row: dict[str, str], references: References) -> ContactRow:
+    iso3 = _iso3(row, references)
+    if iso3 not in references.missions:
+        raise Invalid(f"state {iso3} has no mission yet: import the missions first")
+    role = re.sub(r"[\s-]+", "_", _text(row, "role").lower())
+    if role not in CONTACT_ROLES:
+        raise Invalid(f"role {row.get('role')!r} must be one of {', '.join(CONTACT_ROLES)}")
+    language = _text(row, "language", required=False).lower() or "en"
+    if not LANGUAGE.fullmatch(language):
+        raise Invalid(f"language {language!r} is not a two-letter ISO 639-1 code (e.g. en, fr)")
+    email = normalise_email(_text(row, "email"))
+    return ContactRow(iso3, _text(row, "name"), role, email, language)
+
+
+FORMATS: dict[str, _Format] = {
+    "states": _Format(("iso3", "name", "nam_status"), ("nam_joined",), _parse_state,
+                      lambda r: (r.iso3,), lambda r: f"state {r.iso3}"),
+    "sessions": _Format(("number", "cycle", "start_date", "end_date"), (), _parse_session,
+                        lambda r: (r.number,), lambda r: f"session {r.number}"),
+    "reviews": _Format(("session", "iso3", "position"), ("start", "end"), _parse_review,
+                       lambda r: (r.session, r.iso3),
+                       lambda r: f"review of {r.iso3} in session {r.session}"),
+    "hrc-sessions": _Format(("number", "start_date", "end_date"), (), _parse_hrc_session,
+                            lambda r: (r.number,), lambda r: f"HRC session {r.number}"),
+    "missions": _Format(("iso3", "mission_name", "email"), (), _parse_mission,
+                        lambda r: (r.iso3,), lambda r: f"mission of {r.iso3}"),
+    "contacts": _Format(("iso3", "name", "role", "email"), ("language",), _parse_contact,
+                        lambda r: (r.iso3, r.email), lambda r: f"contact {r.email} of {r.iso3}"),
+}
+
+
+def expected_header(kind: str) -> str:
+    """The header line a file of this kind should start with (optional columns bracketed)."""
+    return FORMATS[kind].header
+
+
+def describe(kind: str, record: Record) -> str:
+    """A short name for a record, e.g. 'session 45', used in reports."""
+    return FORMATS[kind].describe_key(record)
+
+
+def record_key(kind: str, record: Record) -> tuple:
+    """The natural key of a record within its kind."""
+    return FORMATS[kind].key(record)
+
+
+# --- the file as a whole ----------------------------------------------------------------
+
+def decode(data: bytes | str) -> str:
+    """The file's text: UTF-8, with or without a byte-order mark."""
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportRejected([RowError(
+            1, f"the file is not UTF-8 text (byte 0x{data[error.start]:02x} at offset "
+               f"{error.start}): save it as 'CSV UTF-8'")]) from None
+
+
+def detect_delimiter(header_line: str) -> str:
+    """The delimiter of a header line: ',' or ';' (as Excel writes in many locales) or tab."""
+    counts = {delimiter: header_line.count(delimiter) for delimiter in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def parse_file(kind: str, data: bytes | str, references: References) -> ParsedFile:
+    """Check a whole file; return its records or raise ImportRejected with every problem."""
+    if kind not in FORMATS:
+        raise Invalid(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
+    spec = FORMATS[kind]
+    text = decode(data)
+    if not text.strip():
+        raise ImportRejected([RowError(1, f"the file is empty: expected the header {spec.header}")])
+    delimiter = detect_delimiter(text.splitlines()[0])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [name.strip().lower() for name in next(reader)]
+    _check_header(header, spec, delimiter)
+
+    rows: list[ParsedRow] = []
+    errors: list[RowError] = []
+    first_line_of: dict[tuple, int] = {}
+    for fields in reader:
+        line = reader.line_num
+        if not any(value.strip() for value in fields):
+            continue
+        if len(fields) != len(header):
+            errors.append(RowError(line, f"expected {len(header)} fields ({','.join(header)}), "
+                                         f"found {len(fields)}"))
+            continue
+        try:
+            record = spec.parse(dict(zip(header, fields)), references)
+        except Invalid as error:
+            errors.append(RowError(line, str(error)))
+            continue
+        key = spec.key(record)
+        if key in first_line_of:
+            errors.append(RowError(line, f"duplicate {spec.describe_key(record)} "
+                                         f"(first given on line {first_line_of[key]})"))
+            continue
+        first_line_of[key] = line
+        rows.append(ParsedRow(line, record))
+
+    if kind == "reviews":
+        errors.extend(_duplicate_positions(rows))
+    if not rows and not errors:
+        errors.append(RowError(1, "the file has a header but no rows"))
+    if errors:
+        raise ImportRejected(errors)
+    return ParsedFile(kind, rows, delimiter)
+
+
+def _check_header(header: list[str], spec: _Format, delimiter: str) -> None:
+    known = set(spec.required) | set(spec.optional)
+    missing = [name for name in spec.required if name not in header]
+    unknown = [name for name in header if name not in known]
+    problems = []
+    if missing:
+        problems.append(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+    if unknown:
+        problems.append(f"unknown column{'s' if len(unknown) > 1 else ''} "
+                        f"{', '.join(repr(name) for name in unknown)}")
+    if len(set(header)) != len(header):
+        problems.append("a column is named twice")
+    if problems:
+        hint = f"; read with delimiter {delimiter!r}" if delimiter != "," else ""
+        raise ImportRejected([RowError(
+            1, f"{'; '.join(problems)} (expected header: {spec.header}{hint})")])
+
+
+def _duplicate_positions(rows: list[ParsedRow]) -> list[RowError]:
+    errors = []
+    seen: dict[tuple[int, int], ParsedRow] = {}
+    for row in rows:
+        key = (row.record.session, row.record.position)
+        if key in seen:
+            errors.append(RowError(row.line, f"position {key[1]} in session {key[0]} is already "
+                                             f"taken by {seen[key].record.iso3} (line {seen[key].line})"))
+        else:
+            seen[key] = row
+    return errors

@@ -1,0 +1,254 @@
+"""The UPR calendar and NAM roster: CSV imports and the shipped reference data.
+
+An import is all-or-nothing: the whole file is checked first (`domain.imports`), then
+checked against the database, and only a valid file is written, in one transaction.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..domain import imports
+from ..domain.calendar import day_bounds_utc
+from ..domain.imports import ImportRejected, RowError
+from ..extensions import db
+from ..models import BusyPeriod, Contact, Mission, Review, Room, State, UprSession
+from . import audit
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+#: kind -> shipped file, in the order they must be loaded
+REFERENCE_FILES = {
+    "states": "states.csv",
+    "sessions": "upr_sessions.csv",
+    "reviews": "upr_reviews.csv",
+    "hrc-sessions": "hrc_sessions.csv",
+}
+DEFAULT_ROOM = {"name": "Room XXIV, Palais des Nations", "capacity": 150,
+                "location": "Palais des Nations, Avenue de la Paix 14, 1211 Geneva"}
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, for a dry run, would do)."""
+
+    kind: str
+    dry_run: bool
+    delimiter: str = ","
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def summary(self) -> str:
+        verb = "would add" if self.dry_run else "added"
+        change = "would change" if self.dry_run else "changed"
+        return (f"{self.kind}: {verb} {len(self.added)}, {change} {len(self.changed)}, "
+                f"{self.unchanged} unchanged")
+
+
+def count_rows(kind: str, data: bytes | str) -> int:
+    """How many data rows a file has (for sizing a progress bar); 0 if unreadable."""
+    try:
+        return max(imports.decode(data).count("\n") - 1, 0)
+    except ImportRejected:
+        return 0
+
+
+def import_csv(kind: str, data: bytes | str, actor: audit.Actor, *, dry_run: bool = False,
+               source: str = "", progress: Progress | None = None) -> ImportReport:
+    """Import one CSV file of `kind`; all or nothing.
+
+    Raises ImportRejected (every bad row with its line) or Invalid (unknown kind);
+    in both cases nothing is written. With `dry_run`, reports without writing.
+    """
+    parsed = imports.parse_file(kind, data, _references())
+    conflicts = _database_conflicts(parsed)
+    if conflicts:
+        raise ImportRejected(conflicts)
+    report = ImportReport(kind, dry_run, parsed.delimiter)
+    try:
+        _APPLY[kind](parsed, report, progress)
+        if dry_run:
+            db.session.rollback()
+            return report
+        if report.added or report.changed:
+            audit.record(actor, f"import.{kind}", kind, source, report.summary)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return report
+
+
+def seed_reference_data(actor: audit.Actor) -> list[ImportReport]:
+    """Load the shipped states, UPR sessions and reviews, HRC sessions and a default room.
+
+    Safe to run any number of times: rows that are already there are left unchanged.
+    """
+    reports = [
+        import_csv(kind, (DATA_DIR / name).read_bytes(), actor, source=f"shipped {name}")
+        for kind, name in REFERENCE_FILES.items()
+    ]
+    if db.session.scalar(db.select(Room).filter_by(name=DEFAULT_ROOM["name"])) is None:
+        room = Room(**DEFAULT_ROOM)
+        db.session.add(room)
+        db.session.flush()
+        audit.record(actor, "room.create", "room", room.id, f"default room {room.name}")
+        db.session.commit()
+    return reports
+
+
+def table_counts() -> dict[str, int]:
+    """Rows per calendar/roster table: what `seed` reports and tests compare."""
+    models = {"states": State, "sessions": UprSession, "reviews": Review,
+              "busy_periods": BusyPeriod, "rooms": Room, "missions": Mission,
+              "contacts": Contact}
+    return {name: db.session.scalar(db.select(db.func.count()).select_from(model)) or 0
+            for name, model in models.items()}
+
+
+# --- references and conflicts ----------------------------------------------------------
+
+def _references() -> imports.References:
+    sessions = {number: (start, end) for number, start, end in db.session.execute(
+        db.select(UprSession.number, UprSession.start_date, UprSession.end_date))}
+    return imports.References(
+        states=frozenset(db.session.scalars(db.select(State.iso3))),
+        sessions=sessions,
+        missions=frozenset(db.session.scalars(db.select(Mission.state_iso3))),
+    )
+
+
+def _database_conflicts(parsed: imports.ParsedFile) -> list[RowError]:
+    """Rows that are valid alone but clash with what the database holds."""
+    if parsed.kind != "reviews":
+        return []
+    in_file = {(row.record.session, row.record.iso3) for row in parsed.rows}
+    taken = {(number, position): iso3 for number, position, iso3 in db.session.execute(
+        db.select(UprSession.number, Review.position, Review.state_iso3).join(Review.session))}
+    errors = []
+    for row in parsed.rows:
+        holder = taken.get((row.record.session, row.record.position))
+        if holder and holder != row.record.iso3 and (row.record.session, holder) not in in_file:
+            errors.append(RowError(row.line, f"position {row.record.position} in session "
+                                             f"{row.record.session} is already held by {holder}"))
+    return errors
+
+
+# --- applying valid rows ------------------------------------------------------------------
+
+def _sync(report: ImportReport, label: str, row: Any, values: dict[str, Any],
+          create: Callable[[], Any]) -> Any:
+    """Create the row if missing, else update the fields that differ; note it in the report."""
+    if row is None:
+        row = create()
+        for name, value in values.items():
+            setattr(row, name, value)
+        db.session.add(row)
+        report.added.append(label)
+        return row
+    diffs = [f"{name} {getattr(row, name)!s} → {value!s}"
+             for name, value in values.items() if getattr(row, name) != value]
+    if diffs:
+        for name, value in values.items():
+            setattr(row, name, value)
+        report.changed.append(f"{label}: {', '.join(diffs)}")
+    else:
+        report.unchanged += 1
+    return row
+
+
+def _each(parsed: imports.ParsedFile, progress: Progress | None):
+    for row in parsed.rows:
+        yield row.record
+        if progress:
+            progress(1)
+
+
+def _apply_states(parsed, report, progress) -> None:
+    existing = {state.iso3: state for state in db.session.scalars(db.select(State))}
+    for record in _each(parsed, progress):
+        _sync(report, f"state {record.iso3} ({record.name})", existing.get(record.iso3),
+              {"iso3": record.iso3, "name": record.name, "nam_status": record.nam_status,
+               "nam_joined": record.nam_joined}, State)
+
+
+def _apply_sessions(parsed, report, progress) -> None:
+    existing = {s.number: s for s in db.session.scalars(db.select(UprSession))}
+    for record in _each(parsed, progress):
+        _sync(report, f"session {record.number}", existing.get(record.number),
+              {"number": record.number, "cycle": record.cycle,
+               "start_date": record.start_date, "end_date": record.end_date}, UprSession)
+
+
+def _apply_reviews(parsed, report, progress) -> None:
+    sessions = {s.number: s for s in db.session.scalars(db.select(UprSession))}
+    existing = {(r.session.number, r.state_iso3): r for r in db.session.scalars(db.select(Review))}
+    old_positions = {review: review.position for review in existing.values()}
+    with db.session.no_autoflush:
+        for record in _each(parsed, progress):
+            session = sessions[record.session]
+            _sync(report, f"review of {record.iso3} in session {record.session}",
+                  existing.get((record.session, record.iso3)),
+                  {"session_id": session.id, "state_iso3": record.iso3,
+                   "position": record.position, "review_date": record.review_date,
+                   "start_at": record.start_at, "end_at": record.end_at}, Review)
+    moved = [review for review, old in old_positions.items() if review.position != old]
+    _flush_moved_positions(moved)
+
+
+def _flush_moved_positions(moved: list[Review]) -> None:
+    """Write position changes in two steps, so that swapping two states never collides."""
+    targets = {review: review.position for review in moved}
+    for review in moved:
+        review.position += 100_000
+    db.session.flush()
+    for review, position in targets.items():
+        review.position = position
+    db.session.flush()
+
+
+def _apply_hrc_sessions(parsed, report, progress) -> None:
+    keys = [f"hrc:{row.record.number}" for row in parsed.rows]
+    existing = {p.source_key: p for p in db.session.scalars(
+        db.select(BusyPeriod).where(BusyPeriod.source_key.in_(keys)))}
+    for record in _each(parsed, progress):
+        start_at, end_at = day_bounds_utc(record.start_date, record.end_date)
+        key = f"hrc:{record.number}"
+        _sync(report, f"HRC{record.number}", existing.get(key),
+              {"source_key": key, "kind": "hrc_session", "label": f"HRC{record.number}",
+               "start_at": start_at, "end_at": end_at, "all_day": True}, BusyPeriod)
+
+
+def _apply_missions(parsed, report, progress) -> None:
+    existing = {m.state_iso3: m for m in db.session.scalars(db.select(Mission))}
+    for record in _each(parsed, progress):
+        _sync(report, f"mission of {record.iso3}", existing.get(record.iso3),
+              {"state_iso3": record.iso3, "name": record.name, "email": record.email}, Mission)
+
+
+def _apply_contacts(parsed, report, progress) -> None:
+    missions = {m.state_iso3: m for m in db.session.scalars(db.select(Mission))}
+    existing = {(c.mission.state_iso3, c.email): c for c in db.session.scalars(db.select(Contact))}
+    for record in _each(parsed, progress):
+        _sync(report, f"contact {record.email} ({record.iso3})",
+              existing.get((record.iso3, record.email)),
+              {"mission_id": missions[record.iso3].id, "name": record.name,
+               "role": record.role, "email": record.email, "language": record.language},
+              Contact)
+
+
+_APPLY: dict[str, Callable[[imports.ParsedFile, ImportReport, Progress | None], None]] = {
+    "states": _apply_states,
+    "sessions": _apply_sessions,
+    "reviews": _apply_reviews,
+    "hrc-sessions": _apply_hrc_sessions,
+    "missions": _apply_missions,
+    "contacts": _apply_contacts,
+}
+

@@ -1,0 +1,173 @@
+"""`flask --app app import KIND FILE`: all or nothing, on a real database."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nam_briefings.extensions import db
+from nam_briefings.models import AuditEvent, BusyPeriod, Review, State, UprSession
+from nam_briefings.services.calendar import seed_reference_data, table_counts
+from nam_briefings.services.audit import Actor
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+
+
+@pytest.fixture
+def seeded(app):
+    seed_reference_data(Actor.system())
+    return app
+
+
+def snapshot() -> dict:
+    """Everything an import could touch, to compare before and after."""
+    counts = table_counts()
+    counts["audit_events"] = db.session.scalar(db.select(db.func.count()).select_from(AuditEvent))
+    counts["sessions_data"] = sorted(
+        (s.number, s.cycle, s.start_date, s.end_date) for s in db.session.scalars(db.select(UprSession)))
+    counts["reviews_data"] = sorted(
+        (r.session_id, r.state_iso3, r.position) for r in db.session.scalars(db.select(Review)))
+    db.session.expire_all()
+    return counts
+
+
+def run_import(runner, tmp_path, kind: str, content: str | bytes, *args: str):
+    path = tmp_path / f"{kind}.csv"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return runner.invoke(args=["import", kind, str(path), *args])
+
+
+def test_importing_other_real_sessions_works(seeded, runner):
+    result = runner.invoke(args=["import", "sessions", str(FIXTURES / "upr_sessions_34_36.csv")])
+    assert result.exit_code == 0, result.output
+    assert "added 3" in result.output
+    result = runner.invoke(args=["import", "reviews", str(FIXTURES / "upr_reviews_35.csv")])
+    assert result.exit_code == 0, result.output
+    session = db.session.scalar(db.select(UprSession).filter_by(number=35))
+    assert [r.state_iso3 for r in session.reviews][:5] == ["ARM", "GRD", "GIN", "GNB", "GUY"]
+    nam_members = [r.state.name for r in session.reviews if r.state.nam_status == "member"]
+    assert len(nam_members) == 8 and "Guyana" in nam_members and "Kuwait" in nam_members
+    result = runner.invoke(args=["import", "hrc-sessions", str(FIXTURES / "hrc_sessions_42_43.csv")])
+    assert result.exit_code == 0, result.output
+    hrc43 = db.session.scalar(db.select(BusyPeriod).filter_by(source_key="hrc:43"))
+    assert hrc43.label == "HRC43" and hrc43.kind == "hrc_session" and hrc43.all_day
+
+
+def test_import_is_recorded_in_the_audit_trail(seeded, runner):
+    runner.invoke(args=["import", "sessions", str(FIXTURES / "upr_sessions_34_36.csv")])
+    event = db.session.scalar(db.select(AuditEvent).filter_by(action="import.sessions")
+                              .order_by(AuditEvent.id.desc()))
+    assert event.actor.startswith("cli:") and "added 3" in event.details
+    assert event.target_id == "upr_sessions_34_36.csv"
+
+
+def test_reimporting_the_same_file_changes_nothing(seeded, runner):
+    path = str(FIXTURES / "upr_sessions_34_36.csv")
+    runner.invoke(args=["import", "sessions", path])
+    before = snapshot()
+    result = runner.invoke(args=["import", "sessions", path])
+    assert result.exit_code == 0 and "added 0, changed 0, 3 unchanged" in result.output
+    assert snapshot() == before
+
+
+def test_dry_run_reports_without_writing(seeded, runner, tmp_path):
+    before = snapshot()
+    result = run_import(runner, tmp_path, "sessions",
+                        "number,cycle,start_date,end_date\n35,3,2020-01-20,2020-01-31\n"
+                        "50,4,2025-11-10,2025-11-21\n", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "would add: session 35" in result.output
+    assert "would change: session 50: start_date 2025-11-03 → 2025-11-10" in result.output
+    assert "nothing was written" in result.output
+    assert snapshot() == before
+
+
+def test_a_change_updates_in_place(seeded, runner, tmp_path):
+    result = run_import(runner, tmp_path, "states", "iso3,name,nam_status\nARM,Armenia,member\n")
+    assert result.exit_code == 0, result.output
+    assert "changed: state ARM (Armenia): nam_status observer → member" in result.output
+    assert db.session.get(State, "ARM").nam_status == "member"
+
+
+def test_swapping_review_positions(seeded, runner, tmp_path):
+    result = run_import(runner, tmp_path, "reviews", "session,iso3,position\n49,ARM,2\n49,GRD,1\n")
+    assert result.exit_code == 0, result.output
+    session = db.session.scalar(db.select(UprSession).filter_by(number=49))
+    assert [r.state_iso3 for r in session.reviews][:3] == ["GRD", "ARM", "GIN"]
+
+
+def test_a_position_held_by_another_state_in_the_database_is_refused(seeded, runner, tmp_path):
+    before = snapshot()
+    result = run_import(runner, tmp_path, "reviews", "session,iso3,position\n49,ARM,3\n")
+    assert result.exit_code == 1
+    assert "position 3 in session 49 is already held by GIN" in result.output
+    assert snapshot() == before
+
+
+MALFORMED = {
+    "impossible date": ("sessions", "number,cycle,start_date,end_date\n51,4,2026-02-30,2026-03-10\n",
+                        "line 2: start_date '2026-02-30' is not a real day"),
+    "malformed date": ("sessions", "number,cycle,start_date,end_date\n51,4,26 Jan 2026,2026-02-06\n",
+                       "not a date in the form YYYY-MM-DD"),
+    "end before start": ("hrc-sessions", "number,start_date,end_date\n62,2026-07-10,2026-06-15\n",
+                         "end_date 2026-06-15 is before start_date 2026-07-10"),
+    "unknown iso3": ("missions", "iso3,mission_name,email\nXYZ,Mission,pm@xyz.example.org\n",
+                     "unknown state 'XYZ'"),
+    "review for unknown session": ("reviews", "session,iso3,position\n99,GUY,1\n",
+                                   "unknown UPR session 99"),
+    "duplicate in file": ("sessions", "number,cycle,start_date,end_date\n51,4,2026-01-26,2026-02-06\n"
+                          "51,4,2026-01-26,2026-02-06\n", "line 3: duplicate session 51 (first given on line 2)"),
+    "missing column": ("contacts", "iso3,name,email\nGUY,A,a@example.org\n", "missing column role"),
+    "empty file": ("states", "", "the file is empty"),
+    "invalid e-mail": ("missions", "iso3,mission_name,email\nGUY,Mission of Guyana,pm@@guyana\n",
+                       "invalid e-mail address"),
+    "not utf-8": ("states", "iso3,name,nam_status\nCIV,Côte d'Ivoire,member\n".encode("cp1252"),
+                  "not UTF-8"),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED, ids=list(MALFORMED))
+def test_malformed_files_exit_non_zero_and_change_nothing(seeded, runner, tmp_path, case):
+    kind, content, expected = MALFORMED[case]
+    # A good first row must not be written either: all or nothing.
+    before = snapshot()
+    result = run_import(runner, tmp_path, kind, content)
+    assert result.exit_code == 1
+    assert expected in result.output
+    assert "nothing was imported" in result.output
+    assert snapshot() == before
+
+
+def test_all_or_nothing_with_good_rows_before_a_bad_one(seeded, runner, tmp_path):
+    before = snapshot()
+    result = run_import(runner, tmp_path, "sessions",
+                        "number,cycle,start_date,end_date\n51,4,2026-01-26,2026-02-06\n"
+                        "52,4,2026-05-04,2026-05-15\n53,4,2026-11-02,2026-10-30\n")
+    assert result.exit_code == 1 and "line 4:" in result.output
+    assert snapshot() == before
+
+
+def test_semicolon_files_are_read_and_say_so(seeded, runner, tmp_path):
+    result = run_import(runner, tmp_path, "sessions",
+                        "\ufeffnumber;cycle;start_date;end_date\n51;4;2026-01-26;2026-02-06\n")
+    assert result.exit_code == 0, result.output
+    assert "read with ';' as the delimiter" in result.output
+    assert db.session.scalar(db.select(UprSession).filter_by(number=51)) is not None
+
+
+def test_large_files_show_a_progress_bar(seeded, runner, tmp_path):
+    iso3s = sorted(db.session.scalars(db.select(State.iso3)))[:139]
+    missions = "iso3,mission_name,email\n" + "".join(
+        f"{code},Mission {code},m.{code.lower()}@example.org\n" for code in iso3s)
+    run_import(runner, tmp_path, "missions", missions)
+    contacts = "iso3,name,role,email\n" + "".join(
+        f"{code},Person {n},other,p{n}.{code.lower()}@example.org\n" for code in iso3s for n in range(5))
+    result = run_import(runner, tmp_path, "contacts", contacts)
+    assert result.exit_code == 0, result.output
+    assert "Importing contacts" in result.output
+    assert table_counts()["contacts"] == 139 * 5
+
+
+def test_unknown_kind_is_refused_by_the_cli(runner, tmp_path):
+    result = run_import(runner, tmp_path, "planets", "a,b\n1,2\n")
+    assert result.exit_code == 2 and "Invalid value for '{states|" in result.output
