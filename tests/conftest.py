@@ -12,6 +12,7 @@ import re
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -26,16 +27,16 @@ POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"]
 
 
-def test_config(database_url: str, **overrides) -> dict:
+def app_config(database_url: str, **overrides) -> dict:
     """The configuration mapping tests give to `create_app`."""
     config = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
     config.update(SQLALCHEMY_DATABASE_URI=database_url, SERVER_NAME=None, **overrides)
     return config
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test run, dropped afterwards."""
+@contextmanager
+def new_postgres_database() -> Iterator[str]:
+    """Create a throwaway PostgreSQL database next to TEST_DATABASE_URL; drop it afterwards."""
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1/test)")
     admin_url = sa.make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
@@ -51,6 +52,23 @@ def postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run."""
+    with new_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request, tmp_path) -> Iterator[str]:
+    """A brand-new empty database on each backend, for tests of the migrations themselves."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    else:
+        with new_postgres_database() as url:
+            yield url
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request, tmp_path_factory) -> str:
     """An empty database URL on each backend (SQLite always, PostgreSQL when given)."""
@@ -64,7 +82,7 @@ def migrated_database_url(database_url: str) -> str:
     """The same database, upgraded to the latest schema by the real migrations."""
     from flask_migrate import upgrade
 
-    app = create_app(test_config(database_url))
+    app = create_app(app_config(database_url))
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -74,7 +92,7 @@ def migrated_database_url(database_url: str) -> str:
 @pytest.fixture
 def app(migrated_database_url: str):
     """The application on a migrated, empty database."""
-    app = create_app(test_config(migrated_database_url))
+    app = create_app(app_config(migrated_database_url))
     with app.app_context():
         yield app
         db.session.remove()
@@ -126,3 +144,10 @@ def login(client):
         return user
 
     return _login
+
+
+def pytest_report_header(config) -> str:
+    if POSTGRES_URL:
+        return f"database backends: SQLite and PostgreSQL ({sa.make_url(POSTGRES_URL).render_as_string()})"
+    return ("database backends: SQLite only; the PostgreSQL variants are skipped "
+            "(set TEST_DATABASE_URL=postgresql://postgres@127.0.0.1/test to run them)")
