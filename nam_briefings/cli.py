@@ -75,7 +75,7 @@ def demo_command() -> None:
 def import_command(kind: str, file: Path, dry_run: bool) -> None:
     """Import a CSV FILE of KIND (all or nothing; see DESIGN.md for the formats)."""
     data = file.read_bytes()
-    rows = count_rows(kind, data)
+    rows = count_rows(data)
     try:
         if rows > PROGRESS_BAR_ROWS:
             with click.progressbar(length=rows, label=f"Importing {kind}",

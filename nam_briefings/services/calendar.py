@@ -42,16 +42,19 @@ class ImportReport:
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     unchanged: int = 0
+    #: False: rows already present are kept as they are, even when the file differs
+    update_existing: bool = True
 
     @property
     def summary(self) -> str:
         verb = "would add" if self.dry_run else "added"
         change = "would change" if self.dry_run else "changed"
+        kept = "unchanged" if self.update_existing else "already present"
         return (f"{self.kind}: {verb} {len(self.added)}, {change} {len(self.changed)}, "
-                f"{self.unchanged} unchanged")
+                f"{self.unchanged} {kept}")
 
 
-def count_rows(kind: str, data: bytes | str) -> int:
+def count_rows(data: bytes | str) -> int:
     """How many data rows a file has (for sizing a progress bar); 0 if unreadable."""
     try:
         return max(imports.decode(data).count("\n") - 1, 0)
@@ -60,17 +63,20 @@ def count_rows(kind: str, data: bytes | str) -> int:
 
 
 def import_csv(kind: str, data: bytes | str, actor: audit.Actor, *, dry_run: bool = False,
-               source: str = "", progress: Progress | None = None) -> ImportReport:
+               source: str = "", progress: Progress | None = None,
+               update_existing: bool = True) -> ImportReport:
     """Import one CSV file of `kind`; all or nothing.
 
     Raises ImportRejected (every bad row with its line) or Invalid (unknown kind);
-    in both cases nothing is written. With `dry_run`, reports without writing.
+    in both cases nothing is written. With `dry_run`, reports without writing. With
+    `update_existing=False`, rows already in the database are kept as they are (what
+    the seed does, so that it never undoes the secretariat's corrections).
     """
     parsed = imports.parse_file(kind, data, _references())
     conflicts = _database_conflicts(parsed)
     if conflicts:
         raise ImportRejected(conflicts)
-    report = ImportReport(kind, dry_run, parsed.delimiter)
+    report = ImportReport(kind, dry_run, parsed.delimiter, update_existing=update_existing)
     try:
         _APPLY[kind](parsed, report, progress)
         if dry_run:
@@ -88,10 +94,12 @@ def import_csv(kind: str, data: bytes | str, actor: audit.Actor, *, dry_run: boo
 def seed_reference_data(actor: audit.Actor) -> list[ImportReport]:
     """Load the shipped states, UPR sessions and reviews, HRC sessions and a default room.
 
-    Safe to run any number of times: rows that are already there are left unchanged.
+    Safe to run any number of times: only missing rows are added, and rows already
+    there (perhaps corrected since by the secretariat) are left as they are.
     """
     reports = [
-        import_csv(kind, (DATA_DIR / name).read_bytes(), actor, source=f"shipped {name}")
+        import_csv(kind, (DATA_DIR / name).read_bytes(), actor, source=f"shipped {name}",
+                   update_existing=False)
         for kind, name in REFERENCE_FILES.items()
     ]
     if db.session.scalar(db.select(Room).filter_by(name=DEFAULT_ROOM["name"])) is None:
@@ -151,6 +159,9 @@ def _sync(report: ImportReport, label: str, row: Any, values: dict[str, Any],
             setattr(row, name, value)
         db.session.add(row)
         report.added.append(label)
+        return row
+    if not report.update_existing:
+        report.unchanged += 1
         return row
     diffs = [f"{name} {getattr(row, name)!s} → {value!s}"
              for name, value in values.items() if getattr(row, name) != value]

@@ -36,8 +36,10 @@ def create_demo_data(actor: audit.Actor) -> DemoResult:
         create_user(DEMO_ADMIN_EMAIL, password, "admin", actor)
     states = list(db.session.scalars(
         db.select(State).where(State.nam_status != "none").order_by(State.iso3)))
-    missions = import_csv("missions", _missions_csv(states), actor, source="demo")
-    contacts = import_csv("contacts", _contacts_csv(states), actor, source="demo")
+    missions = import_csv("missions", _missions_csv(states), actor, source="demo",
+                          update_existing=False)
+    contacts = import_csv("contacts", _contacts_csv(states), actor, source="demo",
+                          update_existing=False)
     return DemoResult(DEMO_ADMIN_EMAIL, password, missions, contacts)
 
 

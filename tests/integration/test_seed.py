@@ -32,7 +32,7 @@ def test_seed_twice_changes_nothing(runner):
     counts, events = table_counts(), audit_count()
     result = runner.invoke(args=["seed"])
     assert result.exit_code == 0, result.output
-    assert "states: added 0, changed 0, 194 unchanged" in result.output
+    assert "states: added 0, changed 0, 194 already present" in result.output
     assert table_counts() == counts
     assert audit_count() == events
 
@@ -47,3 +47,13 @@ def test_demo_data_prints_the_password_once(runner):
     second = runner.invoke(args=["demo"])
     assert "password:" not in second.output and "already exists" in second.output
     assert table_counts() == counts
+
+
+def test_seed_never_undoes_a_correction(runner, tmp_path):
+    runner.invoke(args=["seed"])
+    postponed = tmp_path / "s50.csv"
+    postponed.write_text("number,cycle,start_date,end_date\n50,4,2025-11-10,2025-11-21\n")
+    assert runner.invoke(args=["import", "sessions", str(postponed)]).exit_code == 0
+    runner.invoke(args=["seed"])
+    session = db.session.scalar(db.select(UprSession).filter_by(number=50))
+    assert str(session.start_date) == "2025-11-10"
