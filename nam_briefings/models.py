@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    JSON,
     String,
     Text,
     TypeDecorator,
@@ -20,9 +21,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .domain.constants import (
+    BRIEFING_STATUSES,
     BUSY_KINDS,
     CONTACT_ROLES,
     NAM_STATUSES,
+    PROPOSAL_STATUSES,
     ROLES,
     SESSION_STATUSES,
 )
@@ -345,3 +348,114 @@ class AuditEvent(db.Model):
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}>"
+
+
+class Proposal(TimestampMixin, db.Model):
+    """One ranked alternative from the planner for a session: one or more meetings.
+
+    The meetings are kept as the planner's JSON (times with their UTC offset), so that
+    what the secretariat confirms is exactly what it was shown.
+    """
+
+    __tablename__ = "proposals"
+    __table_args__ = (CheckConstraint(_in("status", PROPOSAL_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the planner's deterministic id of this alternative (shown and used by `confirm`)
+    key: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
+    #: the session the meetings prepare
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("upr_sessions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    #: 1 = the best alternative of its planning run
+    rank: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: the planner's total score (higher is better)
+    score: Mapped[float] = mapped_column(nullable=False)
+    #: plain-language reasons for the score
+    reasons: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    #: the meetings with their agenda, as the planner's JSON
+    meetings: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    #: the rules the planner used (overrides only)
+    rules: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    #: "open", "confirmed" or "superseded" (by a later planning run)
+    status: Mapped[str] = mapped_column(String(12), nullable=False, default="open")
+
+    session: Mapped[UprSession] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Proposal {self.key} #{self.rank} session {self.session_id} {self.status}>"
+
+
+class Briefing(TimestampMixin, db.Model):
+    """A confirmed NAM ambassadorial meeting where missions under review brief NAM."""
+
+    __tablename__ = "briefings"
+    __table_args__ = (
+        CheckConstraint("end_at > start_at", name="times_ordered"),
+        CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+        CheckConstraint(_in("status", BRIEFING_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the session the briefing prepares
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("upr_sessions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    #: the proposal it was confirmed from (None when set by hand)
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="SET NULL"))
+    #: "confirmed", "cancelled" or "held"
+    status: Mapped[str] = mapped_column(String(12), nullable=False, default="confirmed")
+    #: start (UTC)
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+    #: end (UTC)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: where it takes place
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
+    #: iCalendar UID: stable for the life of the briefing, never reused
+    uid: Mapped[str] = mapped_column(String(255), unique=True, nullable=False)
+    #: iCalendar SEQUENCE: only goes up (each reschedule or cancellation)
+    sequence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    #: set when the session's dates changed after confirmation
+    needs_review: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: why it needs review, shown to the secretariat
+    review_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    session: Mapped[UprSession] = relationship()
+    proposal: Mapped[Proposal | None] = relationship()
+    room: Mapped[Room | None] = relationship()
+    items: Mapped[list[BriefingItem]] = relationship(
+        back_populates="briefing", order_by="BriefingItem.position", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Briefing {self.uid} {self.status} {self.start_at} seq {self.sequence}>"
+
+
+class BriefingItem(TimestampMixin, db.Model):
+    """One state's presentation on a briefing's agenda."""
+
+    __tablename__ = "briefing_items"
+    __table_args__ = (
+        UniqueConstraint("briefing_id", "review_id"),
+        CheckConstraint("end_at > start_at", name="times_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the briefing whose agenda this is
+    briefing_id: Mapped[int] = mapped_column(
+        ForeignKey("briefings.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    #: the review being presented (and so the presenting state)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False)
+    #: order on the agenda (1 = first after the opening)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: start of the presentation (UTC)
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: end of the presentation (UTC)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    briefing: Mapped[Briefing] = relationship(back_populates="items")
+    review: Mapped[Review] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<BriefingItem {self.briefing_id} #{self.position} review {self.review_id}>"

@@ -11,3 +11,5 @@ BUSY_KINDS = ("hrc_session", "closure", "meeting", "blackout")
 LANGUAGES = ("en", "fr", "es", "ar", "ru", "zh", "de", "pt")
 #: how long one UPR review lasts (70 min state under review + 140 min dialogue)
 REVIEW_MINUTES = 210
+BRIEFING_STATUSES = ("confirmed", "cancelled", "held")
+PROPOSAL_STATUSES = ("open", "confirmed", "superseded")
