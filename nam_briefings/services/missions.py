@@ -1,0 +1,252 @@
+"""Permanent Missions and their contacts: the directory, and every change to it (audited)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from ..domain.constants import CONTACT_ROLES, LANGUAGES
+from ..domain.errors import Invalid, NotFound
+from ..domain.validation import normalise_email
+from ..extensions import db
+from ..models import Contact, Mission, State
+from . import audit
+
+MISSION_NAME_MAX = 300
+CONTACT_NAME_MAX = 200
+
+
+@dataclass(frozen=True)
+class MissionListing:
+    """One line of the missions directory."""
+
+    mission: Mission
+    active_contacts: int
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def list_missions(query: str = "") -> list[MissionListing]:
+    """Missions by state name; `query` matches state name, iso3, mission name or any e-mail."""
+    active_contacts = (
+        db.select(db.func.count(Contact.id))
+        .where(Contact.mission_id == Mission.id, Contact.active.is_(True))
+        .correlate(Mission)
+        .scalar_subquery()
+    )
+    statement = (
+        db.select(Mission, active_contacts)
+        .join(Mission.state)
+        .options(selectinload(Mission.state))
+        .order_by(State.name)
+    )
+    query = query.strip()
+    if query:
+        statement = statement.where(_matches(query))
+    return [MissionListing(mission, count) for mission, count in db.session.execute(statement)]
+
+
+def _matches(query: str) -> ColumnElement[bool]:
+    contact_email = (
+        db.select(Contact.id)
+        .where(Contact.mission_id == Mission.id, Contact.email.icontains(query, autoescape=True))
+        .exists()
+    )
+    return db.or_(
+        State.name.icontains(query, autoescape=True),
+        State.iso3.icontains(query, autoescape=True),
+        Mission.name.icontains(query, autoescape=True),
+        Mission.email.icontains(query, autoescape=True),
+        contact_email,
+    )
+
+
+def get_mission(iso3: str) -> Mission:
+    """The mission of the state `iso3`, with its contacts; raises NotFound."""
+    mission = db.session.scalar(
+        db.select(Mission)
+        .options(selectinload(Mission.state), selectinload(Mission.contacts))
+        .filter_by(state_iso3=(iso3 or "").strip().upper())
+    )
+    if mission is None:
+        raise NotFound(f"There is no mission for the state {iso3!r}.")
+    return mission
+
+
+def states_without_mission() -> list[State]:
+    """States that have no mission yet, by name (the choices for a new mission)."""
+    return list(
+        db.session.scalars(
+            db.select(State).where(~State.mission.has()).order_by(State.name)
+        )
+    )
+
+
+def get_contact(contact_id: int) -> Contact:
+    """The contact with this id; raises NotFound."""
+    contact = db.session.get(Contact, contact_id)
+    if contact is None:
+        raise NotFound(f"There is no contact number {contact_id}.")
+    return contact
+
+
+# --- missions --------------------------------------------------------------------------
+
+
+def create_mission(iso3: str, name: str, email: str, actor: audit.Actor) -> Mission:
+    """Create the mission of a state that has none; raises Invalid."""
+    iso3 = (iso3 or "").strip().upper()
+    state = db.session.get(State, iso3) if iso3 else None
+    if state is None:
+        raise Invalid("Choose the state the mission represents.", field="state")
+    if state.mission is not None:
+        raise Invalid(f"{state.name} already has a mission.", field="state")
+    mission = Mission(state=state, **_mission_fields(name, email))
+    db.session.add(mission)
+    _flush_or_invalid(f"{state.name} already has a mission.", field="state")
+    audit.record(actor, "mission.create", "mission", iso3, f"{mission.name} <{mission.email}>")
+    db.session.commit()
+    return mission
+
+
+def update_mission(iso3: str, name: str, email: str, actor: audit.Actor) -> Mission:
+    """Change a mission's name and functional mailbox; raises NotFound or Invalid."""
+    mission = get_mission(iso3)
+    changes = _apply(mission, _mission_fields(name, email))
+    if changes:
+        audit.record(actor, "mission.update", "mission", mission.state_iso3, changes)
+        db.session.commit()
+    return mission
+
+
+def set_mission_active(iso3: str, active: bool, actor: audit.Actor) -> bool:
+    """Activate or deactivate a mission; returns False when it already was so."""
+    mission = get_mission(iso3)
+    if mission.active == active:
+        return False
+    mission.active = active
+    action = "mission.activate" if active else "mission.deactivate"
+    audit.record(actor, action, "mission", mission.state_iso3, mission.name)
+    db.session.commit()
+    return True
+
+
+def _mission_fields(name: str, email: str) -> dict[str, Any]:
+    return {
+        "name": _required_text(name, "name", "the mission's name", MISSION_NAME_MAX),
+        "email": _email(email),
+    }
+
+
+# --- contacts --------------------------------------------------------------------------
+
+
+def create_contact(iso3: str, name: str, role: str, email: str, language: str,
+                   actor: audit.Actor) -> Contact:
+    """Add a contact to the mission of `iso3`; raises NotFound or Invalid (e.g. taken e-mail)."""
+    mission = get_mission(iso3)
+    fields = _contact_fields(name, role, email, language)
+    _check_email_free(mission, fields["email"])
+    contact = Contact(mission=mission, **fields)
+    db.session.add(contact)
+    _flush_or_invalid(_email_taken(fields["email"]), field="email")
+    audit.record(actor, "contact.create", "contact", contact.id,
+                 f"{contact.name} <{contact.email}>, {contact.role}, mission {mission.state_iso3}")
+    db.session.commit()
+    return contact
+
+
+def update_contact(contact_id: int, name: str, role: str, email: str, language: str,
+                   actor: audit.Actor) -> Contact:
+    """Change a contact; raises NotFound or Invalid (e.g. an e-mail taken in the mission)."""
+    contact = get_contact(contact_id)
+    # a language outside LANGUAGES may come from an import: keeping it is not a change
+    fields = _contact_fields(name, role, email, language, (*LANGUAGES, contact.language))
+    _check_email_free(contact.mission, fields["email"], other_than=contact)
+    changes = _apply(contact, fields)
+    if changes:
+        _flush_or_invalid(_email_taken(fields["email"]), field="email")
+        audit.record(actor, "contact.update", "contact", contact.id, changes)
+        db.session.commit()
+    return contact
+
+
+def set_contact_active(contact_id: int, active: bool, actor: audit.Actor) -> bool:
+    """Activate or deactivate a contact; returns False when it already was so."""
+    contact = get_contact(contact_id)
+    if contact.active == active:
+        return False
+    contact.active = active
+    action = "contact.activate" if active else "contact.deactivate"
+    audit.record(actor, action, "contact", contact.id, f"{contact.name} <{contact.email}>")
+    db.session.commit()
+    return True
+
+
+def _contact_fields(name: str, role: str, email: str, language: str,
+                    languages: tuple[str, ...] = LANGUAGES) -> dict[str, Any]:
+    if role not in CONTACT_ROLES:
+        raise Invalid(f"Choose a role among {', '.join(CONTACT_ROLES)}.", field="role")
+    if language not in languages:
+        raise Invalid(f"Choose a language among {', '.join(LANGUAGES)}.", field="language")
+    return {
+        "name": _required_text(name, "name", "the contact's name", CONTACT_NAME_MAX),
+        "role": role,
+        "email": _email(email),
+        "language": language,
+    }
+
+
+def _check_email_free(mission: Mission, email: str, other_than: Contact | None = None) -> None:
+    taken = db.session.scalar(
+        db.select(Contact).filter_by(mission_id=mission.id, email=email)
+    )
+    if taken is not None and taken is not other_than:
+        raise Invalid(_email_taken(email), field="email")
+
+
+def _email_taken(email: str) -> str:
+    return f"{email} is already a contact of this mission."
+
+
+# --- shared checks ---------------------------------------------------------------------
+
+
+def _required_text(value: str, field: str, label: str, max_length: int) -> str:
+    value = " ".join((value or "").split())
+    if not value:
+        raise Invalid(f"Give {label}.", field=field)
+    if len(value) > max_length:
+        raise Invalid(f"Keep {label} under {max_length} characters.", field=field)
+    return value
+
+
+def _email(value: str) -> str:
+    try:
+        return normalise_email(value)
+    except Invalid as error:
+        raise Invalid(str(error), field="email") from None
+
+
+def _apply(target: Mission | Contact, fields: dict[str, Any]) -> str:
+    """Set `fields` on `target`; returns a summary of what changed ("" when nothing did)."""
+    changes = []
+    for key, value in fields.items():
+        old = getattr(target, key)
+        if old != value:
+            changes.append(f"{key}: {old} → {value}")
+            setattr(target, key, value)
+    return "; ".join(changes)
+
+
+def _flush_or_invalid(message: str, field: str) -> None:
+    """Flush, turning a unique-constraint race into Invalid (the transaction is rolled back)."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Invalid(message, field=field) from None
