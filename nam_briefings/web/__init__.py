@@ -3,4 +3,16 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    """Attach every blueprint (the URL map lives in the blueprints' modules)."""
+    """Attach every blueprint (the URL map lives in the blueprints' modules).
+
+    Also installs the app-wide login check, the error pages and the Jinja filters.
+    """
+    from . import audit, auth, missions, sessions, states
+    from .errors import register_error_handlers
+    from .filters import register_filters
+
+    for module in (auth, sessions, states, missions, audit):
+        app.register_blueprint(module.bp)
+    auth.init_auth(app)
+    register_error_handlers(app)
+    register_filters(app)

@@ -1,0 +1,151 @@
+"""Logging in and out, and who may see what: every page needs a login unless marked public."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+from werkzeug import Response
+
+from ..extensions import login_manager
+from ..services import users
+from ..services.audit import Actor
+from .forms import LoginForm
+
+if TYPE_CHECKING:
+    from ..models import User
+
+bp = Blueprint("auth", __name__)
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def public(view: View) -> View:
+    """Mark a view as reachable without logging in (put it under the `@bp.route` line)."""
+    view._public = True  # type: ignore[attr-defined]
+    return view
+
+
+def role_required(role: str) -> Callable[[View], View]:
+    """Refuse (403) users whose role is below `role` (viewer < editor < admin)."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return unauthenticated()
+            if not current_user.can(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def current_actor() -> Actor:
+    """The logged-in user, as recorded in the audit trail."""
+    return Actor(label=current_user.email, user_id=current_user.id)
+
+
+def wants_html() -> bool:
+    """True when the client prefers an HTML page (a browser) over anything else."""
+    return request.accept_mimetypes.best in ("text/html", "application/xhtml+xml")
+
+
+def unauthenticated() -> Response:
+    """Browsers go to the login page (and come back after); other clients get a 401."""
+    if wants_html():
+        here = request.path + (f"?{request.query_string.decode()}" if request.query_string else "")
+        return redirect(url_for("auth.login", next=here))
+    response = jsonify(error="authentication required", login=url_for("auth.login"))
+    response.status_code = 401
+    return response
+
+
+def require_login() -> Response | None:
+    """`before_request` hook: let through public views and logged-in users only."""
+    if request.endpoint is None or current_user.is_authenticated:
+        return None  # unknown URLs fall through to the 404 page
+    view = current_app.view_functions.get(request.endpoint)
+    if request.endpoint == "static" or getattr(view, "_public", False):
+        return None
+    return unauthenticated()
+
+
+def is_safe_next(target: str | None) -> bool:
+    """True for a relative path on this site ("/missions?q=x"), never for another host."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or any(ord(char) < 0x21 or ord(char) == 0x7F for char in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """The logged-in user from the session cookie; deactivated users are logged out."""
+    try:
+        user = users.get_user(int(user_id))
+    except ValueError:
+        return None
+    return user if user is not None and user.active else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login() -> Any:
+    """Show the login form; on success go to `next` (if safe) or the sessions list."""
+    next_url = request.args.get("next")
+    next_url = next_url if is_safe_next(next_url) else None
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("sessions.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = users.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            _start_new_session()
+            login_user(user)
+            flash(f"Welcome, {user.email}.", "success")
+            return redirect(next_url or url_for("sessions.index"))
+        form.password.errors = ["Wrong e-mail address or password."]
+    return render_template("auth/login.html", form=form, next_url=next_url)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Any:
+    """Log out and go back to the login page."""
+    logout_user()
+    _start_new_session()
+    flash("You are logged out.", "success")
+    return redirect(url_for("auth.login"))
+
+
+def _start_new_session() -> None:
+    """Forget everything about the browser's session, including its CSRF token."""
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+
+
+def init_auth(app: Flask) -> None:
+    """Require a login app-wide and route Flask-Login's own checks the same way."""
+    login_manager.login_view = "auth.login"
+    login_manager.unauthorized_handler(unauthenticated)
+    app.before_request(require_login)

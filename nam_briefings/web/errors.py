@@ -1,0 +1,57 @@
+"""Friendly error pages that keep the right status code."""
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..domain.errors import Invalid, NotFound
+
+TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    500: "Something went wrong",
+}
+MESSAGES = {
+    400: "The request could not be understood.",
+    403: "Your account may look at this page but not change anything here. "
+         "Ask an administrator if you need editing rights.",
+    404: "There is nothing at this address.",
+    405: "This address does not accept that kind of request.",
+    500: "An unexpected error happened; nothing was changed. Please try again.",
+}
+
+
+def error_page(status: int, message: str | None = None) -> tuple[str, int]:
+    """The error page for `status`, with an optional specific message."""
+    body = render_template(
+        "error.html",
+        status=status,
+        title=TITLES.get(status, "Error"),
+        message=message or MESSAGES.get(status, ""),
+    )
+    return body, status
+
+
+def _csrf_error(error: CSRFError) -> tuple[str, int]:
+    return error_page(
+        400,
+        "The form had expired or was sent from elsewhere, so nothing was changed. "
+        "Go back, reload the page and try again.",
+    )
+
+
+def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+    if error.code not in TITLES:
+        return error
+    return error_page(error.code)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Show error pages for CSRF failures, refusals, unknown things and crashes."""
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(NotFound, lambda error: error_page(404, str(error)))
+    app.register_error_handler(Invalid, lambda error: error_page(400, str(error)))

@@ -1,0 +1,51 @@
+"""Jinja filters: dates and times always in Geneva time, with the zone spelled out."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+
+from ..domain.calendar import to_local
+from .forms import LANGUAGE_LABELS, ROLE_LABELS
+
+NAM_LABELS = {"member": "NAM member", "observer": "NAM observer", "none": "Not in NAM"}
+
+
+def geneva_datetime(instant: datetime | None) -> str:
+    """An instant in Geneva time, e.g. "Tue 23 Jan 2024, 09:00 CET"."""
+    if instant is None:
+        return ""
+    local = to_local(instant)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M %Z}"
+
+
+def geneva_time(instant: datetime | None) -> str:
+    """The Geneva clock time of an instant, e.g. "12:30 CET"."""
+    if instant is None:
+        return ""
+    return f"{to_local(instant):%H:%M %Z}"
+
+
+def long_date(day: date | None) -> str:
+    """A date with its weekday, e.g. "Tue 23 Jan 2024"."""
+    if day is None:
+        return ""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def date_range(first: date, last: date) -> str:
+    """Two dates, e.g. "23 Jan – 3 Feb 2024" (the year once when they share it)."""
+    if first.year == last.year:
+        return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
+    return f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
+
+
+def register_filters(app: Flask) -> None:
+    """Make the filters and label tables available to every template."""
+    app.add_template_filter(geneva_datetime)
+    app.add_template_filter(geneva_time)
+    app.add_template_filter(long_date)
+    app.add_template_filter(date_range)
+    app.add_template_filter(lambda status: NAM_LABELS.get(status, status), "nam_label")
+    app.add_template_filter(lambda role: ROLE_LABELS.get(role, role), "role_label")
+    app.add_template_filter(lambda code: LANGUAGE_LABELS.get(code, code), "language_label")

@@ -1,0 +1,157 @@
+"""Permanent Missions and their contacts: directory, pages, and editing (editors and admins)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from ..domain.errors import Invalid
+from ..services import missions
+from .auth import current_actor, role_required
+from .forms import ContactForm, MissionForm, NewMissionForm, add_error
+
+bp = Blueprint("missions", __name__)
+
+
+# --- missions --------------------------------------------------------------------------
+
+
+@bp.route("/missions")
+def index() -> str:
+    """The missions directory, optionally searched with ?q=."""
+    query = request.args.get("q", "").strip()
+    return render_template("missions/index.html", listings=missions.list_missions(query),
+                           query=query)
+
+
+@bp.route("/missions/new", methods=["GET", "POST"])
+@role_required("editor")
+def new() -> Any:
+    """Create the mission of a state that has none yet."""
+    form = NewMissionForm()
+    form.set_states(missions.states_without_mission())
+    if request.method == "GET" and request.args.get("state"):
+        form.state.data = request.args["state"].upper()
+    if form.validate_on_submit():
+        try:
+            mission = missions.create_mission(form.state.data, form.name.data, form.email.data,
+                                              current_actor())
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            flash(f"Mission of {mission.state.name} created.", "success")
+            return redirect(url_for("missions.show", iso3=mission.state_iso3))
+    return render_template("missions/new.html", form=form)
+
+
+@bp.route("/missions/<iso3>")
+def show(iso3: str) -> str:
+    """A mission and its contacts."""
+    return render_template("missions/show.html", mission=missions.get_mission(iso3))
+
+
+@bp.route("/missions/<iso3>/edit", methods=["GET", "POST"])
+@role_required("editor")
+def edit(iso3: str) -> Any:
+    """Change a mission's name and functional mailbox."""
+    mission = missions.get_mission(iso3)
+    form = MissionForm(obj=mission)
+    if form.validate_on_submit():
+        try:
+            missions.update_mission(iso3, form.name.data, form.email.data, current_actor())
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            flash("Mission saved.", "success")
+            return redirect(url_for("missions.show", iso3=mission.state_iso3))
+    return render_template("missions/edit.html", form=form, mission=mission)
+
+
+@bp.route("/missions/<iso3>/deactivate", methods=["POST"])
+@role_required("editor")
+def deactivate(iso3: str) -> Any:
+    """Deactivate a mission: it receives nothing until activated again."""
+    changed = missions.set_mission_active(iso3, False, current_actor())
+    flash("Mission deactivated." if changed else "The mission was already inactive.", "success")
+    return redirect(url_for("missions.show", iso3=iso3.upper()))
+
+
+@bp.route("/missions/<iso3>/activate", methods=["POST"])
+@role_required("editor")
+def activate(iso3: str) -> Any:
+    """Activate a mission again."""
+    changed = missions.set_mission_active(iso3, True, current_actor())
+    flash("Mission activated." if changed else "The mission was already active.", "success")
+    return redirect(url_for("missions.show", iso3=iso3.upper()))
+
+
+# --- contacts --------------------------------------------------------------------------
+
+
+@bp.route("/missions/<iso3>/contacts/new", methods=["GET", "POST"])
+@role_required("editor")
+def new_contact(iso3: str) -> Any:
+    """Add a contact to a mission."""
+    mission = missions.get_mission(iso3)
+    form = ContactForm()
+    if form.validate_on_submit():
+        try:
+            contact = missions.create_contact(mission.state_iso3, **_contact_data(form),
+                                              actor=current_actor())
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            flash(f"Contact {contact.name} added.", "success")
+            return redirect(url_for("missions.show", iso3=mission.state_iso3))
+    return render_template("contacts/form.html", form=form, mission=mission, contact=None)
+
+
+@bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+@role_required("editor")
+def edit_contact(contact_id: int) -> Any:
+    """Change a contact's name, role, e-mail address or language."""
+    contact = missions.get_contact(contact_id)
+    form = ContactForm(obj=contact)
+    form.keep_language(contact.language)
+    if form.validate_on_submit():
+        try:
+            missions.update_contact(contact_id, **_contact_data(form), actor=current_actor())
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            flash(f"Contact {contact.name} saved.", "success")
+            return redirect(url_for("missions.show", iso3=contact.mission.state_iso3))
+    return render_template("contacts/form.html", form=form, mission=contact.mission,
+                           contact=contact)
+
+
+@bp.route("/contacts/<int:contact_id>/deactivate", methods=["POST"])
+@role_required("editor")
+def deactivate_contact(contact_id: int) -> Any:
+    """Deactivate a contact: kept for history, but sent nothing."""
+    return _set_contact_active(contact_id, False)
+
+
+@bp.route("/contacts/<int:contact_id>/activate", methods=["POST"])
+@role_required("editor")
+def activate_contact(contact_id: int) -> Any:
+    """Activate a contact again."""
+    return _set_contact_active(contact_id, True)
+
+
+def _set_contact_active(contact_id: int, active: bool) -> Any:
+    changed = missions.set_contact_active(contact_id, active, current_actor())
+    contact = missions.get_contact(contact_id)
+    state = "active" if active else "inactive"
+    flash(f"{contact.name} is now {state}." if changed else f"{contact.name} was already {state}.",
+          "success")
+    return redirect(url_for("missions.show", iso3=contact.mission.state_iso3))
+
+
+def _contact_data(form: ContactForm) -> dict[str, str]:
+    return {
+        "name": form.name.data,
+        "role": form.role.data,
+        "email": form.email.data,
+        "language": form.language.data,
+    }
