@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, datetime
+
+from werkzeug.security import generate_password_hash
 
 from nam_briefings.extensions import db
-from nam_briefings.models import Contact, Mission, Room, State, UprSession, User
+from nam_briefings.models import Contact, Mission, Review, Room, State, UprSession, User
 
 _counter = itertools.count(1)
 
@@ -24,6 +26,16 @@ def create_session(number: int = 35, cycle: int = 3, start_date: date = date(202
     db.session.add(session)
     db.session.commit()
     return session
+
+
+def create_review(session: UprSession, state: State, position: int,
+                  review_date: date | None = None, start_at: datetime | None = None,
+                  end_at: datetime | None = None) -> Review:
+    review = Review(session=session, state=state, position=position, review_date=review_date,
+                    start_at=start_at, end_at=end_at)
+    db.session.add(review)
+    db.session.commit()
+    return review
 
 
 def create_mission(iso3: str = "GUY", email: str | None = None, name: str | None = None) -> Mission:
@@ -58,8 +70,9 @@ def create_room(name: str = "Room XXIV", capacity: int = 150) -> Room:
 
 def create_user(email: str = "admin@chair.example.org", role: str = "admin",
                 password: str = "correct horse battery") -> User:
-    user = User(email=email, role=role)
-    user.set_password(password)
+    # a cheap hash keeps logging in fast in tests; real accounts get scrypt (User.set_password)
+    user = User(email=email, role=role,
+                password_hash=generate_password_hash(password, method="pbkdf2:sha256:1000"))
     db.session.add(user)
     db.session.commit()
     return user
