@@ -48,3 +48,19 @@ def geneva_public_holidays(first: date, last: date) -> dict[date, str]:
             if first <= day <= last:
                 found[day] = name
     return dict(sorted(found.items()))
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday and not a Geneva public holiday."""
+    return day.weekday() < 5 and day not in _geneva_holidays(day.year)
+
+
+def working_days_before(day: date, count: int) -> list[date]:
+    """The `count` working days just before `day` (never `day` itself), oldest first."""
+    found: list[date] = []
+    current = day
+    while len(found) < count:
+        current -= timedelta(days=1)
+        if is_working_day(current):
+            found.append(current)
+    return found[::-1]

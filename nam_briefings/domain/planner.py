@@ -1,0 +1,1010 @@
+"""Briefing proposals: when, and in which groups, the NAM states under review brief the NAM.
+
+Before each UPR Working Group session, the Permanent Missions of the NAM members under
+review brief the other NAM missions. `propose` turns the session, its presenters, the rooms
+and the busy periods into ranked, explained proposals; `result_to_json` gives them the JSON
+shape of the CLI. Everything here is pure and deterministic: the same input gives the same
+proposals, with the same ids.
+
+How a plan is made:
+
+* **Presenters** are the NAM members under review (observers too with
+  `Rules.include_observers`), in review order (`Presenter.position`).
+* **Meetings**: at most `max_states_per_meeting` states per meeting; more presenters make
+  several meetings, split as evenly as possible, the first states in the first meeting.
+  The meetings of a proposal take place in that order, at least `min_gap_working_days` apart
+  (0: the same day is allowed, one after the other).
+* A meeting opens (`opening_minutes`), then each state has `minutes_per_state`; the room is
+  booked in whole slots (`slot_minutes`), so the time after the last state is for questions.
+* **Window**: the `window_working_days` working days just before the session starts (never on
+  or after its first day). Working days are Monday to Friday except Geneva public holidays.
+* **Hard constraints**, never broken: the window, the meeting hours (Geneva wall-clock, each
+  meeting inside one block), busy periods of every kind except `hrc_session` (global ones,
+  the room's own bookings, and the blackouts of the missions presenting in the meeting), a
+  room seating `expected_audience`, and `not_before` when given.
+* **Score** (higher is better), the sum of:
+  lead time ``-lead_time_weight * |lead - preferred_lead_working_days|`` per meeting, where
+  lead is how many working days before the session the meeting is (1 = the last working
+  day before it); HRC overlap ``-hrc_weight`` per meeting that overlaps a soft busy period
+  (a Human Rights Council session); morning ``+morning_weight`` per meeting starting before
+  noon; spacing ``-spacing_weight * |gap - preferred_gap_working_days|`` between consecutive
+  meetings (gap in working days); mission preferences ``+mission_weight`` per presenting
+  state whose preferred day it is, ``-mission_weight`` per state avoiding it.
+* **Search**: every start slot of every window day is a candidate for each meeting; a
+  dynamic programme over the meetings in order finds the best plans exactly. Proposals are
+  the best `max_proposals` plans that differ in their days (one per combination of days),
+  ties going to the earlier times.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Iterable, Sequence
+
+from .calendar import GENEVA, geneva_public_holidays, is_working_day, working_days_before
+from .errors import Invalid
+
+#: busy kinds that are only a preference (see constants.BUSY_KINDS); all others block
+SOFT_KINDS = frozenset({"hrc_session"})
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+# --- inputs -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """A UPR Working Group session: its number and first and last days."""
+
+    number: int
+    start_date: date
+    end_date: date
+
+
+@dataclass(frozen=True)
+class Presenter:
+    """A state under review in the session, who may brief the NAM before it.
+
+    `position` is the order of review; `nam_status` is "member", "observer" or "none"
+    (only members present, and observers when the rules say so). The review day and start,
+    where known, are carried for the caller; planning uses the order alone.
+    """
+
+    iso3: str
+    name: str
+    position: int
+    nam_status: str = "member"
+    review_date: date | None = None
+    review_start: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Busy:
+    """A period (aware datetimes, end exclusive) when briefings should not take place.
+
+    Global when `room` and `mission_iso3` are None; a booking of that room when `room` is
+    set; a mission's blackout when `mission_iso3` is set (it blocks only meetings where that
+    mission presents). Kind "hrc_session" is a soft preference; every other kind ("closure",
+    "meeting", "blackout", "briefing" for other confirmed briefings...) blocks.
+    """
+
+    start: datetime
+    end: datetime
+    kind: str
+    label: str
+    room: str | None = None
+    mission_iso3: str | None = None
+
+    @property
+    def is_soft(self) -> bool:
+        """True when this period is only a preference, not a block."""
+        return self.kind in SOFT_KINDS
+
+
+@dataclass(frozen=True)
+class Room:
+    """A meeting room and how many people it seats. Rooms are tried in the order given."""
+
+    name: str
+    capacity: int
+
+
+@dataclass(frozen=True)
+class MissionPreference:
+    """Days a presenting mission would like, or would rather avoid (soft).
+
+    Weekdays count from 0 = Monday.
+    """
+
+    iso3: str
+    preferred_days: frozenset[date] = frozenset()
+    avoided_days: frozenset[date] = frozenset()
+    preferred_weekdays: frozenset[int] = frozenset()
+    avoided_weekdays: frozenset[int] = frozenset()
+
+    def leaning(self, day: date) -> int:
+        """+1 for a preferred day, -1 for an avoided one, 0 otherwise (avoiding wins)."""
+        if day in self.avoided_days or day.weekday() in self.avoided_weekdays:
+            return -1
+        if day in self.preferred_days or day.weekday() in self.preferred_weekdays:
+            return 1
+        return 0
+
+
+Hours = tuple[tuple[time, time], ...]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How proposals are made; every rule has a default and can be overridden per call.
+
+    Build variants with `with_overrides(name=value, ...)`, which also accepts the text of
+    a command-line option or a form field. Invalid values raise `Invalid`.
+    """
+
+    #: observers under review present too (by default only NAM members do)
+    include_observers: bool = False
+    #: the window: how many working days before the session start
+    window_working_days: int = 15
+    #: the lead time aimed for, in working days before the session (1 = the day before)
+    preferred_lead_working_days: int = 3
+    #: meeting hours in Geneva wall-clock time; a meeting lies inside one block
+    meeting_hours: Hours = ((time(10, 0), time(13, 0)), (time(15, 0), time(18, 0)))
+    #: granularity of start times and of room bookings
+    slot_minutes: int = 30
+    #: the chair's opening of each meeting
+    opening_minutes: int = 10
+    #: each presenting state's briefing
+    minutes_per_state: int = 20
+    #: more presenters than this make several meetings
+    max_states_per_meeting: int = 4
+    #: working days between two meetings of one session (0: same day, one after the other)
+    min_gap_working_days: int = 1
+    #: the spacing aimed for between consecutive meetings, in working days
+    preferred_gap_working_days: int = 1
+    #: NAM delegates expected; the room must seat them
+    expected_audience: int = 120
+    #: how many alternatives to propose
+    max_proposals: int = 5
+    #: penalty per meeting overlapping a Human Rights Council session (soft busy period)
+    hrc_weight: float = 3.0
+    #: penalty per working day away from the preferred lead time, per meeting
+    lead_time_weight: float = 1.0
+    #: bonus per meeting starting before noon
+    morning_weight: float = 0.5
+    #: penalty per working day away from the preferred gap, between consecutive meetings
+    spacing_weight: float = 0.5
+    #: bonus (penalty) per presenting mission whose preferred (avoided) day it is
+    mission_weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        for spec in fields(self):
+            _validate_rule(spec.name, getattr(self, spec.name))
+        _validate_hours(self.meeting_hours)
+
+    def with_overrides(self, **overrides: Any) -> Rules:
+        """These rules with some values changed; None values are ignored.
+
+        Values may be given typed or as text ("true", "25", "2.5",
+        "10:00-13:00,15:00-18:00"). Unknown names and bad values raise `Invalid`.
+        """
+        known = {spec.name for spec in fields(self)}
+        changes: dict[str, Any] = {}
+        for name, value in overrides.items():
+            if name not in known:
+                raise Invalid(f"unknown rule {name!r}; the rules are: {', '.join(sorted(known))}")
+            if value is not None:
+                changes[name] = _coerce_rule(name, value, getattr(self, name))
+        return replace(self, **changes)
+
+    def meeting_minutes(self, states: int) -> int:
+        """How long the meeting of `states` presenters books its room (whole slots)."""
+        needed = self.opening_minutes + states * self.minutes_per_state
+        return math.ceil(needed / self.slot_minutes) * self.slot_minutes
+
+    def describe_hours(self) -> str:
+        """The meeting hours as people write them, e.g. "10:00–13:00, 15:00–18:00"."""
+        return ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in self.meeting_hours)
+
+
+_RULE_LIMITS: dict[str, tuple[int, int]] = {
+    "window_working_days": (1, 120),
+    "preferred_lead_working_days": (1, 120),
+    "slot_minutes": (5, 240),
+    "opening_minutes": (0, 240),
+    "minutes_per_state": (1, 240),
+    "max_states_per_meeting": (1, 50),
+    "min_gap_working_days": (0, 60),
+    "preferred_gap_working_days": (0, 60),
+    "expected_audience": (1, 100_000),
+    "max_proposals": (1, 50),
+}
+
+
+def _validate_rule(name: str, value: Any) -> None:
+    if name in _RULE_LIMITS:
+        low, high = _RULE_LIMITS[name]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise Invalid(f"{name} must be a whole number from {low} to {high} (got {value!r})")
+    elif name.endswith("_weight"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not math.isfinite(value) or value < 0:
+            raise Invalid(f"{name} must be a number of 0 or more (got {value!r})")
+    elif name == "include_observers" and not isinstance(value, bool):
+        raise Invalid(f"include_observers must be true or false (got {value!r})")
+
+
+def _validate_hours(hours: Any) -> None:
+    if not isinstance(hours, tuple) or not hours:
+        raise Invalid("meeting_hours needs at least one block, e.g. 10:00-13:00")
+    previous_end: time | None = None
+    for block in hours:
+        if not (isinstance(block, tuple) and len(block) == 2
+                and all(isinstance(t, time) and t.tzinfo is None for t in block)):
+            raise Invalid(f"meeting_hours: {block!r} is not a (start, end) pair of times")
+        start, end = block
+        if end <= start:
+            raise Invalid(f"meeting_hours: {start:%H:%M}–{end:%H:%M} ends before it starts")
+        if previous_end is not None and start < previous_end:
+            raise Invalid("meeting_hours: blocks must be in order of the day and not overlap "
+                          f"({start:%H:%M} starts before {previous_end:%H:%M})")
+        previous_end = end
+
+
+def _coerce_rule(name: str, value: Any, default: Any) -> Any:
+    """Turn the text of an option into the rule's type; typed values pass unchanged."""
+    if not isinstance(value, str):
+        if name == "meeting_hours" and isinstance(value, (list, tuple)):
+            return tuple((_as_time(a), _as_time(b)) for a, b in value)
+        return value
+    text = value.strip()
+    if name == "meeting_hours":
+        return parse_meeting_hours(text)
+    if isinstance(default, bool):
+        if text.lower() in {"1", "true", "yes", "on"}:
+            return True
+        if text.lower() in {"0", "false", "no", "off"}:
+            return False
+        raise Invalid(f"{name} must be true or false (got {value!r})")
+    try:
+        return int(text) if isinstance(default, int) else float(text)
+    except ValueError:
+        raise Invalid(f"{name} must be a number (got {value!r})") from None
+
+
+def _as_time(value: Any) -> time:
+    if isinstance(value, time):
+        return value
+    hours, _, minutes = str(value).strip().partition(":")
+    try:
+        return time(int(hours), int(minutes or 0))
+    except ValueError:
+        raise Invalid(f"meeting_hours: {value!r} is not a time like 10:00") from None
+
+
+def parse_meeting_hours(text: str) -> Hours:
+    """Parse "10:00-13:00,15:00-18:00" (en dash allowed) into meeting-hour blocks."""
+    blocks = []
+    for part in text.replace("–", "-").split(","):
+        if part.count("-") != 1:
+            raise Invalid(f"meeting_hours: {part.strip()!r} should look like 10:00-13:00")
+        start, end = part.split("-")
+        blocks.append((_as_time(start), _as_time(end)))
+    _validate_hours(tuple(blocks))
+    return tuple(blocks)
+
+
+#: the rules with every default
+DEFAULT_RULES = Rules()
+
+
+# --- outputs ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    """One state's briefing inside a meeting (Geneva-aware times)."""
+
+    iso3: str
+    name: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """One briefing meeting: Geneva-aware start and end, the room, the agenda in review order."""
+
+    start: datetime
+    end: datetime
+    room: str
+    agenda: list[AgendaItem]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A ranked alternative: its meetings, total score and the reasons in plain words.
+
+    `id` is a short hash of the session number, times, rooms and states, so the same
+    proposal always has the same id. `score_parts` splits the score by preference.
+    """
+
+    id: str
+    rank: int
+    score: float
+    reasons: list[str]
+    meetings: list[Meeting]
+    score_parts: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """The proposals for a session, best first; `why` explains when none fit."""
+
+    session: int
+    proposals: list[Proposal]
+    why: list[str]
+
+
+@dataclass(frozen=True)
+class MeetingCheck:
+    """A meeting set by hand: `problems` break hard constraints, `warnings` soft ones."""
+
+    problems: list[str]
+    warnings: list[str]
+
+    @property
+    def ok(self) -> bool:
+        """True when no hard constraint is broken."""
+        return not self.problems
+
+
+# --- the calendar of one plan ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The working days of the window, oldest first, and their lead times."""
+
+    days: list[date]
+    lead: dict[date, int]
+
+    @property
+    def first(self) -> date:
+        return self.days[0]
+
+    @property
+    def last(self) -> date:
+        return self.days[-1]
+
+
+def planning_window(session: SessionInfo, rules: Rules = DEFAULT_RULES) -> list[date]:
+    """The working days when briefings for `session` may take place, oldest first."""
+    return working_days_before(session.start_date, rules.window_working_days)
+
+
+def _window(session: SessionInfo, rules: Rules) -> _Window:
+    days = planning_window(session, rules)
+    return _Window(days=days, lead={day: len(days) - i for i, day in enumerate(days)})
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+@dataclass(frozen=True)
+class _Period:
+    start: int
+    end: int
+    busy: Busy
+
+
+class _BusyIndex:
+    """Busy periods by scope and strength, as integer intervals for quick overlap tests."""
+
+    def __init__(self, busy: Iterable[Busy], low: int, high: int) -> None:
+        self.hard: dict[tuple[str, str | None], list[_Period]] = {}
+        self.soft: dict[tuple[str, str | None], list[_Period]] = {}
+        for item in busy:
+            _check_busy(item)
+            start = math.floor(item.start.timestamp())
+            end = math.ceil(item.end.timestamp())
+            if end <= low or start >= high:
+                continue
+            table = self.soft if item.is_soft else self.hard
+            table.setdefault(_scope(item), []).append(_Period(start, end, item))
+
+    def conflicts(self, start: int, end: int, room: str | None, missions: Iterable[str],
+                  soft: bool = False) -> list[Busy]:
+        """The periods overlapping [start, end) for this room and these missions."""
+        table = self.soft if soft else self.hard
+        keys = [("global", None), ("room", room)] + [("mission", iso3) for iso3 in missions]
+        return [p.busy for key in keys for p in table.get(key, ())
+                if p.start < end and start < p.end]
+
+    def blocked(self, start: int, end: int, scopes: Iterable[tuple[str, str | None]]) -> bool:
+        """True when a hard period of one of these scopes overlaps [start, end)."""
+        for key in scopes:
+            for p in self.hard.get(key, ()):
+                if p.start < end and start < p.end:
+                    return True
+        return False
+
+
+def _scope(item: Busy) -> tuple[str, str | None]:
+    if item.room is not None:
+        return ("room", item.room)
+    if item.mission_iso3 is not None:
+        return ("mission", item.mission_iso3)
+    return ("global", None)
+
+
+def _check_busy(item: Busy) -> None:
+    if item.start.tzinfo is None or item.end.tzinfo is None:
+        raise Invalid(f"busy period {item.label!r} needs time-zone-aware start and end")
+    if item.end <= item.start:
+        raise Invalid(f"busy period {item.label!r} ends before it starts")
+
+
+def _local(day: date, minute: int) -> tuple[datetime, int] | None:
+    """The Geneva-aware time `minute` minutes after midnight and its epoch second.
+
+    None when the clock change makes that wall-clock time skipped or ambiguous.
+    """
+    aware = datetime.combine(day, time(), GENEVA) + timedelta(minutes=minute)
+    if aware.utcoffset() != aware.replace(fold=1).utcoffset():
+        return None
+    return aware, _epoch(aware)
+
+
+def _minutes(t: time) -> int:
+    return t.hour * 60 + t.minute
+
+
+# --- candidates ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A possible time and room for one meeting, with its own part of the score."""
+
+    day_index: int
+    start: datetime
+    end: datetime
+    start_key: int
+    end_key: int
+    room: str
+    score: float
+    parts: tuple[float, float, float, float]  # lead time, HRC overlap, morning, missions
+    soft: tuple[Busy, ...]
+
+
+def split_into_meetings(presenters: Sequence[Presenter], max_states: int) -> list[list[Presenter]]:
+    """Presenters (in review order) split into as few meetings as `max_states` allows.
+
+    Sizes are as even as possible, the larger meetings first; review order is kept.
+    """
+    if not presenters:
+        return []
+    count = math.ceil(len(presenters) / max_states)
+    base, extra = divmod(len(presenters), count)
+    groups, at = [], 0
+    for index in range(count):
+        size = base + (1 if index < extra else 0)
+        groups.append(list(presenters[at:at + size]))
+        at += size
+    return groups
+
+
+def presenting(presenters: Iterable[Presenter], rules: Rules = DEFAULT_RULES) -> list[Presenter]:
+    """The presenters who brief under these rules, in review order."""
+    statuses = {"member", "observer"} if rules.include_observers else {"member"}
+    chosen = sorted((p for p in presenters if p.nam_status in statuses),
+                    key=lambda p: (p.position, p.iso3))
+    seen: set[str] = set()
+    for p in chosen:
+        if p.iso3 in seen:
+            raise Invalid(f"{p.name} ({p.iso3}) is listed twice among the presenters")
+        seen.add(p.iso3)
+    return chosen
+
+
+class _Planner:
+    """One planning run: the inputs, indexed once, and the candidate search."""
+
+    def __init__(self, session: SessionInfo, rooms: Sequence[Room], busy: Sequence[Busy],
+                 rules: Rules, preferences: Sequence[MissionPreference],
+                 not_before: datetime | None) -> None:
+        self.session = session
+        self.rules = rules
+        self.window = _window(session, rules)
+        self.rooms = [r for r in rooms if r.capacity >= rules.expected_audience]
+        low = _epoch(datetime.combine(self.window.first, time()).replace(tzinfo=GENEVA))
+        high = _epoch(datetime.combine(session.start_date, time()).replace(tzinfo=GENEVA))
+        self.session_start_key = high
+        self.busy = _BusyIndex(busy, low - 86400, high + 86400)
+        self.all_soft = sorted((b for b in busy if b.is_soft), key=lambda b: (b.start, b.label))
+        self.preferences = {p.iso3: p for p in preferences}
+        if not_before is not None and not_before.tzinfo is None:
+            raise Invalid("not_before needs a time zone")
+        self.not_before = _epoch(not_before) if not_before is not None else None
+        self._instants: dict[tuple[date, int], tuple[datetime, int] | None] = {}
+
+    def instant(self, day: date, minute: int) -> tuple[datetime, int] | None:
+        """`_local`, remembered for this run (meetings of one plan share their slots)."""
+        key = (day, minute)
+        if key not in self._instants:
+            self._instants[key] = _local(day, minute)
+        return self._instants[key]
+
+    def candidates(self, group: Sequence[Presenter]) -> list[_Candidate]:
+        """Every feasible (day, start, room) for the meeting of `group`, in time order."""
+        rules = self.rules
+        duration = rules.meeting_minutes(len(group))
+        missions = [p.iso3 for p in group]
+        shared = [("global", None)] + [("mission", iso3) for iso3 in missions]
+        found = []
+        for index, day in enumerate(self.window.days):
+            lead_part = -rules.lead_time_weight * abs(
+                self.window.lead[day] - rules.preferred_lead_working_days)
+            mission_part = rules.mission_weight * sum(
+                self.preferences[iso3].leaning(day) for iso3 in missions
+                if iso3 in self.preferences)
+            for block_start, block_end in rules.meeting_hours:
+                last = _minutes(block_end) - duration
+                for minute in range(_minutes(block_start), last + 1, rules.slot_minutes):
+                    found += self._at(index, day, minute, duration, shared, missions,
+                                      lead_part, mission_part)
+        return found
+
+    def _at(self, index: int, day: date, minute: int, duration: int,
+            shared: list[tuple[str, str | None]], missions: list[str],
+            lead_part: float, mission_part: float) -> list[_Candidate]:
+        begin, finish = self.instant(day, minute), self.instant(day, minute + duration)
+        if begin is None or finish is None or finish[1] - begin[1] != duration * 60:
+            return []
+        (start, start_key), (end, end_key) = begin, finish
+        if self.not_before is not None and start_key < self.not_before:
+            return []
+        if end_key > self.session_start_key or self.busy.blocked(start_key, end_key, shared):
+            return []
+        rules = self.rules
+        morning = rules.morning_weight if minute < 12 * 60 else 0.0
+        best: _Candidate | None = None
+        for room in self.rooms:
+            if self.busy.blocked(start_key, end_key, [("room", room.name)]):
+                continue
+            soft = tuple(self.busy.conflicts(start_key, end_key, room.name, missions, soft=True))
+            hrc = -rules.hrc_weight if soft else 0.0
+            parts = (lead_part, hrc, morning, mission_part)
+            candidate = _Candidate(index, start, end, start_key, end_key, room.name,
+                                   sum(parts), parts, soft)
+            if best is None or candidate.score > best.score:
+                best = candidate
+            if not soft:
+                break
+        return [best] if best is not None else []
+
+
+# --- the search -------------------------------------------------------------------------
+
+#: a (partial) plan: score, start times and days (for ordering), candidates
+_Plan = tuple[float, tuple[int, ...], tuple[int, ...], tuple[_Candidate, ...]]
+
+
+def _start(c: _Candidate, score: float) -> _Plan:
+    return (score, (c.start_key,), (c.day_index,), (c,))
+
+
+def _extend(plan: _Plan, c: _Candidate, score: float) -> _Plan:
+    return (score, plan[1] + (c.start_key,), plan[2] + (c.day_index,), plan[3] + (c,))
+
+
+def _order(plan: _Plan) -> tuple[float, tuple[int, ...]]:
+    return (-round(plan[0], 9), plan[1])
+
+
+def _best(plans: Iterable[_Plan], limit: int) -> list[_Plan]:
+    """The best `limit` plans, at most one per combination of days, best first."""
+    chosen: list[_Plan] = []
+    seen: set[tuple[int, ...]] = set()
+    for plan in sorted(plans, key=_order):
+        if plan[2] not in seen:
+            seen.add(plan[2])
+            chosen.append(plan)
+            if len(chosen) == limit:
+                break
+    return chosen
+
+
+def _spacing(gap: int, rules: Rules) -> float:
+    return -rules.spacing_weight * abs(gap - rules.preferred_gap_working_days)
+
+
+def _by_day(candidates: list[_Candidate]) -> dict[int, list[_Candidate]]:
+    days: dict[int, list[_Candidate]] = {}
+    for c in candidates:
+        days.setdefault(c.day_index, []).append(c)
+    return days
+
+
+def _search(candidates: list[list[_Candidate]], rules: Rules) -> list[_Plan]:
+    """The best plans (one candidate per meeting, in order), best first.
+
+    A dynamic programme over the meetings keeps, for each day (and, when meetings may
+    share a day, for each candidate), the best `max_proposals` partial plans with distinct
+    days. Spacing only links consecutive meetings, so this is exact.
+    """
+    limit, same_day = rules.max_proposals, rules.min_gap_working_days == 0
+    previous_days = _by_day(candidates[0])
+    per_day: dict[int, list[_Plan]] = {}
+    per_candidate: dict[int, list[_Plan]] = {}
+    for day, cands in previous_days.items():
+        per_day[day] = _best((_start(c, c.score) for c in cands), limit)
+        per_candidate.update({id(c): [_start(c, c.score)] for c in cands})
+    for group in candidates[1:]:
+        days = _by_day(group)
+        next_per_day: dict[int, list[_Plan]] = {}
+        next_per_candidate: dict[int, list[_Plan]] = {}
+        for day, cands in days.items():
+            incoming = _best(((plan[0] + _spacing(day - before, rules),) + plan[1:]
+                              for before, plans in per_day.items()
+                              if day - before >= max(1, rules.min_gap_working_days)
+                              for plan in plans), limit)
+            if same_day:
+                plans = []
+                for c in cands:
+                    mine = [_extend(p, c, p[0] + c.score) for p in incoming]
+                    for earlier in previous_days.get(day, ()):
+                        if earlier.end_key <= c.start_key:
+                            mine += [_extend(p, c, p[0] + _spacing(0, rules) + c.score)
+                                     for p in per_candidate[id(earlier)]]
+                    next_per_candidate[id(c)] = _best(mine, limit)
+                    plans += next_per_candidate[id(c)]
+            else:
+                top = min(cands, key=lambda c: (-round(c.score, 9), c.start_key))
+                plans = [_extend(p, top, p[0] + top.score) for p in incoming]
+            if plans:
+                next_per_day[day] = _best(plans, limit)
+        previous_days, per_day, per_candidate = days, next_per_day, next_per_candidate
+    return _best((plan for plans in per_day.values() for plan in plans), limit)
+
+
+# --- proposals --------------------------------------------------------------------------
+
+
+def propose(session: SessionInfo, presenters: Sequence[Presenter], rooms: Sequence[Room],
+            busy: Sequence[Busy] = (), rules: Rules = DEFAULT_RULES,
+            preferences: Sequence[MissionPreference] = (),
+            not_before: datetime | None = None) -> PlanResult:
+    """Ranked briefing proposals for `session`, or the reasons why none fit.
+
+    `presenters` are the states under review (only those the rules let present are
+    used); `rooms` in order of preference; `busy` every known busy period (aware times);
+    `not_before` excludes meetings starting earlier (e.g. now, when re-planning).
+    """
+    chosen = presenting(presenters, rules)
+    if not chosen:
+        return PlanResult(session.number, [], _why_no_presenters(session, presenters, rules))
+    if not rooms:
+        return PlanResult(session.number, [], ["No room is set up: add a room."])
+    planner = _Planner(session, rooms, busy, rules, preferences, not_before)
+    if not planner.rooms:
+        return PlanResult(session.number, [], _why_no_room(rooms, rules))
+    groups = split_into_meetings(chosen, rules.max_states_per_meeting)
+    candidates = [planner.candidates(group) for group in groups]
+    if not all(candidates):
+        return PlanResult(session.number, [], _why_no_slot(planner, groups, candidates))
+    plans = _search(candidates, rules)
+    if not plans:
+        return PlanResult(session.number, [], _why_no_combination(planner, groups, candidates))
+    proposals = [_proposal(planner, groups, plan, rank)
+                 for rank, plan in enumerate(plans, start=1)]
+    return PlanResult(session.number, proposals, [])
+
+
+def _proposal(planner: _Planner, groups: list[list[Presenter]], plan: _Plan,
+              rank: int) -> Proposal:
+    rules = planner.rules
+    score, cands = plan[0], plan[3]
+    meetings = [_meeting(c, group, rules) for c, group in zip(cands, groups)]
+    gaps = [b.day_index - a.day_index for a, b in zip(cands, cands[1:])]
+    parts = {
+        "lead_time": sum(c.parts[0] for c in cands),
+        "hrc_overlap": sum(c.parts[1] for c in cands),
+        "morning": sum(c.parts[2] for c in cands),
+        "spacing": sum(_spacing(gap, rules) for gap in gaps),
+        "mission_preferences": sum(c.parts[3] for c in cands),
+    }
+    parts = {name: round(value, 6) + 0.0 for name, value in parts.items()}
+    reasons = [_meeting_reason(planner, c, group) for c, group in zip(cands, groups)]
+    if gaps:
+        reasons.append("Between the meetings: " + _and([_gap_text(g) for g in gaps])
+                       + f" (preferred: {_gap_text(rules.preferred_gap_working_days)}).")
+    away = sum(abs(planner.window.lead[c.start.date()] - rules.preferred_lead_working_days)
+               for c in cands)
+    reasons.append(_score_reason(score, parts, away, rules))
+    return Proposal(id=_proposal_id(planner.session.number, meetings), rank=rank,
+                    score=round(score, 6) + 0.0, reasons=reasons, meetings=meetings,
+                    score_parts=parts)
+
+
+def _gap_text(gap: int) -> str:
+    if gap == 0:
+        return "the same day"
+    return f"{gap} working day{'s' if gap != 1 else ''}"
+
+
+def _meeting(c: _Candidate, group: Sequence[Presenter], rules: Rules) -> Meeting:
+    agenda, at = [], c.start + timedelta(minutes=rules.opening_minutes)
+    for p in group:
+        end = at + timedelta(minutes=rules.minutes_per_state)
+        agenda.append(AgendaItem(p.iso3, p.name, at, end))
+        at = end
+    return Meeting(start=c.start, end=c.end, room=c.room, agenda=agenda)
+
+
+def _proposal_id(session: int, meetings: Sequence[Meeting]) -> str:
+    text = f"{session}|" + ";".join(
+        f"{m.start.astimezone(timezone.utc):%Y%m%dT%H%M}-{m.end.astimezone(timezone.utc):%H%M}"
+        f"@{m.room}:{','.join(item.iso3 for item in m.agenda)}" for m in meetings)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _meeting_reason(planner: _Planner, c: _Candidate, group: Sequence[Presenter]) -> str:
+    lead = planner.window.lead[c.start.date()]
+    parts = [f"{lead} working day{'s' if lead != 1 else ''} before the session",
+             _hrc_text(planner, c), "morning" if c.start.hour < 12 else "afternoon"]
+    for p in group:
+        pref = planner.preferences.get(p.iso3)
+        leaning = pref.leaning(c.start.date()) if pref else 0
+        if leaning > 0:
+            parts.append(f"a day {p.name} prefers")
+        elif leaning < 0:
+            parts.append(f"a day {p.name} would rather avoid")
+    return f"{format_day(c.start.date())}, {c.start:%H:%M}–{c.end:%H:%M} ({c.room}): " \
+           + "; ".join(parts)
+
+
+def _hrc_text(planner: _Planner, c: _Candidate) -> str:
+    if c.soft:
+        return "during " + _and(sorted({b.label for b in c.soft}))
+    if not planner.all_soft:
+        return "no Human Rights Council session known"
+
+    def distance(b: Busy) -> float:
+        return max(0.0, b.start.timestamp() - c.end_key, c.start_key - b.end.timestamp())
+
+    return "outside " + min(planner.all_soft, key=distance).label
+
+
+def _score_reason(score: float, parts: dict[str, float], away: int, rules: Rules) -> str:
+    names = {"lead_time": f"lead time ({away} working day(s) from the preferred "
+                          f"{rules.preferred_lead_working_days} in all)",
+             "hrc_overlap": "HRC overlap", "morning": "morning", "spacing": "spacing",
+             "mission_preferences": "mission preferences"}
+    shown = ", ".join(f"{names[key]} {value:+.2f}" for key, value in parts.items())
+    return f"Score {score:+.2f}: {shown}."
+
+
+# --- why nothing fits -----------------------------------------------------------------------
+
+
+def _why_no_presenters(session: SessionInfo, presenters: Sequence[Presenter],
+                       rules: Rules) -> list[str]:
+    why = [f"No NAM member is under review in session {session.number}, so nobody presents."]
+    observers = [p.name for p in presenters if p.nam_status == "observer"]
+    if observers and not rules.include_observers:
+        why.append(f"NAM observers under review ({_and(observers)}) present only with "
+                   "include_observers.")
+    return why
+
+
+def _why_no_room(rooms: Sequence[Room], rules: Rules) -> list[str]:
+    largest = max(rooms, key=lambda r: (r.capacity, r.name))
+    return [f"No room seats the expected audience of {rules.expected_audience} "
+            f"(the largest, {largest.name}, seats {largest.capacity}).",
+            "To find a time: add a bigger room or lower expected_audience."]
+
+
+def _why_no_slot(planner: _Planner, groups: list[list[Presenter]],
+                 candidates: list[list[_Candidate]]) -> list[str]:
+    rules, window = planner.rules, planner.window
+    why, relax = [], ["widen the window (window_working_days, now "
+                      f"{rules.window_working_days})"]
+    longest = max(_minutes(b) - _minutes(a) for a, b in rules.meeting_hours)
+    blocked: dict[str, list[str]] = {}  # what blocks -> the meetings it blocks
+    for group, found in zip(groups, candidates):
+        if found:
+            continue
+        names = _and([p.name for p in group])
+        duration = rules.meeting_minutes(len(group))
+        if duration > longest:
+            why.append(f"The meeting of {names} needs {duration} minutes, but the longest "
+                       f"block of meeting hours ({rules.describe_hours()}) is {longest} minutes.")
+            relax.append("lengthen the meeting hours or lower max_states_per_meeting (now "
+                         f"{rules.max_states_per_meeting})")
+            continue
+        blockers, kinds = _blockers(planner, group)
+        text = _and([f"{label} ({_day_span(days)})" for label, days in blockers.items()])
+        blocked.setdefault(text, []).append(f"{names} ({duration} minutes)")
+        if "room" in kinds:
+            relax.append("use another room")
+        if "mission" in kinds:
+            relax.append("ask the presenting missions whether their blackouts can move")
+        relax.append(f"lengthen the meeting hours (now {rules.describe_hours()})")
+        if len(group) > 1:
+            relax.append("lower max_states_per_meeting (now "
+                         f"{rules.max_states_per_meeting}) for shorter meetings")
+    for text, meetings in blocked.items():
+        which = "meeting" if len(meetings) == 1 else "meetings"
+        why.append(f"Every working day from {format_day(window.first)} to "
+                   f"{format_day(window.last)} is blocked for the {which} of "
+                   f"{'; '.join(meetings)}: "
+                   f"{text or 'no free time is left within the meeting hours'}.")
+    holidays = geneva_public_holidays(window.first, window.last)
+    if holidays:
+        why.append("Geneva public holidays in that period are not working days: " + _and(
+            [f"{name} ({format_day(day)})" for day, name in holidays.items()]) + ".")
+    why.append("To find a time: " + "; ".join(dict.fromkeys(relax)) + ".")
+    return why
+
+
+def _blockers(planner: _Planner, group: Sequence[Presenter]
+              ) -> tuple[dict[str, list[date]], set[str]]:
+    """What blocks the meeting of `group` on each window day, by label, and their scopes."""
+    rules = planner.rules
+    missions = [p.iso3 for p in group]
+    names = {p.iso3: p.name for p in group}
+    found: dict[str, list[date]] = {}
+    kinds: set[str] = set()
+    for day in planner.window.days:
+        spans = [(_local(day, _minutes(a)), _local(day, _minutes(b)))
+                 for a, b in rules.meeting_hours]
+        spans = [(a[1], b[1]) for a, b in spans if a is not None and b is not None]
+        if planner.not_before is not None and spans and spans[-1][1] <= planner.not_before:
+            found.setdefault("already past", []).append(day)
+            continue
+        hits: list[Busy] = []
+        for low, high in spans:
+            hits += planner.busy.conflicts(low, high, None, missions)
+            for room in planner.rooms:
+                hits += planner.busy.conflicts(low, high, room.name, ())
+        for item in dict.fromkeys(hits):
+            scope = _scope(item)
+            kinds.add(scope[0])
+            label = item.label
+            if scope[0] == "room":
+                label = f"{item.room} booked: {item.label}"
+            elif scope[0] == "mission":
+                label = f"{names.get(item.mission_iso3 or '', item.mission_iso3)}: {item.label}"
+            found.setdefault(label, []).append(day)
+    return found, kinds
+
+
+def _why_no_combination(planner: _Planner, groups: list[list[Presenter]],
+                        candidates: list[list[_Candidate]]) -> list[str]:
+    rules = planner.rules
+    apart = ("on different working days" if rules.min_gap_working_days == 1 else
+             f"at least {rules.min_gap_working_days} working days apart"
+             if rules.min_gap_working_days else "one after the other")
+    why = [f"Each of the {len(groups)} meetings fits on its own, but they cannot all take "
+           f"place in review order {apart}:"]
+    for group, found in zip(groups, candidates):
+        free = sorted({c.day_index for c in found})
+        days = [planner.window.days[i] for i in free]
+        where = _and([format_day(d) for d in days]) if len(days) <= 4 else \
+            f"{len(days)} working days from {format_day(days[0])} to {format_day(days[-1])}"
+        only = "only " if len(days) < len(planner.window.days) else ""
+        line = f"The meeting of {_and([p.name for p in group])} fits {only}on {where}"
+        if only:
+            blockers, _ = _blockers(planner, group)
+            line += " (blocked: " + _and([f"{label} ({_day_span(d)})"
+                                          for label, d in blockers.items()]) + ")"
+        why.append(line + ".")
+    relax = [f"raise max_states_per_meeting (now {rules.max_states_per_meeting}) so fewer "
+             "meetings are needed",
+             f"widen the window (window_working_days, now {rules.window_working_days})"]
+    if rules.min_gap_working_days:
+        relax.insert(1, "lower min_gap_working_days (now "
+                        f"{rules.min_gap_working_days}; 0 allows meetings on the same day)")
+    return why + ["To find a time: " + "; ".join(relax) + "."]
+
+
+# --- a meeting set by hand ---------------------------------------------------------------
+
+
+def check_meeting(session: SessionInfo, presenters: Sequence[Presenter], start: datetime,
+                  end: datetime, room: Room, busy: Sequence[Busy] = (),
+                  rules: Rules = DEFAULT_RULES,
+                  preferences: Sequence[MissionPreference] = ()) -> MeetingCheck:
+    """Check a meeting the secretariat sets by hand.
+
+    Problems (hard): not an aware time, a weekend or public holiday, on or after the first
+    day of the session, a room too small, a blocking busy period. Warnings (soft): outside
+    the window or the meeting hours, a Human Rights Council session, a mission's avoided day.
+    """
+    if start.tzinfo is None or end.tzinfo is None:
+        return MeetingCheck(["give the times with their time zone"], [])
+    start, end = start.astimezone(GENEVA), end.astimezone(GENEVA)
+    problems, warnings = [], []
+    day = start.date()
+    if end <= start:
+        problems.append("the meeting ends before it starts")
+    if end.date() != day:
+        problems.append("the meeting must start and end on the same day")
+    holiday = geneva_public_holidays(day, day).get(day)
+    if day.weekday() >= 5:
+        problems.append(f"{format_day(day)} is a weekend day")
+    elif holiday:
+        problems.append(f"{format_day(day)} is a Geneva public holiday ({holiday})")
+    if end > datetime.combine(session.start_date, time()).replace(tzinfo=GENEVA):
+        problems.append(f"session {session.number} starts on {format_day(session.start_date)}:"
+                        " the briefing must end before that day")
+    if room.capacity < rules.expected_audience:
+        problems.append(f"{room.name} seats {room.capacity}, fewer than the expected "
+                        f"audience of {rules.expected_audience}")
+    missions = [p.iso3 for p in presenters]
+    index = _BusyIndex(busy, _epoch(start) - 1, _epoch(end) + 1)
+    for item in index.conflicts(_epoch(start), _epoch(end), room.name, missions):
+        problems.append(f"overlaps {_busy_text(item)}")
+    for item in index.conflicts(_epoch(start), _epoch(end), room.name, missions, soft=True):
+        warnings.append(f"overlaps {_busy_text(item)}")
+    if is_working_day(day) and day not in planning_window(session, rules):
+        warnings.append(f"outside the window of {rules.window_working_days} working days "
+                        "before the session")
+    if not any(a <= start.time() and end.time() <= b and start.date() == end.date()
+               for a, b in rules.meeting_hours):
+        warnings.append(f"outside the meeting hours ({rules.describe_hours()})")
+    for p in presenters:
+        pref = next((m for m in preferences if m.iso3 == p.iso3), None)
+        if pref and pref.leaning(day) < 0:
+            warnings.append(f"{p.name} would rather avoid {format_day(day)}")
+    return MeetingCheck(problems, warnings)
+
+
+def _busy_text(item: Busy) -> str:
+    where = f" in {item.room}" if item.room else \
+        f" (mission of {item.mission_iso3})" if item.mission_iso3 else ""
+    return f"{item.label}{where}"
+
+
+# --- words and JSON -------------------------------------------------------------------------
+
+
+def format_day(day: date) -> str:
+    """A day as people write it here, e.g. "Fri 17 Jan 2020" (English, any locale)."""
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _day_span(days: Sequence[date]) -> str:
+    if len(days) == 1:
+        return format_day(days[0])
+    return f"{len(days)} working days, {format_day(days[0])} – {format_day(days[-1])}"
+
+
+def _and(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def result_to_json(result: PlanResult) -> dict[str, Any]:
+    """The JSON shape of `propose --json`: times in ISO 8601 with their UTC offset."""
+    return {
+        "session": result.session,
+        "proposals": [{
+            "id": p.id, "rank": p.rank, "score": p.score, "reasons": list(p.reasons),
+            "meetings": [{
+                "start": m.start.isoformat(), "end": m.end.isoformat(), "room": m.room,
+                "agenda": [{"iso3": a.iso3, "name": a.name, "start": a.start.isoformat(),
+                            "end": a.end.isoformat()} for a in m.agenda],
+            } for m in p.meetings],
+        } for p in result.proposals],
+        "why": list(result.why),
+    }
