@@ -65,8 +65,13 @@ def current_actor() -> Actor:
 
 
 def wants_html() -> bool:
-    """True when the client prefers an HTML page (a browser) over anything else."""
-    return request.accept_mimetypes.best in ("text/html", "application/xhtml+xml")
+    """True when the client asks for HTML more than for JSON (browsers do; curl's */* does not).
+
+    Browsers list several types at the top quality (Chromium: text/html, xhtml, image
+    formats...), so compare the two qualities rather than take the "best" type.
+    """
+    accept = request.accept_mimetypes
+    return accept["text/html"] > accept["application/json"]
 
 
 def unauthenticated() -> Response:

@@ -193,3 +193,18 @@ def test_the_login_form_labels_its_fields(client):
     html = page(client, "/login")
     assert '<label for="email">' in html and '<label for="password">' in html
     assert 'class="skip-link" href="#content"' in html
+
+
+BROWSER_ACCEPT_HEADERS = {
+    "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
+                "image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+    "firefox": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "safari": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+}
+
+
+@pytest.mark.parametrize("browser", BROWSER_ACCEPT_HEADERS)
+def test_real_browsers_are_sent_to_the_login_page(client, browser):
+    response = client.get("/sessions", headers={"Accept": BROWSER_ACCEPT_HEADERS[browser]})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
