@@ -74,7 +74,7 @@ def test_session_page_lists_reviews_and_presenting_candidates(client, login, cal
     assert ("1 Norway NOR Not in NAM Mon 22 Jan 2024 (time not published) No mission on file "
             "2 Guyana GUY Presenting candidate NAM member Tue 23 Jan 2024, 09:00 CET – 12:30 CET "
             "Mission of Guyana "
-            "3 Brazil BRA NAM observer Not yet scheduled No mission on file") in content
+            "3 Brazil BRA NAM observer Day not published No mission on file") in content
     assert 'href="/missions/GUY"' in html
     summer = text(page(client, "/sessions/46"))
     assert "Tue 7 May 2024, 09:00 CEST" in summer
