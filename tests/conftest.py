@@ -16,6 +16,7 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings as hypothesis_settings
 
 os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="nam-briefings-instance-"))
 
@@ -24,6 +25,12 @@ from nam_briefings.config import TestConfig  # noqa: E402
 from nam_briefings.extensions import db  # noqa: E402
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+#: RUN_SLOW=1 (CI, `make test-all`) also runs the slow tests and explores more examples.
+RUN_SLOW = os.environ.get("RUN_SLOW") == "1"
+
+hypothesis_settings.register_profile("fast", max_examples=60)
+hypothesis_settings.register_profile("thorough", max_examples=300)
+hypothesis_settings.load_profile("thorough" if RUN_SLOW else "fast")
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -151,3 +158,13 @@ def pytest_report_header(config) -> str:
         return f"database backends: SQLite and PostgreSQL ({sa.make_url(POSTGRES_URL).render_as_string()})"
     return ("database backends: SQLite only; the PostgreSQL variants are skipped "
             "(set TEST_DATABASE_URL=postgresql://postgres@127.0.0.1/test to run them)")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Skip tests marked slow unless RUN_SLOW=1 (CI runs them)."""
+    if RUN_SLOW:
+        return
+    skip = pytest.mark.skip(reason="slow test: set RUN_SLOW=1 (or `make test-all`) to run it")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

@@ -797,7 +797,8 @@ def _score_reason(score: float, parts: dict[str, float], away: int, rules: Rules
 def _why_no_presenters(session: SessionInfo, presenters: Sequence[Presenter],
                        rules: Rules) -> list[str]:
     why = [f"No NAM member is under review in session {session.number}, so nobody presents."]
-    observers = [p.name for p in presenters if p.nam_status == "observer"]
+    observers = [p.name for p in sorted(presenters, key=lambda p: (p.position, p.iso3))
+                 if p.nam_status == "observer"]
     if observers and not rules.include_observers:
         why.append(f"NAM observers under review ({_and(observers)}) present only with "
                    "include_observers.")

@@ -10,7 +10,7 @@ from bench.planner import exhaustive_scores, small_instance
 from nam_briefings.domain.planner import propose
 
 
-@settings(max_examples=150, deadline=None, derandomize=True)
+@settings(deadline=None, derandomize=True)
 @given(st.integers(0, 10**9))
 def test_best_proposals_score_as_well_as_trying_every_plan(seed):
     session, presenters, rooms, busy, rules, preferences = small_instance(seed)

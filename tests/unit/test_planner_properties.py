@@ -89,7 +89,7 @@ def plans(draw):
     return session, presenters, rooms, busy, rules, preferences, not_before
 
 
-SETTINGS = settings(max_examples=300, deadline=None, derandomize=True,
+SETTINGS = settings(deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -115,7 +115,7 @@ def test_the_same_input_in_any_order_gives_the_same_result(plan, rnd: random.Ran
     assert [p.score_parts for p in again.proposals] == [p.score_parts for p in first.proposals]
 
 
-@settings(max_examples=150, deadline=None, derandomize=True)
+@settings(deadline=None, derandomize=True)
 @given(plans())
 def test_dropping_the_soft_periods_never_removes_a_proposal(plan):
     """HRC sessions only weigh on the score: without them there are as many proposals."""
