@@ -5,7 +5,9 @@ non-zero without changing anything.
 """
 from __future__ import annotations
 
+import dataclasses
 import getpass
+import json
 import sys
 from pathlib import Path
 
@@ -13,11 +15,12 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from .domain import planner
 from .domain.calendar import to_local
 from .domain.constants import ROLES
 from .domain.errors import DomainError
 from .domain.imports import KINDS, ImportRejected, expected_header, parse_date
-from .services import audit, closures, users
+from .services import audit, briefings, closures, users
 from .services.calendar import count_rows, import_csv, seed_reference_data, table_counts
 from .services.demo import create_demo_data
 
@@ -174,8 +177,80 @@ def closures_remove(period_id: int) -> None:
     click.echo(f"removed {period_id}")
 
 
+def rule_options(command):
+    """Add one option per planner rule (e.g. --window-working-days 20, --include-observers)."""
+    for rule in reversed(dataclasses.fields(planner.Rules)):
+        flag = "--" + rule.name.replace("_", "-")
+        default = getattr(planner.DEFAULT_RULES, rule.name)
+        if rule.type in ("bool", bool):
+            option = click.option(f"{flag}/--no-{flag[2:]}", rule.name, default=None,
+                                  help=f"(default: {'yes' if default else 'no'})")
+        else:
+            shown = planner.DEFAULT_RULES.describe_hours() if rule.name == "meeting_hours" else default
+            option = click.option(flag, rule.name, default=None, metavar="VALUE",
+                                  help=f"(default: {shown})")
+        command = option(command)
+    return command
+
+
+@click.command("propose")
+@click.argument("number", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the proposals as JSON.")
+@rule_options
+def propose_command(number: int, as_json: bool, **rules: str | None) -> None:
+    """Propose briefing times for UPR session NUMBER, ranked and explained.
+
+    Exits 0 with proposals, 1 (with the reasons) when nothing fits.
+    """
+    overrides = {name: value for name, value in rules.items() if value is not None}
+    try:
+        plan = briefings.plan_session(number, cli_actor(), overrides)
+    except DomainError as error:
+        fail(str(error))
+    if as_json:
+        click.echo(json.dumps(planner.result_to_json(plan.result), indent=2, ensure_ascii=False))
+    else:
+        _print_plan(plan)
+    if not plan.result.proposals:
+        sys.exit(1)
+
+
+def _print_plan(plan: briefings.Plan) -> None:
+    session = plan.session
+    click.echo(f"UPR session {session.number}: {session.start_date:%a %d %b %Y} – "
+               f"{session.end_date:%a %d %b %Y}")
+    for proposal in plan.result.proposals:
+        click.secho(f"\n#{proposal.rank}  proposal {proposal.id}  score {proposal.score:g}",
+                    bold=True)
+        for meeting in proposal.meetings:
+            click.echo(f"  {meeting.start:%a %d %b %Y %H:%M}–{meeting.end:%H:%M %Z}, {meeting.room}")
+            for item in meeting.agenda:
+                click.echo(f"    {item.start:%H:%M}  {item.name} ({item.iso3})")
+        for reason in proposal.reasons:
+            click.echo(f"  - {reason}")
+    for reason in plan.result.why:
+        click.echo(reason, err=True)
+    if plan.result.proposals:
+        click.echo(f"\nConfirm one with: flask --app app confirm {plan.result.proposals[0].id}")
+
+
+@click.command("confirm")
+@click.argument("proposal_id")
+def confirm_command(proposal_id: str) -> None:
+    """Confirm proposal PROPOSAL_ID: creates its briefings (one per meeting)."""
+    try:
+        created = briefings.confirm_proposal(proposal_id, cli_actor())
+    except DomainError as error:
+        fail(str(error))
+    for briefing in created:
+        start = to_local(briefing.start_at)
+        click.echo(f"confirmed briefing {briefing.id}: {start:%a %d %b %Y %H:%M}–"
+                   f"{to_local(briefing.end_at):%H:%M %Z} uid {briefing.uid}")
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the app."""
-    for command in (seed_command, demo_command, import_command, users_cli, closures_cli):
+    for command in (seed_command, demo_command, import_command, users_cli, closures_cli,
+                    propose_command, confirm_command):
         app.cli.add_command(command)
 

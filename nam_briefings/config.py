@@ -3,6 +3,7 @@
 No logic lives here beyond reading variables; `create_app` fills in what needs the
 instance folder (the SQLite path and the generated secret key).
 """
+import json
 import os
 
 
@@ -24,6 +25,12 @@ class Config:
     ORGANIZER_EMAIL = os.environ.get("ORGANIZER_EMAIL", "nam-briefings@chair.example.org")
     ORGANIZER_NAME = os.environ.get("ORGANIZER_NAME", "NAM Chairmanship, Geneva")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    #: where notices for the secretariat go (new proposals, postponements, failures)
+    SECRETARIAT_EMAIL = os.environ.get("SECRETARIAT_EMAIL", ORGANIZER_EMAIL)
+    #: planner rule overrides as JSON, e.g. {"window_working_days": 20, "max_states_per_meeting": 5}
+    PLANNER_RULES = json.loads(os.environ.get("PLANNER_RULES") or "{}")
+    #: sessions starting within this many days get proposals automatically
+    PLANNING_HORIZON_DAYS = int(os.environ.get("PLANNING_HORIZON_DAYS", "60"))
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "8025"))

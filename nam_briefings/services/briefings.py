@@ -1,0 +1,296 @@
+"""Briefings: plan a session, keep the proposals, confirm one or set a time by hand."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+
+from ..domain import planner
+from ..domain.calendar import GENEVA, day_bounds_utc
+from ..domain.errors import Invalid, NotFound
+from ..extensions import db
+from ..models import (
+    Briefing,
+    BriefingItem,
+    BusyPeriod,
+    Proposal,
+    Room,
+    UprSession,
+)
+from . import audit
+
+
+@dataclass
+class Plan:
+    """A planning run: the session, the planner's result and the stored proposals."""
+
+    session: UprSession
+    result: planner.PlanResult
+    proposals: list[Proposal]
+    rules: planner.Rules
+
+
+def configured_rules(overrides: dict[str, Any] | None = None) -> planner.Rules:
+    """The planner's rules: defaults, then `PLANNER_RULES` from the config, then `overrides`.
+
+    Raises Invalid naming the rule for an unknown rule or a bad value.
+    """
+    rules = planner.DEFAULT_RULES.with_overrides(**current_app.config.get("PLANNER_RULES", {}))
+    return rules.with_overrides(**(overrides or {}))
+
+
+def get_session(number: int) -> UprSession:
+    """The UPR session with this number, or NotFound."""
+    session = db.session.scalar(db.select(UprSession).filter_by(number=number))
+    if session is None:
+        raise NotFound(f"no UPR session {number} is known: import it first")
+    return session
+
+
+def plan_session(number: int, actor: audit.Actor, overrides: dict[str, Any] | None = None,
+                 not_before: datetime | None = None) -> Plan:
+    """Propose briefings for session `number` and keep the proposals.
+
+    The session's earlier open proposals are superseded by this run's. Raises NotFound
+    for an unknown session and Invalid for bad rule overrides.
+    """
+    session = get_session(number)
+    rules = configured_rules(overrides)
+    result = planner.propose(_session_info(session), _presenters(session), _rooms(),
+                             _busy(session), rules, not_before=not_before)
+    proposals = _store(session, result, overrides or {})
+    audit.record(actor, "proposals.plan", "session", number,
+                 f"{len(proposals)} proposals" if proposals else "; ".join(result.why)[:500])
+    db.session.commit()
+    return Plan(session, result, proposals, rules)
+
+
+def open_proposals(number: int) -> list[Proposal]:
+    """The session's current proposals, best first."""
+    session = get_session(number)
+    return list(db.session.scalars(db.select(Proposal).filter_by(
+        session_id=session.id, status="open").order_by(Proposal.rank)))
+
+
+def session_briefings(number: int, include_cancelled: bool = False) -> list[Briefing]:
+    """The session's briefings in time order (confirmed and held; cancelled if asked)."""
+    session = get_session(number)
+    query = db.select(Briefing).filter_by(session_id=session.id).order_by(Briefing.start_at)
+    if not include_cancelled:
+        query = query.where(Briefing.status != "cancelled")
+    return list(db.session.scalars(query))
+
+
+def confirm_proposal(key: str, actor: audit.Actor) -> list[Briefing]:
+    """Turn a proposal into briefings (one per meeting), each with its own stable UID.
+
+    The meetings are checked again against what the calendar holds now; a proposal that
+    no longer fits, is not open, or whose session already has briefings is refused.
+    """
+    proposal = db.session.scalar(db.select(Proposal).filter_by(key=key.strip()))
+    if proposal is None:
+        raise NotFound(f"no proposal {key!r}: run `propose` for the session to get current ids")
+    if proposal.status != "open":
+        raise Invalid(f"proposal {key} is {proposal.status}, not open: plan the session again")
+    session = proposal.session
+    _refuse_if_already_briefed(session)
+    meetings = [_meeting_from_json(m) for m in proposal.meetings]
+    problems = _recheck(session, meetings)
+    if problems:
+        raise Invalid(f"proposal {key} no longer fits: " + "; ".join(problems)
+                      + ". Plan the session again.")
+    briefings = [_create_briefing(session, meeting, proposal) for meeting in meetings]
+    proposal.status = "confirmed"
+    for other in db.session.scalars(db.select(Proposal).filter_by(session_id=session.id,
+                                                                  status="open")):
+        if other is not proposal:
+            other.status = "superseded"
+    db.session.flush()
+    audit.record(actor, "briefing.confirm", "proposal", key,
+                 "; ".join(_describe(b) for b in briefings))
+    db.session.commit()
+    return briefings
+
+
+@dataclass
+class ManualResult:
+    briefing: Briefing
+    warnings: list[str]
+
+
+def set_by_hand(number: int, start: datetime, end: datetime, room_name: str,
+                iso3s: list[str], actor: audit.Actor) -> ManualResult:
+    """Create a briefing at a time chosen by the secretariat.
+
+    Hard constraints are enforced (Invalid lists what breaks); soft ones come back as
+    warnings. `iso3s` are the presenting states, in agenda order (default: review order).
+    """
+    session = get_session(number)
+    _refuse_if_already_briefed(session)
+    room = db.session.scalar(db.select(Room).filter_by(name=room_name, active=True))
+    if room is None:
+        raise Invalid(f"no active room named {room_name!r}")
+    presenters = _presenters_in_order(session, iso3s)
+    rules = configured_rules()
+    check = planner.check_meeting(_session_info(session), presenters, start, end,
+                                  planner.Room(room.name, room.capacity), _busy(session), rules)
+    if not check.ok:
+        raise Invalid("this time does not work: " + "; ".join(check.problems))
+    meeting = _manual_meeting(start, end, room.name, presenters, rules)
+    briefing = _create_briefing(session, meeting, None)
+    db.session.flush()
+    audit.record(actor, "briefing.set_by_hand", "briefing", briefing.id, _describe(briefing))
+    db.session.commit()
+    return ManualResult(briefing, check.warnings)
+
+
+# --- planner inputs ----------------------------------------------------------------------
+
+def _session_info(session: UprSession) -> planner.SessionInfo:
+    return planner.SessionInfo(session.number, session.start_date, session.end_date)
+
+
+def _presenters(session: UprSession) -> list[planner.Presenter]:
+    return [planner.Presenter(r.state_iso3, r.state.name, r.position, r.state.nam_status,
+                              r.review_date, r.start_at) for r in session.reviews]
+
+
+def _presenters_in_order(session: UprSession, iso3s: list[str]) -> list[planner.Presenter]:
+    by_iso3 = {p.iso3: p for p in _presenters(session)}
+    wanted = [code.strip().upper() for code in iso3s if code.strip()]
+    unknown = [code for code in wanted if code not in by_iso3]
+    if unknown:
+        raise Invalid(f"not under review in session {session.number}: {', '.join(unknown)}")
+    if not wanted:
+        wanted = [p.iso3 for p in planner.presenting(by_iso3.values(), configured_rules())]
+    if not wanted:
+        raise Invalid(f"no NAM member is under review in session {session.number}")
+    return [by_iso3[code] for code in wanted]
+
+
+def _rooms() -> list[planner.Room]:
+    rooms = db.session.scalars(db.select(Room).filter_by(active=True)
+                               .order_by(Room.capacity.desc(), Room.name))
+    return [planner.Room(room.name, room.capacity) for room in rooms]
+
+
+def _busy(session: UprSession) -> list[planner.Busy]:
+    """Busy periods and other briefings around the session's planning window."""
+    low, high = day_bounds_utc(session.start_date - timedelta(days=90), session.start_date)
+    periods = db.session.scalars(db.select(BusyPeriod).where(
+        BusyPeriod.end_at > low, BusyPeriod.start_at < high))
+    busy = [planner.Busy(p.start_at, p.end_at, p.kind, p.label,
+                         room=p.room.name if p.room else None,
+                         mission_iso3=p.mission.state_iso3 if p.mission else None)
+            for p in periods]
+    others = db.session.scalars(db.select(Briefing).where(
+        Briefing.status == "confirmed", Briefing.session_id != session.id,
+        Briefing.end_at > low, Briefing.start_at < high))
+    busy += [planner.Busy(b.start_at, b.end_at, "briefing",
+                          f"NAM briefing for UPR{b.session.number}") for b in others]
+    return busy
+
+
+# --- storing ------------------------------------------------------------------------------
+
+def _store(session: UprSession, result: planner.PlanResult, overrides: dict) -> list[Proposal]:
+    for stale in db.session.scalars(db.select(Proposal).filter_by(session_id=session.id,
+                                                                  status="open")):
+        stale.status = "superseded"
+    payload = planner.result_to_json(result)["proposals"]
+    stored = []
+    for item in payload:
+        proposal = db.session.scalar(db.select(Proposal).filter_by(key=item["id"]))
+        if proposal is None:
+            proposal = Proposal(key=item["id"], session_id=session.id)
+            db.session.add(proposal)
+        proposal.rank, proposal.score = item["rank"], item["score"]
+        proposal.reasons, proposal.meetings = item["reasons"], item["meetings"]
+        proposal.rules = {k: _jsonable(v) for k, v in overrides.items() if v is not None}
+        if proposal.status != "confirmed":
+            proposal.status = "open"
+        stored.append(proposal)
+    db.session.flush()
+    return [p for p in stored if p.status == "open"]
+
+
+def _jsonable(value: Any) -> Any:
+    return value if isinstance(value, (str, int, float, bool)) else str(value)
+
+
+def _meeting_from_json(data: dict) -> planner.Meeting:
+    agenda = [planner.AgendaItem(a["iso3"], a["name"], datetime.fromisoformat(a["start"]),
+                                 datetime.fromisoformat(a["end"])) for a in data["agenda"]]
+    return planner.Meeting(datetime.fromisoformat(data["start"]),
+                           datetime.fromisoformat(data["end"]), data["room"], agenda)
+
+
+def _manual_meeting(start: datetime, end: datetime, room: str,
+                    presenters: list[planner.Presenter], rules: planner.Rules) -> planner.Meeting:
+    cursor = start + timedelta(minutes=rules.opening_minutes)
+    agenda = []
+    for presenter in presenters:
+        item_end = min(cursor + timedelta(minutes=rules.minutes_per_state), end)
+        if item_end <= cursor:
+            raise Invalid(f"{presenters.index(presenter)} of {len(presenters)} states fit "
+                          "between the opening and the end: make the meeting longer")
+        agenda.append(planner.AgendaItem(presenter.iso3, presenter.name, cursor, item_end))
+        cursor = item_end
+    return planner.Meeting(start.astimezone(GENEVA), end.astimezone(GENEVA), room, agenda)
+
+
+def _recheck(session: UprSession, meetings: list[planner.Meeting]) -> list[str]:
+    rooms = {r.name: r for r in _rooms()}
+    presenters = {p.iso3: p for p in _presenters(session)}
+    busy = _busy(session)
+    rules = configured_rules()
+    problems = []
+    for meeting in meetings:
+        room = rooms.get(meeting.room)
+        if room is None:
+            problems.append(f"room {meeting.room} is no longer available")
+            continue
+        check = planner.check_meeting(_session_info(session),
+                                      [presenters[a.iso3] for a in meeting.agenda if a.iso3 in presenters],
+                                      meeting.start, meeting.end, room, busy, rules)
+        problems += check.problems
+    return problems
+
+
+def _refuse_if_already_briefed(session: UprSession) -> None:
+    existing = db.session.scalars(db.select(Briefing).filter_by(
+        session_id=session.id, status="confirmed")).all()
+    if existing:
+        raise Invalid(f"session {session.number} already has a confirmed briefing "
+                      f"({', '.join(_describe(b) for b in existing)}): reschedule or cancel it")
+
+
+def _create_briefing(session: UprSession, meeting: planner.Meeting,
+                     proposal: Proposal | None) -> Briefing:
+    room = db.session.scalar(db.select(Room).filter_by(name=meeting.room))
+    reviews = {r.state_iso3: r for r in session.reviews}
+    briefing = Briefing(session=session, proposal=proposal, status="confirmed",
+                        start_at=meeting.start, end_at=meeting.end, room=room,
+                        uid=new_uid(), sequence=0)
+    for position, item in enumerate(meeting.agenda, start=1):
+        briefing.items.append(BriefingItem(review=reviews[item.iso3], position=position,
+                                           start_at=item.start, end_at=item.end))
+    db.session.add(briefing)
+    return briefing
+
+
+def new_uid() -> str:
+    """A fresh iCalendar UID, never reused: random, at the organizer's domain."""
+    domain = current_app.config["ORGANIZER_EMAIL"].rpartition("@")[2] or "nam-briefings"
+    return f"nam-briefing-{uuid.uuid4()}@{domain}"
+
+
+def _describe(briefing: Briefing) -> str:
+    start = briefing.start_at.astimezone(GENEVA)
+    end = briefing.end_at.astimezone(GENEVA)
+    states = ", ".join(item.review.state_iso3 for item in briefing.items)
+    return f"{start:%a %d %b %Y %H:%M}–{end:%H:%M} ({states})"
+
