@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import getpass
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from .domain.calendar import to_local
 from .domain.constants import ROLES
 from .domain.errors import DomainError
 from .domain.imports import KINDS, ImportRejected, expected_header, parse_date
-from .services import audit, briefings, closures, users
+from .services import audit, briefings, closures, outbox, users
 from .services.calendar import count_rows, import_csv, seed_reference_data, table_counts
 from .services.demo import create_demo_data
 
@@ -248,9 +249,101 @@ def confirm_command(proposal_id: str) -> None:
                    f"{to_local(briefing.end_at):%H:%M %Z} uid {briefing.uid}")
 
 
+outbox_cli = AppGroup("outbox", help="The queue of outgoing e-mail.")
+
+
+@outbox_cli.command("deliver")
+@click.option("--now", "ignore_backoff", is_flag=True, help="Also send messages waiting to retry.")
+def outbox_deliver(ignore_backoff: bool) -> None:
+    """Run one delivery pass."""
+    report = outbox.deliver(ignore_backoff=ignore_backoff)
+    for error in report.errors:
+        click.echo(error, err=True)
+    click.echo(report.summary)
+
+
+@outbox_cli.command("status")
+@click.option("--json", "as_json", is_flag=True)
+def outbox_status(as_json: bool) -> None:
+    """Count the messages in each status."""
+    counts = outbox.status_counts()
+    if as_json:
+        click.echo(json.dumps(counts))
+    else:
+        click.echo(", ".join(f"{status} {count}" for status, count in counts.items()))
+
+
+@outbox_cli.command("retry")
+@click.argument("message_id", type=int)
+def outbox_retry(message_id: int) -> None:
+    """Queue a failed message again."""
+    try:
+        outbox.retry(message_id, cli_actor())
+    except DomainError as error:
+        fail(str(error))
+    click.echo(f"message {message_id} queued again")
+
+
+@click.command("scheduler")
+def scheduler_command() -> None:
+    """Run the periodic jobs (exactly one such process per installation)."""
+    from flask import current_app
+
+    from .jobs import build_scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    scheduler = build_scheduler(current_app._get_current_object())
+    for job in scheduler.get_jobs():
+        click.echo(f"job {job.id}: {job.name} every {job.trigger.interval}")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("scheduler stopped")
+
+
+@click.command("jobs-run")
+@click.argument("job_id")
+def jobs_run_command(job_id: str) -> None:
+    """Run one scheduler job now (e.g. propose_for_upcoming_sessions)."""
+    from flask import current_app
+
+    from .jobs import JOBS, run_job
+
+    if job_id not in JOBS:
+        fail(f"unknown job {job_id!r}: one of {', '.join(JOBS)}")
+    run_job(current_app._get_current_object(), job_id)
+    click.echo(f"ran {job_id}")
+
+
+@click.command("mailsink")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=None, type=int, help="Default: MAIL_PORT.")
+@click.option("--maildir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Default: instance/mail.")
+def mailsink_command(host: str, port: int | None, maildir: Path | None) -> None:
+    """A local SMTP server that keeps every message in a Maildir (development only)."""
+    import time
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Mailbox
+    from flask import current_app
+
+    maildir = maildir or Path(current_app.instance_path) / "mail"
+    port = port or current_app.config["MAIL_PORT"]
+    controller = Controller(Mailbox(maildir), hostname=host, port=port)
+    controller.start()
+    click.echo(f"mail sink listening on {host}:{port}, keeping messages in {maildir}")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        controller.stop()
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the app."""
     for command in (seed_command, demo_command, import_command, users_cli, closures_cli,
-                    propose_command, confirm_command):
+                    propose_command, confirm_command, outbox_cli, scheduler_command,
+                    jobs_run_command, mailsink_command):
         app.cli.add_command(command)
 

@@ -25,6 +25,8 @@ from .domain.constants import (
     BUSY_KINDS,
     CONTACT_ROLES,
     NAM_STATUSES,
+    OUTBOX_KINDS,
+    OUTBOX_STATUSES,
     PROPOSAL_STATUSES,
     ROLES,
     SESSION_STATUSES,
@@ -459,3 +461,61 @@ class BriefingItem(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<BriefingItem {self.briefing_id} #{self.position} review {self.review_id}>"
+
+
+class OutboxMessage(TimestampMixin, db.Model):
+    """An e-mail waiting to be sent, written in the same transaction as its cause.
+
+    Delivery (services/outbox.py) claims rows, sends them and records the outcome, so a
+    crash or an SMTP outage loses nothing: the row stays until it is sent or given up.
+    """
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        CheckConstraint(_in("kind", OUTBOX_KINDS), name="kind"),
+        CheckConstraint(_in("status", OUTBOX_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: what makes this message unique, e.g. "request:12:345:2" (briefing, contact, sequence)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    #: "request", "cancel", "reminder", "chaser" or "notice" (to the secretariat)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    #: "pending", "sending", "sent" or "failed"
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="pending", index=True)
+    #: the one recipient
+    to_address: Mapped[str] = mapped_column(String(254), nullable=False)
+    #: Subject header
+    subject: Mapped[str] = mapped_column(String(300), nullable=False)
+    #: plain-text body
+    body_text: Mapped[str] = mapped_column(Text, nullable=False)
+    #: HTML body, if any
+    body_html: Mapped[str | None] = mapped_column(Text)
+    #: the iCalendar object, if any
+    ics: Mapped[str | None] = mapped_column(Text)
+    #: its METHOD (REQUEST / CANCEL / PUBLISH), the text/calendar part's method= parameter
+    ics_method: Mapped[str | None] = mapped_column(String(10))
+    #: Message-ID, fixed when queued so that a retry reuses it
+    message_id: Mapped[str] = mapped_column(String(255), unique=True, nullable=False)
+    #: the briefing concerned, if any
+    briefing_id: Mapped[int | None] = mapped_column(
+        ForeignKey("briefings.id", ondelete="SET NULL"), index=True
+    )
+    #: the contact written to, if any
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    #: the briefing's SEQUENCE the message carries, if any
+    sequence: Mapped[int | None] = mapped_column(Integer)
+    #: delivery attempts so far
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    #: not to be tried before this instant (backoff)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow,
+                                                      index=True)
+    #: when a worker claimed it (a stale claim is taken over)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: when the SMTP server accepted it
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the last error, shown to the secretariat
+    last_error: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.kind} to {self.to_address} {self.status}>"

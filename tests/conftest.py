@@ -168,3 +168,45 @@ def pytest_collection_modifyitems(config, items) -> None:
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+class SmtpRecorder:
+    """An aiosmtpd handler that keeps what it receives and can refuse on demand."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.refuse_with: str | None = None  # e.g. "550 5.1.1 No such mailbox"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        if self.refuse_with:
+            return self.refuse_with
+        from email import message_from_bytes, policy
+
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content,
+                                                                    policy=policy.default)))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on loopback (aiosmtpd); the app sends to it."""
+    from aiosmtpd.controller import Controller
+
+    recorder = SmtpRecorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    app.extensions["mail"].port = controller.port
+    app.extensions["mail"].server = "127.0.0.1"
+    recorder.controller = controller
+    yield recorder
+    controller.stop()

@@ -13,3 +13,5 @@ LANGUAGES = ("en", "fr", "es", "ar", "ru", "zh", "de", "pt")
 REVIEW_MINUTES = 210
 BRIEFING_STATUSES = ("confirmed", "cancelled", "held")
 PROPOSAL_STATUSES = ("open", "confirmed", "superseded")
+OUTBOX_KINDS = ("request", "cancel", "reminder", "chaser", "notice")
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")

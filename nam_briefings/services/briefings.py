@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -20,7 +20,8 @@ from ..models import (
     Room,
     UprSession,
 )
-from . import audit
+from . import audit, clock
+from .outbox import notify_secretariat
 
 
 @dataclass
@@ -57,15 +58,104 @@ def plan_session(number: int, actor: audit.Actor, overrides: dict[str, Any] | No
     The session's earlier open proposals are superseded by this run's. Raises NotFound
     for an unknown session and Invalid for bad rule overrides.
     """
-    session = get_session(number)
+    plan = _plan(get_session(number), overrides or {}, not_before)
+    audit.record(actor, "proposals.plan", "session", number, _plan_summary(plan))
+    db.session.commit()
+    return plan
+
+
+def plan_upcoming_sessions(actor: audit.Actor, horizon_days: int,
+                           now: datetime | None = None) -> list[Plan]:
+    """Propose for every session starting within the horizon that has neither a
+    confirmed briefing nor open proposals, and tell the secretariat. Returns the plans made.
+    """
+    now = now or clock.now()
+    today = now.astimezone(GENEVA).date()
+    sessions = db.session.scalars(db.select(UprSession).where(
+        UprSession.start_date > today,
+        UprSession.start_date <= today + timedelta(days=horizon_days),
+        UprSession.status != "held").order_by(UprSession.start_date))
+    plans = []
+    for session in sessions:
+        if _has_confirmed_briefing(session) or _has_open_proposals(session):
+            continue
+        plan = _plan(session, {}, not_before=now)
+        audit.record(actor, "proposals.plan", "session", session.number, _plan_summary(plan))
+        _notify_plan(plan, "New briefing proposals")
+        db.session.commit()
+        plans.append(plan)
+    return plans
+
+
+def session_dates_changed(session: UprSession, old_start: date, old_end: date) -> None:
+    """React to a postponed or moved session, inside the caller's transaction.
+
+    Open proposals are planned again for the new dates; confirmed briefings are flagged
+    for the secretariat to review. Either way the secretariat gets a notice.
+    """
+    moved = (f"UPR session {session.number} moved from {old_start:%d %b %Y}–{old_end:%d %b %Y} "
+             f"to {session.start_date:%d %b %Y}–{session.end_date:%d %b %Y}.")
+    confirmed = [b for b in _briefings_of(session) if b.status == "confirmed"]
+    for briefing in confirmed:
+        briefing.needs_review = True
+        briefing.review_note = moved + " Check that this briefing still fits."
+    if confirmed:
+        notify_secretariat(f"moved:{session.number}:{session.start_date}:{session.end_date}",
+                           f"UPR{session.number} moved: confirmed briefings need review",
+                           moved + "\n\nConfirmed briefings to review:\n" + "\n".join(
+                               f"- {_describe(b)}" for b in confirmed) + _session_link(session))
+    elif _has_open_proposals(session):
+        plan = _plan(session, {}, not_before=clock.now())
+        _notify_plan(plan, "Briefing proposals re-planned", preface=moved)
+
+
+def _plan(session: UprSession, overrides: dict[str, Any],
+          not_before: datetime | None) -> Plan:
     rules = configured_rules(overrides)
     result = planner.propose(_session_info(session), _presenters(session), _rooms(),
                              _busy(session), rules, not_before=not_before)
-    proposals = _store(session, result, overrides or {})
-    audit.record(actor, "proposals.plan", "session", number,
-                 f"{len(proposals)} proposals" if proposals else "; ".join(result.why)[:500])
-    db.session.commit()
-    return Plan(session, result, proposals, rules)
+    return Plan(session, result, _store(session, result, overrides), rules)
+
+
+def _plan_summary(plan: Plan) -> str:
+    if plan.proposals:
+        return f"{len(plan.proposals)} proposals"
+    return "; ".join(plan.result.why)[:500]
+
+
+def _notify_plan(plan: Plan, title: str, preface: str = "") -> None:
+    session = plan.session
+    lines = [preface] if preface else []
+    if plan.result.proposals:
+        lines.append(f"Proposed briefing times for UPR session {session.number} "
+                     f"({session.start_date:%d %b} – {session.end_date:%d %b %Y}), best first:")
+        for proposal in plan.result.proposals:
+            lines.append(f"\n#{proposal.rank} (score {proposal.score:g}, id {proposal.id})")
+            lines += [f"  - {reason}" for reason in proposal.reasons]
+    else:
+        lines.append(f"No briefing time fits before UPR session {session.number}:")
+        lines += [f"  - {reason}" for reason in plan.result.why]
+    key = plan.result.proposals[0].id if plan.result.proposals else "none"
+    notify_secretariat(f"plan:{session.number}:{session.start_date}:{key}",
+                       f"{title}: UPR{session.number}", "\n".join(lines) + _session_link(session))
+
+
+def _session_link(session: UprSession) -> str:
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return f"\n\nReview and confirm: {base}/sessions/{session.number}\n"
+
+
+def _has_confirmed_briefing(session: UprSession) -> bool:
+    return any(b.status == "confirmed" for b in _briefings_of(session))
+
+
+def _has_open_proposals(session: UprSession) -> bool:
+    return db.session.scalar(db.select(Proposal.id).filter_by(
+        session_id=session.id, status="open").limit(1)) is not None
+
+
+def _briefings_of(session: UprSession) -> list[Briefing]:
+    return list(db.session.scalars(db.select(Briefing).filter_by(session_id=session.id)))
 
 
 def open_proposals(number: int) -> list[Proposal]:
@@ -261,8 +351,7 @@ def _recheck(session: UprSession, meetings: list[planner.Meeting]) -> list[str]:
 
 
 def _refuse_if_already_briefed(session: UprSession) -> None:
-    existing = db.session.scalars(db.select(Briefing).filter_by(
-        session_id=session.id, status="confirmed")).all()
+    existing = [b for b in _briefings_of(session) if b.status == "confirmed"]
     if existing:
         raise Invalid(f"session {session.number} already has a confirmed briefing "
                       f"({', '.join(_describe(b) for b in existing)}): reschedule or cancel it")

@@ -17,6 +17,7 @@ from ..domain.imports import ImportRejected, RowError
 from ..extensions import db
 from ..models import BusyPeriod, Contact, Mission, Review, Room, State, UprSession
 from . import audit
+from .briefings import session_dates_changed
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 #: kind -> shipped file, in the order they must be loaded
@@ -191,10 +192,19 @@ def _apply_states(parsed, report, progress) -> None:
 
 def _apply_sessions(parsed, report, progress) -> None:
     existing = {s.number: s for s in db.session.scalars(db.select(UprSession))}
+    moved = []
     for record in _each(parsed, progress):
-        _sync(report, f"session {record.number}", existing.get(record.number),
-              {"number": record.number, "cycle": record.cycle,
-               "start_date": record.start_date, "end_date": record.end_date}, UprSession)
+        session = existing.get(record.number)
+        old_dates = (session.start_date, session.end_date) if session else None
+        session = _sync(report, f"session {record.number}", session,
+                        {"number": record.number, "cycle": record.cycle,
+                         "start_date": record.start_date, "end_date": record.end_date}, UprSession)
+        if old_dates and old_dates != (session.start_date, session.end_date):
+            moved.append((session, *old_dates))
+    if not report.dry_run:
+        db.session.flush()
+        for session, old_start, old_end in moved:
+            session_dates_changed(session, old_start, old_end)
 
 
 def _apply_reviews(parsed, report, progress) -> None:

@@ -1,0 +1,76 @@
+"""Periodic jobs, run by exactly one process: `flask --app app scheduler`.
+
+Each job is a small function that calls a service inside an application context; the
+scheduler only decides when. Web workers never start it.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import Flask, current_app
+
+from .extensions import db
+from .services import audit, briefings, outbox
+
+log = logging.getLogger(__name__)
+SYSTEM = audit.Actor("scheduler")
+
+
+def propose_for_upcoming_sessions() -> None:
+    """Propose briefings for sessions entering the planning horizon, and tell the secretariat."""
+    horizon = current_app.config["PLANNING_HORIZON_DAYS"]
+    for plan in briefings.plan_upcoming_sessions(SYSTEM, horizon):
+        log.info("planned UPR%s: %d proposals", plan.session.number, len(plan.proposals))
+
+
+def deliver_outbox() -> None:
+    """Send the queued e-mails that are due."""
+    report = outbox.deliver()
+    if report.sent or report.retrying or report.failed:
+        log.info("outbox: %s", report.summary)
+
+
+#: job id -> (function, seconds between runs)
+JOBS: dict[str, tuple[Callable[[], None], int]] = {
+    "deliver_outbox": (deliver_outbox, 30),
+    "propose_for_upcoming_sessions": (propose_for_upcoming_sessions, 3600),
+}
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    """A scheduler with every job, each run inside an app context (one at a time per job)."""
+    scheduler = BlockingScheduler(timezone=app.config["TIMEZONE"])
+    for job_id, (function, seconds) in JOBS.items():
+        # coalesce: runs missed while busy or down collapse into one;
+        # max_instances=1: a slow run is never overlapped by the next one.
+        scheduler.add_job(_in_app_context(app, function), IntervalTrigger(seconds=seconds),
+                          id=job_id, name=function.__doc__.splitlines()[0],
+                          replace_existing=True, coalesce=True, max_instances=1,
+                          misfire_grace_time=300, next_run_time=_now(app))
+    return scheduler
+
+
+def run_job(app: Flask, job_id: str) -> None:
+    """Run one job now, as the scheduler would (used by the CLI and tests)."""
+    _in_app_context(app, JOBS[job_id][0])()
+
+
+def _in_app_context(app: Flask, function: Callable[[], None]) -> Callable[[], None]:
+    def job() -> None:
+        with app.app_context():
+            try:
+                function()
+            except Exception:  # one failed run must not stop the scheduler
+                log.exception("job %s failed", function.__name__)
+                db.session.rollback()
+    job.__name__ = function.__name__
+    return job
+
+
+def _now(app: Flask) -> datetime:
+    return datetime.now(ZoneInfo(app.config["TIMEZONE"]))
