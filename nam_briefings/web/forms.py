@@ -5,10 +5,26 @@ say so with `Invalid(message, field=...)`, which `add_error` puts next to the fi
 """
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import InputRequired, Length, StopValidation
+from datetime import datetime
+from typing import Any
 
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TimeField,
+)
+from wtforms.validators import InputRequired, Length, StopValidation
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..domain.calendar import local_to_utc
 from ..domain.constants import CONTACT_ROLES, LANGUAGES
 from ..domain.errors import Invalid
 from ..domain.validation import normalise_email
@@ -87,6 +103,96 @@ class ContactForm(FlaskForm):
         """Offer `code` too (a language an import allowed), so that saving keeps it."""
         if code not in LANGUAGES:
             self.language.choices = [*self.language.choices, SelectChoice(code)]
+
+
+class RulesForm(FlaskForm):
+    """The planner's main rules, as text: the services check the values and name the rule.
+
+    The full form also sends `change_rules=1`, so that an unticked "observers" box means
+    "no"; the short "Propose times" form sends no rule at all (plan as configured).
+    """
+
+    change_rules = HiddenField()
+    window_working_days = StringField("Window (working days before the session)",
+                                      render_kw={"inputmode": "numeric"})
+    preferred_lead_working_days = StringField("Preferred lead time (working days before)",
+                                              render_kw={"inputmode": "numeric"})
+    meeting_hours = StringField("Meeting hours (Geneva time)")
+    minutes_per_state = StringField("Minutes per presenting state",
+                                    render_kw={"inputmode": "numeric"})
+    opening_minutes = StringField("Minutes for the opening", render_kw={"inputmode": "numeric"})
+    max_states_per_meeting = StringField("At most this many states per meeting",
+                                         render_kw={"inputmode": "numeric"})
+    min_gap_working_days = StringField("Working days between meetings, at least",
+                                       render_kw={"inputmode": "numeric"})
+    expected_audience = StringField("Expected audience (seats needed)",
+                                    render_kw={"inputmode": "numeric"})
+    include_observers = BooleanField("NAM observers under review present too")
+
+    TEXT_RULES = ("window_working_days", "preferred_lead_working_days", "meeting_hours",
+                  "minutes_per_state", "opening_minutes", "max_states_per_meeting",
+                  "min_gap_working_days", "expected_audience")
+
+    def rule_values(self) -> dict[str, Any]:
+        """The rules as submitted (empty text: as configured), for `rule_overrides`."""
+        values: dict[str, Any] = {name: self[name].data or "" for name in self.TEXT_RULES}
+        if self.change_rules.data:
+            values["include_observers"] = bool(self.include_observers.data)
+        return values
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of checkboxes (the template wraps them in a fieldset)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def ticked_at_least_one(form: FlaskForm, field: MultiCheckboxField) -> None:
+    """At least one box ticked (without marking every box `required`, as InputRequired would)."""
+    if not field.data:
+        raise StopValidation("Tick at least one presenting state.")
+
+
+class ManualBriefingForm(FlaskForm):
+    """A briefing at a time the secretariat chooses (Geneva wall-clock time)."""
+
+    day = DateField("Date", validators=[InputRequired("Give the date.")],
+                    invalid_value_message="Give the date as YYYY-MM-DD.")
+    start_time = TimeField("Start (Geneva time)", format=["%H:%M", "%H:%M:%S"],
+                           validators=[InputRequired("Give the start time.")],
+                           invalid_value_message="Give the start time as HH:MM, e.g. 10:00.")
+    end_time = TimeField("End (Geneva time)", format=["%H:%M", "%H:%M:%S"],
+                         validators=[InputRequired("Give the end time.")],
+                         invalid_value_message="Give the end time as HH:MM, e.g. 11:30.")
+    room = SelectField("Room", validators=[InputRequired("Choose a room.")])
+    states = MultiCheckboxField("Presenting states", validators=[ticked_at_least_one])
+
+    def set_choices(self, rooms: list, reviews: list) -> None:
+        """Offer `rooms` (Room rows) and the states of `reviews` (Review rows, in order)."""
+        self.room.choices = [SelectChoice(room.name, f"{room.name} ({room.capacity} seats)")
+                             for room in rooms]
+        self.states.choices = [
+            SelectChoice(review.state_iso3, f"{review.position}. {review.state.name} "
+                                            f"({review.state_iso3})")
+            for review in reviews
+        ]
+
+    def presenting_in_review_order(self) -> list[str]:
+        """The ticked states, in the order of the choices (the order of review)."""
+        ticked = set(self.states.data or ())
+        return [choice.value for choice in self.states.choices if choice.value in ticked]
+
+    def geneva_times(self) -> tuple[datetime, datetime]:
+        """Start and end as aware UTC instants; Invalid for a time skipped by a clock change."""
+        return self._instant(self.start_time), self._instant(self.end_time)
+
+    def _instant(self, field: TimeField) -> datetime:
+        try:
+            return local_to_utc(datetime.combine(self.day.data, field.data))
+        except ValueError as error:
+            raise Invalid(f"{error}: the clocks go forward that night, choose another time",
+                          field=field.name) from None
 
 
 def add_error(form: FlaskForm, error: Invalid) -> None:

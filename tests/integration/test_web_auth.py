@@ -15,7 +15,7 @@ from tests.integration.web_helpers import HTML, JSON, audit_trail, page, post, t
 
 PASSWORD = "correct horse battery"
 PUBLIC_ENDPOINTS = {"auth.login", "static"}
-SAMPLE_VALUES = {"number": 35, "contact_id": 1, "iso3": "GUY"}
+SAMPLE_VALUES = {"number": 35, "contact_id": 1, "iso3": "GUY", "key": "0e71de88074d"}
 
 
 def private_routes(app) -> list[tuple[str, str, str]]:

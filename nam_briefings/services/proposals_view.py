@@ -1,0 +1,156 @@
+"""Read-only helpers for the session page's briefing section: proposals as people read them.
+
+`services.briefings` plans, confirms and sets briefings; this module only reads. It turns
+stored proposals (the planner's JSON) into objects with aware datetimes for the
+templates, lists the rooms offered for a briefing set by hand, and works out which rules
+a re-planning form actually changes.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import datetime, timezone
+from typing import Any
+
+from ..domain import planner
+from ..domain.calendar import day_bounds_utc, to_local
+from ..domain.errors import Invalid, NotFound
+from ..extensions import db
+from ..models import Proposal, Room
+from . import briefings, sessions
+
+#: the rules the session page lets the secretariat change, in the order of the form
+EDITABLE_RULES = (
+    "window_working_days",
+    "preferred_lead_working_days",
+    "meeting_hours",
+    "minutes_per_state",
+    "opening_minutes",
+    "max_states_per_meeting",
+    "min_gap_working_days",
+    "expected_audience",
+    "include_observers",
+)
+
+
+@dataclass(frozen=True)
+class AgendaLine:
+    """One presenting state in a proposed meeting, in agenda order (1 = first)."""
+
+    position: int
+    iso3: str
+    name: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class ProposedMeeting:
+    """One meeting of a proposal: aware start and end, the room, and its agenda."""
+
+    start: datetime
+    end: datetime
+    room: str
+    agenda: list[AgendaLine]
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    """A stored proposal ready for a template."""
+
+    key: str
+    rank: int
+    score: float
+    status: str
+    reasons: list[str]
+    meetings: list[ProposedMeeting]
+    #: the rules changed for the planning run that made it (name -> value as given)
+    rules: dict[str, Any]
+
+    @property
+    def is_open(self) -> bool:
+        """True while the proposal can still be confirmed."""
+        return self.status == "open"
+
+
+def proposal_view(proposal: Proposal) -> ProposalView:
+    """A stored proposal with its meetings' times parsed (they carry their UTC offset)."""
+    meetings = [
+        ProposedMeeting(
+            start=datetime.fromisoformat(meeting["start"]),
+            end=datetime.fromisoformat(meeting["end"]),
+            room=meeting["room"],
+            agenda=[AgendaLine(position, item["iso3"], item["name"],
+                               datetime.fromisoformat(item["start"]),
+                               datetime.fromisoformat(item["end"]))
+                    for position, item in enumerate(meeting["agenda"], start=1)],
+        )
+        for meeting in proposal.meetings
+    ]
+    return ProposalView(key=proposal.key, rank=proposal.rank, score=proposal.score,
+                        status=proposal.status, reasons=list(proposal.reasons),
+                        meetings=meetings, rules=dict(proposal.rules or {}))
+
+
+def open_proposal_views(number: int) -> list[ProposalView]:
+    """The session's open proposals, best first (NotFound for an unknown session)."""
+    return [proposal_view(p) for p in briefings.open_proposals(number)]
+
+
+def get_proposal(number: int, key: str) -> ProposalView:
+    """The proposal `key` of session `number`, whatever its status; NotFound otherwise."""
+    session = briefings.get_session(number)
+    proposal = db.session.scalar(db.select(Proposal).filter_by(key=key.strip(),
+                                                               session_id=session.id))
+    if proposal is None:
+        raise NotFound(f"Session {number} has no proposal {key}: plan the session again.")
+    return proposal_view(proposal)
+
+
+def active_rooms() -> list[Room]:
+    """Rooms a briefing may take place in, largest first (as the planner tries them)."""
+    return list(db.session.scalars(db.select(Room).filter_by(active=True)
+                                   .order_by(Room.capacity.desc(), Room.name)))
+
+
+def rule_form_values(rules: planner.Rules) -> dict[str, Any]:
+    """The editable rules as a form shows them (meeting hours as "10:00-13:00, 15:00-18:00")."""
+    values: dict[str, Any] = {name: getattr(rules, name) for name in EDITABLE_RULES}
+    values["meeting_hours"] = ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in rules.meeting_hours)
+    return values
+
+
+def rule_overrides(submitted: Mapping[str, Any]) -> dict[str, Any]:
+    """The submitted rules whose value differs from the configured ones, as given.
+
+    Empty values mean "as configured". Each value is checked on its own, so a bad one
+    raises Invalid with `field` set to the rule's name (the message names the rule too).
+    """
+    configured = briefings.configured_rules()
+    known = {spec.name for spec in fields(planner.Rules)}
+    changed: dict[str, Any] = {}
+    for name, value in submitted.items():
+        if name not in known:
+            raise Invalid(f"unknown rule {name!r}", field=name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        try:
+            parsed = configured.with_overrides(**{name: value})
+        except Invalid as error:
+            raise Invalid(str(error), field=name) from None
+        if getattr(parsed, name) != getattr(configured, name):
+            changed[name] = value.strip() if isinstance(value, str) else value
+    return changed
+
+
+def planning_starts() -> datetime:
+    """The earliest start for new proposals: now, or Geneva midnight of a pinned "today".
+
+    Proposing times that are already past helps nobody. When the `TODAY` config value
+    pins another day (see `services.sessions.today`), planning starts at its midnight.
+    """
+    now = datetime.now(timezone.utc)
+    today = sessions.today()
+    if today == to_local(now).date():
+        return now
+    return day_bounds_utc(today, today)[0]
