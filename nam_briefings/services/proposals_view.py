@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from ..domain import planner
-from ..domain.calendar import day_bounds_utc, to_local
 from ..domain.errors import Invalid, NotFound
 from ..extensions import db
 from ..models import Proposal, Room
-from . import briefings, sessions
+from . import briefings
 
 #: the rules the session page lets the secretariat change, in the order of the form
 EDITABLE_RULES = (
@@ -141,16 +140,3 @@ def rule_overrides(submitted: Mapping[str, Any]) -> dict[str, Any]:
         if getattr(parsed, name) != getattr(configured, name):
             changed[name] = value.strip() if isinstance(value, str) else value
     return changed
-
-
-def planning_starts() -> datetime:
-    """The earliest start for new proposals: now, or Geneva midnight of a pinned "today".
-
-    Proposing times that are already past helps nobody. When the `TODAY` config value
-    pins another day (see `services.sessions.today`), planning starts at its midnight.
-    """
-    now = datetime.now(timezone.utc)
-    today = sessions.today()
-    if today == to_local(now).date():
-        return now
-    return day_bounds_utc(today, today)[0]

@@ -2,24 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from flask import current_app
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from ..domain.calendar import GENEVA
 from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import Review, State, UprSession
-
-
-def today() -> date:
-    """Today's date in Geneva; the app config value `TODAY` (a date) overrides it in tests."""
-    override = current_app.config.get("TODAY")
-    if override is not None:
-        return override
-    return datetime.now(GENEVA).date()
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug import Response
 
-from ..services import briefings, proposals_view, sessions
+from ..services import briefings, clock, proposals_view, sessions
 from .forms import ManualBriefingForm, RulesForm
 
 bp = Blueprint("sessions", __name__)
@@ -20,7 +20,7 @@ def home() -> Response:
 @bp.route("/sessions")
 def index() -> str:
     """Current and upcoming sessions (soonest first), then past ones (latest first)."""
-    today = sessions.today()
+    today = clock.today()
     return render_template("sessions/index.html", sessions=sessions.list_sessions(today),
                            today=today)
 
@@ -52,7 +52,7 @@ def session_page(number: int, rules_form: RulesForm | None = None,
             manual_form = ManualBriefingForm(formdata=None)
             manual_form.states.data = [r.state_iso3 for r in overview.presenting_candidates]
         manual_form.set_choices(proposals_view.active_rooms(), overview.reviews)
-    body = render_template("sessions/show.html", overview=overview, today=sessions.today(),
+    body = render_template("sessions/show.html", overview=overview, today=clock.today(),
                            briefings=confirmed, proposals=proposals, editing=editing,
                            rules_form=rules_form, manual_form=manual_form)
     return body, status
