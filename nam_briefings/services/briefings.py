@@ -56,9 +56,12 @@ def plan_session(number: int, actor: audit.Actor, overrides: dict[str, Any] | No
     """Propose briefings for session `number` and keep the proposals.
 
     The session's earlier open proposals are superseded by this run's. Raises NotFound
-    for an unknown session and Invalid for bad rule overrides.
+    for an unknown session, Invalid for bad rule overrides or when the session already
+    has a confirmed briefing (reschedule or cancel that instead).
     """
-    plan = _plan(get_session(number), overrides or {}, not_before)
+    session = get_session(number)
+    _refuse_if_already_briefed(session)
+    plan = _plan(session, overrides or {}, not_before)
     audit.record(actor, "proposals.plan", "session", number, _plan_summary(plan))
     db.session.commit()
     return plan

@@ -102,6 +102,8 @@ def test_confirm_creates_one_briefing_per_meeting_with_stable_uids(seeded, runne
     # The other proposals are superseded; confirming again or another one is refused.
     again = runner.invoke(args=["confirm", best["id"]])
     assert again.exit_code == 1 and "not open" in again.output
+    replan = runner.invoke(args=["propose", "49"])
+    assert replan.exit_code == 1 and "already has a confirmed briefing" in replan.output
     assert db.session.scalar(db.select(db.func.count()).select_from(Briefing)) == len(created)
 
 
