@@ -52,15 +52,19 @@ def get_session(number: int) -> UprSession:
 
 
 def plan_session(number: int, actor: audit.Actor, overrides: dict[str, Any] | None = None,
-                 not_before: datetime | None = None) -> Plan:
+                 not_before: datetime | None = None, from_now: bool = False) -> Plan:
     """Propose briefings for session `number` and keep the proposals.
 
+    With `from_now`, an upcoming session gets no proposal in the past; a session that
+    has already started is planned as it could have been (for review and training).
     The session's earlier open proposals are superseded by this run's. Raises NotFound
     for an unknown session, Invalid for bad rule overrides or when the session already
     has a confirmed briefing (reschedule or cancel that instead).
     """
     session = get_session(number)
     _refuse_if_already_briefed(session)
+    if from_now and session.start_date > clock.today():
+        not_before = clock.now()
     plan = _plan(session, overrides or {}, not_before)
     audit.record(actor, "proposals.plan", "session", number, _plan_summary(plan))
     db.session.commit()

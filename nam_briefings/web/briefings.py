@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug import Response
 
 from ..domain.errors import Invalid
-from ..services import briefings, clock, proposals_view, sessions
+from ..services import briefings, proposals_view, sessions
 from .auth import current_actor, role_required
 from .forms import ManualBriefingForm, RulesForm, add_error
 from .sessions import session_page
@@ -36,7 +36,7 @@ def plan(number: int) -> Any:
         try:
             overrides = proposals_view.rule_overrides(form.rule_values())
             result = briefings.plan_session(number, current_actor(), overrides,
-                                            not_before=clock.now()).result
+                                            from_now=True).result
         except Invalid as error:
             add_error(form, error)
         else:

@@ -304,3 +304,21 @@ def test_a_session_with_a_briefing_refuses_another_one_by_hand(client, login, se
     assert response.status_code == 400
     assert "session 49 already has a confirmed briefing" in text(response.get_data(as_text=True))
     assert len(stored_briefings()) == 1
+
+
+# --- planning relative to today -------------------------------------------------------------
+
+def test_an_upcoming_session_gets_no_proposal_in_the_past(app, client, login, seeded):
+    app.config["TODAY"] = date(2025, 4, 23)  # inside session 49's window
+    login("editor")
+    post(client, "/sessions/49/plan", {})
+    starts = [m["start"] for p in proposals("open") for m in p.meetings]
+    assert starts and min(starts) >= "2025-04-23"
+
+
+def test_a_past_session_is_planned_as_it_could_have_been(app, client, login, seeded):
+    app.config["TODAY"] = date(2025, 6, 2)
+    login("editor")
+    post(client, "/sessions/49/plan", {})
+    starts = [m["start"] for p in proposals("open") for m in p.meetings]
+    assert starts and max(starts) < "2025-04-28" and min(starts) < "2025-04-23"
