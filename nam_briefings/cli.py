@@ -292,6 +292,7 @@ def scheduler_command() -> None:
     from .jobs import build_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per run
     scheduler = build_scheduler(current_app._get_current_object())
     for job in scheduler.get_jobs():
         click.echo(f"job {job.id}: {job.name} every {job.trigger.interval}")

@@ -184,6 +184,10 @@ class Mission(TimestampMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), nullable=False)
     #: deactivated missions receive nothing
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    #: weekdays (0 = Monday) the mission prefers for presenting at a briefing
+    preferred_weekdays: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    #: weekdays it would rather avoid (a preference; a hard "no" is a blackout busy period)
+    avoided_weekdays: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
 
     state: Mapped[State] = relationship(back_populates="mission")
     contacts: Mapped[list[Contact]] = relationship(

@@ -120,7 +120,7 @@ def _plan(session: UprSession, overrides: dict[str, Any],
           not_before: datetime | None) -> Plan:
     rules = configured_rules(overrides)
     result = planner.propose(_session_info(session), _presenters(session), _rooms(),
-                             _busy(session), rules, not_before=not_before)
+                             _busy(session), rules, _preferences(session), not_before)
     return Plan(session, result, _store(session, result, overrides), rules)
 
 
@@ -233,7 +233,8 @@ def set_by_hand(number: int, start: datetime, end: datetime, room_name: str,
     presenters = _presenters_in_order(session, iso3s)
     rules = configured_rules()
     check = planner.check_meeting(_session_info(session), presenters, start, end,
-                                  planner.Room(room.name, room.capacity), _busy(session), rules)
+                                  planner.Room(room.name, room.capacity), _busy(session), rules,
+                                  _preferences(session))
     if not check.ok:
         raise Invalid("this time does not work: " + "; ".join(check.problems))
     meeting = _manual_meeting(start, end, room.name, presenters, rules)
@@ -266,6 +267,15 @@ def _presenters_in_order(session: UprSession, iso3s: list[str]) -> list[planner.
     if not wanted:
         raise Invalid(f"no NAM member is under review in session {session.number}")
     return [by_iso3[code] for code in wanted]
+
+
+def _preferences(session: UprSession) -> list[planner.MissionPreference]:
+    """The weekdays the missions of the states under review prefer or avoid."""
+    missions = [r.state.mission for r in session.reviews if r.state.mission is not None]
+    return [planner.MissionPreference(m.state_iso3,
+                                      preferred_weekdays=frozenset(m.preferred_weekdays or ()),
+                                      avoided_weekdays=frozenset(m.avoided_weekdays or ()))
+            for m in missions if m.active and (m.preferred_weekdays or m.avoided_weekdays)]
 
 
 def _rooms() -> list[planner.Room]:

@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..domain.constants import CONTACT_ROLES, LANGUAGES
+from ..domain.constants import CONTACT_ROLES, LANGUAGES, WEEKDAY_NAMES
 from ..domain.errors import Invalid, NotFound
 from ..domain.validation import normalise_email
 from ..extensions import db
@@ -113,14 +113,32 @@ def create_mission(iso3: str, name: str, email: str, actor: audit.Actor) -> Miss
     return mission
 
 
-def update_mission(iso3: str, name: str, email: str, actor: audit.Actor) -> Mission:
-    """Change a mission's name and functional mailbox; raises NotFound or Invalid."""
+def update_mission(iso3: str, name: str, email: str, actor: audit.Actor,
+                   preferred_weekdays: list[int] | None = None,
+                   avoided_weekdays: list[int] | None = None) -> Mission:
+    """Change a mission's name, functional mailbox and (when given) its preferred and
+    avoided weekdays for presenting; raises NotFound or Invalid."""
     mission = get_mission(iso3)
-    changes = _apply(mission, _mission_fields(name, email))
+    fields = _mission_fields(name, email)
+    if preferred_weekdays is not None or avoided_weekdays is not None:
+        fields.update(_weekday_fields(preferred_weekdays or [], avoided_weekdays or []))
+    changes = _apply(mission, fields)
     if changes:
         audit.record(actor, "mission.update", "mission", mission.state_iso3, changes)
         db.session.commit()
     return mission
+
+
+def _weekday_fields(preferred: list[int], avoided: list[int]) -> dict[str, list[int]]:
+    days = {int(day) for day in (*preferred, *avoided)}
+    if not days <= set(range(5)):
+        raise Invalid("weekdays are Monday (0) to Friday (4)", field="preferred_weekdays")
+    both = set(map(int, preferred)) & set(map(int, avoided))
+    if both:
+        names = ", ".join(WEEKDAY_NAMES[day] for day in sorted(both))
+        raise Invalid(f"{names} cannot be both preferred and avoided", field="avoided_weekdays")
+    return {"preferred_weekdays": sorted(set(map(int, preferred))),
+            "avoided_weekdays": sorted(set(map(int, avoided)))}
 
 
 def set_mission_active(iso3: str, active: bool, actor: audit.Actor) -> bool:

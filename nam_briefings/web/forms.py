@@ -25,7 +25,7 @@ from wtforms.validators import InputRequired, Length, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.calendar import local_to_utc
-from ..domain.constants import CONTACT_ROLES, LANGUAGES
+from ..domain.constants import CONTACT_ROLES, LANGUAGES, WEEKDAY_NAMES
 from ..domain.errors import Invalid
 from ..domain.validation import normalise_email
 
@@ -62,6 +62,18 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[InputRequired("Give your password.")])
 
 
+def form_status(form: FlaskForm) -> int:
+    """The status of a page showing `form`: 400 when a submission was refused, else 200."""
+    return 400 if form.is_submitted() and form.errors else 200
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of checkboxes (the template wraps them in a fieldset)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
 class MissionForm(FlaskForm):
     """A mission's name and functional mailbox."""
 
@@ -70,6 +82,18 @@ class MissionForm(FlaskForm):
     email = EmailField("Functional mailbox",
                        validators=[InputRequired("Give the mission's e-mail address."),
                                    valid_email])
+
+
+WEEKDAY_CHOICES = [SelectChoice(day, WEEKDAY_NAMES[day]) for day in range(5)]
+
+
+class EditMissionForm(MissionForm):
+    """An existing mission, with the weekdays it prefers or avoids for presenting."""
+
+    preferred_weekdays = MultiCheckboxField("Preferred weekdays", coerce=int,
+                                            choices=WEEKDAY_CHOICES, validate_choice=True)
+    avoided_weekdays = MultiCheckboxField("Weekdays to avoid", coerce=int,
+                                          choices=WEEKDAY_CHOICES, validate_choice=True)
 
 
 class NewMissionForm(MissionForm):
@@ -139,13 +163,6 @@ class RulesForm(FlaskForm):
         if self.change_rules.data:
             values["include_observers"] = bool(self.include_observers.data)
         return values
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as a list of checkboxes (the template wraps them in a fieldset)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def ticked_at_least_one(form: FlaskForm, field: MultiCheckboxField) -> None:

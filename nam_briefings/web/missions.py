@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from ..domain.errors import Invalid
 from ..services import missions
 from .auth import current_actor, role_required
-from .forms import ContactForm, MissionForm, NewMissionForm, add_error
+from .forms import ContactForm, EditMissionForm, NewMissionForm, add_error, form_status
 
 bp = Blueprint("missions", __name__)
 
@@ -41,7 +41,7 @@ def new() -> Any:
         else:
             flash(f"Mission of {mission.state.name} created.", "success")
             return redirect(url_for("missions.show", iso3=mission.state_iso3))
-    return render_template("missions/new.html", form=form)
+    return render_template("missions/new.html", form=form), form_status(form)
 
 
 @bp.route("/missions/<iso3>")
@@ -55,16 +55,17 @@ def show(iso3: str) -> str:
 def edit(iso3: str) -> Any:
     """Change a mission's name and functional mailbox."""
     mission = missions.get_mission(iso3)
-    form = MissionForm(obj=mission)
+    form = EditMissionForm(obj=mission)
     if form.validate_on_submit():
         try:
-            missions.update_mission(iso3, form.name.data, form.email.data, current_actor())
+            missions.update_mission(iso3, form.name.data, form.email.data, current_actor(),
+                                    form.preferred_weekdays.data, form.avoided_weekdays.data)
         except Invalid as error:
             add_error(form, error)
         else:
             flash("Mission saved.", "success")
             return redirect(url_for("missions.show", iso3=mission.state_iso3))
-    return render_template("missions/edit.html", form=form, mission=mission)
+    return render_template("missions/edit.html", form=form, mission=mission), form_status(form)
 
 
 @bp.route("/missions/<iso3>/deactivate", methods=["POST"])
@@ -103,7 +104,8 @@ def new_contact(iso3: str) -> Any:
         else:
             flash(f"Contact {contact.name} added.", "success")
             return redirect(url_for("missions.show", iso3=mission.state_iso3))
-    return render_template("contacts/form.html", form=form, mission=mission, contact=None)
+    return (render_template("contacts/form.html", form=form, mission=mission, contact=None),
+            form_status(form))
 
 
 @bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
@@ -121,8 +123,8 @@ def edit_contact(contact_id: int) -> Any:
         else:
             flash(f"Contact {contact.name} saved.", "success")
             return redirect(url_for("missions.show", iso3=contact.mission.state_iso3))
-    return render_template("contacts/form.html", form=form, mission=contact.mission,
-                           contact=contact)
+    return (render_template("contacts/form.html", form=form, mission=contact.mission,
+                            contact=contact), form_status(form))
 
 
 @bp.route("/contacts/<int:contact_id>/deactivate", methods=["POST"])

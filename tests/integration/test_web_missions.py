@@ -127,7 +127,7 @@ def test_saving_a_mission_unchanged_records_nothing(client, login, guyana):
 def test_an_invalid_mission_mailbox_is_shown_next_to_the_field(client, login, guyana):
     login("editor")
     response = post(client, "/missions/GUY/edit", {"name": "Renamed", "email": "not-an-address"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "invalid e-mail address 'not-an-address'" in field_error(html, "email")
     assert 'aria-invalid="true"' in html
@@ -196,7 +196,7 @@ def test_an_invalid_contact_shows_the_error_next_to_the_field(client, login, guy
     login("editor")
     before = contacts_on_file()
     response = post(client, "/missions/GUY/contacts/new", {**CONTACT, field: value})
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert message in field_error(html, field)
     assert "nothing was saved" in html
@@ -217,7 +217,7 @@ def test_a_duplicate_contact_email_is_a_form_error(client, login, guyana):
     before = contacts_on_file()
     response = post(client, "/missions/GUY/contacts/new",
                     {**CONTACT, "email": "FOCAL@guyana.example.org"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert field_error(response.get_data(as_text=True), "email") == \
         "focal@guyana.example.org is already a contact of this mission."
     assert contacts_on_file() == before
@@ -230,7 +230,7 @@ def test_editing_a_contact_onto_a_taken_email_is_a_form_error(client, login, guy
     response = post(client, f"/contacts/{other.id}/edit",
                     {"name": "Deputy", "role": "deputy", "email": "focal@guyana.example.org",
                      "language": "en"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "already a contact" in field_error(response.get_data(as_text=True), "email")
     assert contacts_on_file() == before
     assert audit_trail() == []
