@@ -10,6 +10,7 @@ import getpass
 import json
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -19,7 +20,7 @@ from flask.cli import AppGroup
 from .domain import planner
 from .domain.calendar import to_local
 from .domain.constants import ROLES
-from .domain.errors import DomainError
+from .domain.errors import DomainError, Invalid
 from .domain.imports import KINDS, ImportRejected, expected_header, parse_date
 from .services import audit, briefings, closures, outbox, users
 from .services.calendar import count_rows, import_csv, seed_reference_data, table_counts
@@ -139,38 +140,59 @@ def users_list() -> None:
         click.echo(f"{user.email}\t{user.role}{state}")
 
 
-closures_cli = AppGroup("closures", help="Closure days the holidays package does not know.")
+busy_cli = AppGroup("busy", help="Closures, blackouts and meetings the holidays package does not know.")
 
 
-@closures_cli.command("add")
+@busy_cli.command("add")
 @click.argument("first")
 @click.argument("last", required=False)
 @click.option("--label", required=True, help="e.g. 'UN Geneva closure (Eid al-Fitr)'")
-def closures_add(first: str, last: str | None, label: str) -> None:
-    """Close FIRST (to LAST) for briefings; dates as YYYY-MM-DD."""
+@click.option("--kind", type=click.Choice(["closure", "blackout", "meeting", "hrc_session"]),
+              default="closure", show_default=True)
+@click.option("--mission", "mission_iso3", metavar="ISO3", help="A mission's blackout.")
+@click.option("--room", "room_name", metavar="NAME", help="A booking of this room.")
+@click.option("--from", "start", metavar="HH:MM", help="Start time on each day (Geneva).")
+@click.option("--to", "end", metavar="HH:MM", help="End time on each day (Geneva).")
+def busy_add(first: str, last: str | None, label: str, kind: str, mission_iso3: str | None,
+             room_name: str | None, start: str | None, end: str | None) -> None:
+    """Block FIRST (to LAST) for briefings; dates as YYYY-MM-DD, whole days unless --from/--to."""
     try:
         first_day = parse_date(first, "first day")
         last_day = parse_date(last, "last day") if last else first_day
-        period = closures.add_closure(first_day, last_day, label, cli_actor())
+        period = closures.add_busy_period(
+            kind, first_day, last_day, label, cli_actor(), mission_iso3=mission_iso3,
+            room_name=room_name, start_time=_time(start, "--from"), end_time=_time(end, "--to"))
     except DomainError as error:
         fail(str(error))
-    click.echo(f"added closure {period.id}: {label} ({first_day} to {last_day})")
+    click.echo(f"added {kind} {period.id}: {label} ({first_day} to {last_day})")
 
 
-@closures_cli.command("list")
-@click.option("--all", "show_all", is_flag=True, help="Every busy period, not only closures.")
-def closures_list(show_all: bool) -> None:
-    """List closure days (or every busy period with --all)."""
-    for period in closures.list_busy_periods(None if show_all else "closure"):
+def _time(value: str | None, option: str):
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value.strip(), "%H:%M").time()
+    except ValueError:
+        raise Invalid(f"{option} {value!r} is not a time in the form HH:MM") from None
+
+
+@busy_cli.command("list")
+@click.option("--kind", type=click.Choice(["closure", "blackout", "meeting", "hrc_session"]),
+              help="Only this kind.")
+def busy_list(kind: str | None) -> None:
+    """List busy periods in time order (id, kind, start, end, scope, label)."""
+    for period in closures.list_busy_periods(kind):
         start, end = to_local(period.start_at), to_local(period.end_at)
+        scope = (f"mission {period.mission.state_iso3}" if period.mission
+                 else f"room {period.room.name}" if period.room else "everyone")
         click.echo(f"{period.id}\t{period.kind}\t{start:%Y-%m-%d %H:%M}\t{end:%Y-%m-%d %H:%M}"
-                   f"\t{period.label}")
+                   f"\t{scope}\t{period.label}")
 
 
-@closures_cli.command("remove")
+@busy_cli.command("remove")
 @click.argument("period_id", type=int)
-def closures_remove(period_id: int) -> None:
-    """Delete a closure or busy period by id."""
+def busy_remove(period_id: int) -> None:
+    """Delete a busy period by id."""
     try:
         closures.remove_busy_period(period_id, cli_actor())
     except DomainError as error:
@@ -343,7 +365,7 @@ def mailsink_command(host: str, port: int | None, maildir: Path | None) -> None:
 
 def register(app: Flask) -> None:
     """Attach the commands to the app."""
-    for command in (seed_command, demo_command, import_command, users_cli, closures_cli,
+    for command in (seed_command, demo_command, import_command, users_cli, busy_cli,
                     propose_command, confirm_command, outbox_cli, scheduler_command,
                     jobs_run_command, mailsink_command):
         app.cli.add_command(command)

@@ -1,29 +1,82 @@
 """Closure days and other busy periods that the `holidays` package does not know."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
-from ..domain.calendar import day_bounds_utc
+from ..domain.calendar import day_bounds_utc, local_to_utc
+from ..domain.constants import BUSY_KINDS
 from ..domain.errors import Invalid, NotFound
 from ..extensions import db
-from ..models import BusyPeriod
+from ..models import BusyPeriod, Mission, Room
 from . import audit
 
 
 def add_closure(first: date, last: date, label: str, actor: audit.Actor) -> BusyPeriod:
     """Record whole Geneva days when no briefing can take place (e.g. a UN Geneva closure)."""
+    return add_busy_period("closure", first, last, label, actor)
+
+
+def add_busy_period(kind: str, first: date, last: date, label: str, actor: audit.Actor, *,
+                    mission_iso3: str | None = None, room_name: str | None = None,
+                    start_time: time | None = None, end_time: time | None = None) -> BusyPeriod:
+    """Record a busy period: whole Geneva days, or `start_time`–`end_time` on each day.
+
+    Global unless it names a mission (its blackout: blocks meetings where it presents)
+    or a room (a booking: blocks that room). Several days with times make one period a
+    day. Raises Invalid or NotFound; nothing is written then.
+    """
     label = label.strip()
+    if kind not in BUSY_KINDS:
+        raise Invalid(f"kind {kind!r} must be one of {', '.join(BUSY_KINDS)}")
     if not label:
-        raise Invalid("give the closure a label, e.g. 'UN Geneva closure (Eid al-Fitr)'")
+        raise Invalid("give the period a label, e.g. 'UN Geneva closure (Eid al-Fitr)'")
     if last < first:
         raise Invalid(f"the last day {last} is before the first day {first}")
-    start_at, end_at = day_bounds_utc(first, last)
-    period = BusyPeriod(kind="closure", label=label, start_at=start_at, end_at=end_at, all_day=True)
-    db.session.add(period)
+    if (start_time is None) != (end_time is None):
+        raise Invalid("give both a start and an end time, or neither (whole days)")
+    if mission_iso3 and room_name:
+        raise Invalid("a busy period concerns a mission or a room, not both")
+    scope = {"mission": _mission(mission_iso3) if mission_iso3 else None,
+             "room": _room(room_name) if room_name else None}
+    periods = [BusyPeriod(kind=kind, label=label, start_at=start, end_at=end,
+                          all_day=start_time is None, **scope)
+               for start, end in _spans(first, last, start_time, end_time)]
+    db.session.add_all(periods)
     db.session.flush()
-    audit.record(actor, "closure.create", "busy_period", period.id, f"{label}: {first} to {last}")
+    where = f" for mission {mission_iso3}" if mission_iso3 else f" in {room_name}" if room_name else ""
+    hours = f", {start_time:%H:%M}–{end_time:%H:%M}" if start_time else ""
+    audit.record(actor, f"{kind}.create", "busy_period", periods[0].id,
+                 f"{label}{where}: {first} to {last}{hours}")
     db.session.commit()
-    return period
+    return periods[0]
+
+
+def _spans(first: date, last: date, start_time: time | None,
+           end_time: time | None) -> list[tuple[datetime, datetime]]:
+    if start_time is None:
+        return [day_bounds_utc(first, last)]
+    if end_time <= start_time:
+        raise Invalid(f"the end time {end_time:%H:%M} is not after the start {start_time:%H:%M}")
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    try:
+        return [(local_to_utc(datetime.combine(day, start_time)),
+                 local_to_utc(datetime.combine(day, end_time))) for day in days]
+    except ValueError as error:
+        raise Invalid(str(error)) from None
+
+
+def _mission(iso3: str) -> Mission:
+    mission = db.session.scalar(db.select(Mission).filter_by(state_iso3=iso3.strip().upper()))
+    if mission is None:
+        raise NotFound(f"no mission of {iso3} is on file")
+    return mission
+
+
+def _room(name: str) -> Room:
+    room = db.session.scalar(db.select(Room).filter_by(name=name))
+    if room is None:
+        raise NotFound(f"no room named {name!r}")
+    return room
 
 
 def list_busy_periods(kind: str | None = None) -> list[BusyPeriod]:

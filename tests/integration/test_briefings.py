@@ -152,3 +152,28 @@ def test_set_by_hand_checks_hard_constraints(seeded):
                                    Actor.system())
     assert result.warnings and any("hours" in w for w in result.warnings)
     assert [i.review.state_iso3 for i in result.briefing.items] == ["GUY", "KWT", "LAO"]
+
+
+def test_a_presenting_missions_blackout_blocks_its_meeting(seeded, runner):
+    from nam_briefings.services.closures import add_busy_period
+    from nam_briefings.services.demo import create_demo_data
+
+    create_demo_data(Actor.system())
+    _, before = propose_json(runner, "49", "--max-proposals", "20")
+    guyana_days = {m["start"][:10] for p in before["proposals"] for m in p["meetings"]
+                   if any(a["iso3"] == "GUY" for a in m["agenda"])}
+    blocked = min(guyana_days)
+    add_busy_period("blackout", date.fromisoformat(blocked), date.fromisoformat(blocked),
+                    "Guyana: national day", Actor.system(), mission_iso3="GUY")
+    _, after = propose_json(runner, "49", "--max-proposals", "20")
+    assert after["proposals"]
+    for proposal in after["proposals"]:
+        for meeting in proposal["meetings"]:
+            if any(a["iso3"] == "GUY" for a in meeting["agenda"]):
+                assert meeting["start"][:10] != blocked
+    # Meetings without Guyana may still use that day.
+    other_days = {m["start"][:10] for p in after["proposals"] for m in p["meetings"]
+                  if not any(a["iso3"] == "GUY" for a in m["agenda"])}
+    assert blocked in other_days or blocked not in {m["start"][:10] for p in before["proposals"]
+                                                    for m in p["meetings"]
+                                                    if not any(a["iso3"] == "GUY" for a in m["agenda"])}
