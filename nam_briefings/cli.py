@@ -22,7 +22,7 @@ from .domain.calendar import to_local
 from .domain.constants import ROLES
 from .domain.errors import DomainError, Invalid
 from .domain.imports import KINDS, ImportRejected, expected_header, parse_date
-from .services import audit, briefings, closures, outbox, users
+from .services import audit, briefings, busy, outbox, users
 from .services.calendar import count_rows, import_csv, seed_reference_data, table_counts
 from .services.demo import create_demo_data
 
@@ -159,7 +159,7 @@ def busy_add(first: str, last: str | None, label: str, kind: str, mission_iso3: 
     try:
         first_day = parse_date(first, "first day")
         last_day = parse_date(last, "last day") if last else first_day
-        period = closures.add_busy_period(
+        period = busy.add_busy_period(
             kind, first_day, last_day, label, cli_actor(), mission_iso3=mission_iso3,
             room_name=room_name, start_time=_time(start, "--from"), end_time=_time(end, "--to"))
     except DomainError as error:
@@ -181,7 +181,7 @@ def _time(value: str | None, option: str):
               help="Only this kind.")
 def busy_list(kind: str | None) -> None:
     """List busy periods in time order (id, kind, start, end, scope, label)."""
-    for period in closures.list_busy_periods(kind):
+    for period in busy.list_busy_periods(kind):
         start, end = to_local(period.start_at), to_local(period.end_at)
         scope = (f"mission {period.mission.state_iso3}" if period.mission
                  else f"room {period.room.name}" if period.room else "everyone")
@@ -194,7 +194,7 @@ def busy_list(kind: str | None) -> None:
 def busy_remove(period_id: int) -> None:
     """Delete a busy period by id."""
     try:
-        closures.remove_busy_period(period_id, cli_actor())
+        busy.remove_busy_period(period_id, cli_actor())
     except DomainError as error:
         fail(str(error))
     click.echo(f"removed {period_id}")

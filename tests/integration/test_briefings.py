@@ -14,7 +14,7 @@ from nam_briefings.models import AuditEvent, Briefing, Proposal
 from nam_briefings.services import briefings
 from nam_briefings.services.audit import Actor
 from nam_briefings.services.calendar import seed_reference_data
-from nam_briefings.services.closures import add_closure
+from nam_briefings.services.busy import add_closure
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 SESSION_49_NAM_MEMBERS = ["GRD", "GIN", "GNB", "GUY", "KEN", "KWT", "LSO", "LAO"]
@@ -155,7 +155,7 @@ def test_set_by_hand_checks_hard_constraints(seeded):
 
 
 def test_a_presenting_missions_blackout_blocks_its_meeting(seeded, runner):
-    from nam_briefings.services.closures import add_busy_period
+    from nam_briefings.services.busy import add_busy_period
     from nam_briefings.services.demo import create_demo_data
 
     create_demo_data(Actor.system())

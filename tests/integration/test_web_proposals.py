@@ -12,7 +12,7 @@ import pytest
 
 from nam_briefings.extensions import db
 from nam_briefings.models import AuditEvent, Briefing, Proposal
-from nam_briefings.services import briefings, closures
+from nam_briefings.services import briefings, busy
 from nam_briefings.services.audit import Actor
 from nam_briefings.services.calendar import seed_reference_data
 from tests.integration.web_helpers import field_error, page, post, text
@@ -218,7 +218,7 @@ def test_only_the_rules_changed_in_the_form_are_passed_to_the_planner(client, lo
 
 
 def test_when_the_window_is_blocked_the_page_says_why(client, login, seeded):
-    closures.add_closure(date(2025, 3, 1), date(2025, 4, 27), "UN Geneva liquidity closure",
+    busy.add_closure(date(2025, 3, 1), date(2025, 4, 27), "UN Geneva liquidity closure",
                          Actor.system())
     login("editor")
     response = post(client, "/sessions/49/plan")

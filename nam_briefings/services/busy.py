@@ -1,4 +1,4 @@
-"""Closure days and other busy periods that the `holidays` package does not know."""
+"""Busy periods: closures, blackouts and bookings that the `holidays` package does not know."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
