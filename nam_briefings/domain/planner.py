@@ -774,7 +774,7 @@ def _hrc_text(planner: _Planner, c: _Candidate) -> str:
     if c.soft:
         return "during " + _and(sorted({b.label for b in c.soft}))
     if not planner.all_soft:
-        return "no Human Rights Council session known"
+        return "no Human Rights Council session near the window"
 
     def distance(b: Busy) -> float:
         return max(0.0, b.start.timestamp() - c.end_key, c.start_key - b.end.timestamp())
@@ -783,8 +783,8 @@ def _hrc_text(planner: _Planner, c: _Candidate) -> str:
 
 
 def _score_reason(score: float, parts: dict[str, float], away: int, rules: Rules) -> str:
-    names = {"lead_time": f"lead time ({away} working day(s) from the preferred "
-                          f"{rules.preferred_lead_working_days} in all)",
+    names = {"lead_time": f"lead time ({away} working day{'' if away == 1 else 's'} away from "
+                          f"the preferred {rules.preferred_lead_working_days}, in all)",
              "hrc_overlap": "HRC overlap", "morning": "morning", "spacing": "spacing",
              "mission_preferences": "mission preferences"}
     shown = ", ".join(f"{names[key]} {value:+.2f}" for key, value in parts.items())

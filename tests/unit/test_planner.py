@@ -112,7 +112,7 @@ def test_reasons_explain_the_score():
     best, second = result.proposals[:2]
     assert best.score_parts == {"lead_time": 0.0, "hrc_overlap": 0.0, "morning": 0.5,
                                 "spacing": 0.0, "mission_preferences": 0.0}
-    assert best.reasons[-1].startswith("Score +0.50: lead time (0 working day(s)")
+    assert best.reasons[-1].startswith("Score +0.50: lead time (0 working days away from the preferred 3, in all)")
     assert second.score == pytest.approx(sum(second.score_parts.values()))
     assert second.score_parts["lead_time"] == -1.0
 
