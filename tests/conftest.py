@@ -175,6 +175,7 @@ class SmtpRecorder:
 
     def __init__(self) -> None:
         self.messages: list = []
+        self.envelope_senders: list[str] = []
         self.refuse_with: str | None = None  # e.g. "550 5.1.1 No such mailbox"
 
     async def handle_DATA(self, server, session, envelope) -> str:
@@ -182,6 +183,7 @@ class SmtpRecorder:
             return self.refuse_with
         from email import message_from_bytes, policy
 
+        self.envelope_senders.append(envelope.mail_from)
         self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content,
                                                                     policy=policy.default)))
         return "250 Message accepted for delivery"

@@ -10,7 +10,7 @@ import random
 import smtplib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.utils import make_msgid
+from email.utils import formataddr, make_msgid
 
 from flask import current_app
 from flask_mail import Message
@@ -210,7 +210,8 @@ def build_email(message: OutboxMessage) -> Message:
     config = current_app.config
     email = Message(subject=message.subject, recipients=[message.to_address],
                     body=message.body_text,
-                    sender=(config["ORGANIZER_NAME"], config["MAIL_DEFAULT_SENDER"]))
+                    # formataddr quotes names with commas ("NAM Chairmanship, Geneva")
+                    sender=formataddr((config["ORGANIZER_NAME"], config["MAIL_DEFAULT_SENDER"])))
     email.msgId = message.message_id
     if message.body_html:
         email.html = message.body_html

@@ -31,6 +31,9 @@ def test_delivery_sends_one_message_per_recipient_with_its_message_id(smtp_serve
     assert recipients == ["focal.point@mission.example.org"]
     assert email["Message-ID"] == message.message_id
     assert email["Subject"] == "Subject é"
+    assert email["From"].addresses[0].display_name == "NAM Chairmanship, Geneva"
+    assert email["From"].addresses[0].addr_spec == "nam-briefings@chair.example.org"
+    assert smtp_server.envelope_senders == ["nam-briefings@chair.example.org"]
     assert email.get_content_type() == "multipart/mixed"
     alternative, attachment = email.get_payload()
     assert [p.get_content_type() for p in alternative.get_payload()] == [
