@@ -24,12 +24,15 @@ from .domain.constants import (
     BRIEFING_STATUSES,
     BUSY_KINDS,
     CONTACT_ROLES,
+    INVITATION_ROLES,
     NAM_STATUSES,
     OUTBOX_KINDS,
     OUTBOX_STATUSES,
+    PARTSTATS,
     PROPOSAL_STATUSES,
     ROLES,
     SESSION_STATUSES,
+    SLOT_STATUSES,
 )
 from .extensions import db
 
@@ -444,6 +447,7 @@ class BriefingItem(TimestampMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("briefing_id", "review_id"),
         CheckConstraint("end_at > start_at", name="times_ordered"),
+        CheckConstraint(_in("slot_status", SLOT_STATUSES), name="slot_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -459,6 +463,9 @@ class BriefingItem(TimestampMixin, db.Model):
     start_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     #: end of the presentation (UTC)
     end_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: the presenting mission's answer: "invited", "confirmed" or "declined" (off the agenda)
+    slot_status: Mapped[str] = mapped_column(String(10), nullable=False, default="invited",
+                                             server_default="invited")
 
     briefing: Mapped[Briefing] = relationship(back_populates="items")
     review: Mapped[Review] = relationship()
@@ -523,3 +530,46 @@ class OutboxMessage(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} to {self.to_address} {self.status}>"
+
+
+class Invitation(TimestampMixin, db.Model):
+    """One contact's invitation to one briefing, with their answer."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        UniqueConstraint("briefing_id", "contact_id"),
+        CheckConstraint(_in("role", INVITATION_ROLES), name="role"),
+        CheckConstraint(_in("partstat", PARTSTATS), name="partstat"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the briefing
+    briefing_id: Mapped[int] = mapped_column(
+        ForeignKey("briefings.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    #: the person invited
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    #: "presenter" (their mission is on the agenda) or "participant"
+    role: Mapped[str] = mapped_column(String(12), nullable=False, default="participant")
+    #: the answer: NEEDS-ACTION, ACCEPTED, TENTATIVE or DECLINED
+    partstat: Mapped[str] = mapped_column(String(12), nullable=False, default="NEEDS-ACTION")
+    #: when the answer was given (UTC)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: how: "link", "email" (iMIP REPLY) or "secretariat"
+    answered_via: Mapped[str] = mapped_column(String(12), nullable=False, default="")
+    #: the SEQUENCE of the invitation version answered
+    answered_sequence: Mapped[int | None] = mapped_column(Integer)
+    #: a comment given with the answer
+    comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: random key behind the signed RSVP links (rotating it voids old links)
+    token: Mapped[str] = mapped_column(String(43), unique=True, nullable=False)
+    #: the last SEQUENCE queued to this contact (None: nothing yet)
+    last_sequence_sent: Mapped[int | None] = mapped_column(Integer)
+
+    briefing: Mapped[Briefing] = relationship()
+    contact: Mapped[Contact] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Invitation briefing {self.briefing_id} contact {self.contact_id} {self.partstat}>"

@@ -16,3 +16,8 @@ PROPOSAL_STATUSES = ("open", "confirmed", "superseded")
 OUTBOX_KINDS = ("request", "cancel", "reminder", "chaser", "notice")
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+#: iCalendar participation status of an invitation (RFC 5545 PARTSTAT)
+PARTSTATS = ("NEEDS-ACTION", "ACCEPTED", "TENTATIVE", "DECLINED")
+INVITATION_ROLES = ("presenter", "participant")
+#: a presenting mission's answer about its slot on the agenda
+SLOT_STATUSES = ("invited", "confirmed", "declined")
