@@ -28,6 +28,15 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.runtime-installed
 
+# Mozilla's ical.js under node, for the tests that read our .ics as Thunderbird does
+# (they are skipped, with the reason, when node or npm is missing).
+JS_DEPS := tests/js/node_modules/.installed
+$(JS_DEPS): tests/js/package.json tests/js/package-lock.json
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/js --no-audit --no-fund && touch $@ \
+	    || echo "npm ci failed (offline?): the ical.js checks will be skipped"; \
+	else echo "node/npm not found: the ical.js checks will be skipped"; fi
+
 venv: $(VENV)/.runtime-installed
 dev-venv: $(VENV)/.dev-installed
 
@@ -45,14 +54,14 @@ run: setup
 	@echo "(mail is kept in instance/mail, nothing leaves this machine; Ctrl-C stops all three)"
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
-test: dev-venv
+test: dev-venv $(JS_DEPS)
 	$(BIN)/python -m pytest -q
 
-test-all: dev-venv
+test-all: dev-venv $(JS_DEPS)
 	RUN_SLOW=1 $(BIN)/python -m pytest -q
 
 bench: dev-venv
 	$(BIN)/python bench/planner.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache tests/js/node_modules
