@@ -18,7 +18,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from .domain import planner
-from .domain.calendar import to_local
+from .domain.calendar import local_to_utc, to_local
 from .domain.constants import ROLES
 from .domain.errors import DomainError, Invalid
 from .domain.imports import KINDS, ImportRejected, expected_header, parse_date
@@ -271,6 +271,73 @@ def confirm_command(proposal_id: str) -> None:
                    f"{to_local(briefing.end_at):%H:%M %Z} uid {briefing.uid}")
 
 
+briefings_cli = AppGroup("briefings", help="Confirmed briefings: list, reschedule, cancel.")
+
+
+def _briefing_row(briefing) -> dict:
+    return {"id": briefing.id, "session": briefing.session.number, "status": briefing.status,
+            "start": to_local(briefing.start_at).isoformat(),
+            "end": to_local(briefing.end_at).isoformat(),
+            "uid": briefing.uid, "sequence": briefing.sequence}
+
+
+@briefings_cli.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def briefings_list(as_json: bool) -> None:
+    """List briefings (id, session, status, start, end, uid, sequence), newest first."""
+    rows = [_briefing_row(b) for b in briefings.list_briefings()]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        click.echo("\t".join(str(row[k]) for k in ("id", "session", "status", "start", "end",
+                                                    "uid", "sequence")))
+
+
+def _aware(value: str, option: str) -> datetime:
+    """An ISO 8601 time; without an offset it is read as Geneva time."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"{option} {value!r} is not an ISO 8601 time, e.g. 2025-04-24T10:00") from None
+    if moment.tzinfo is None:
+        try:
+            return local_to_utc(moment)
+        except ValueError as error:
+            raise Invalid(f"{option}: {error}") from None
+    return moment
+
+
+@briefings_cli.command("reschedule")
+@click.argument("briefing_id", type=int)
+@click.option("--start", required=True, help="ISO 8601, e.g. 2025-04-24T10:00 (Geneva) or with an offset.")
+@click.option("--end", default=None, help="Default: keeps the length.")
+def briefings_reschedule(briefing_id: int, start: str, end: str | None) -> None:
+    """Move a briefing: same UID, SEQUENCE + 1, the update queued to everyone invited."""
+    try:
+        result = briefings.reschedule(briefing_id, _aware(start, "--start"),
+                                      _aware(end, "--end") if end else None, cli_actor())
+    except DomainError as error:
+        fail(str(error))
+    for warning in result.warnings:
+        click.echo(f"note: {warning}", err=True)
+    row = _briefing_row(result.briefing)
+    click.echo(f"briefing {row['id']} now {row['start']} – {row['end']}, sequence "
+               f"{row['sequence']}; update queued to {result.notified} contacts")
+
+
+@briefings_cli.command("cancel")
+@click.argument("briefing_id", type=int)
+@click.confirmation_option(prompt="Cancel this briefing and notify everyone invited?")
+def briefings_cancel(briefing_id: int) -> None:
+    """Cancel a briefing: METHOD:CANCEL queued to everyone invited."""
+    try:
+        notified = briefings.cancel(briefing_id, cli_actor())
+    except DomainError as error:
+        fail(str(error))
+    click.echo(f"briefing {briefing_id} cancelled; cancellation queued to {notified} contacts")
+
+
 outbox_cli = AppGroup("outbox", help="The queue of outgoing e-mail.")
 
 
@@ -341,32 +408,31 @@ def jobs_run_command(job_id: str) -> None:
 @click.command("mailsink")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=None, type=int, help="Default: MAIL_PORT.")
-@click.option("--maildir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--folder", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Default: instance/mail.")
-def mailsink_command(host: str, port: int | None, maildir: Path | None) -> None:
-    """A local SMTP server that keeps every message in a Maildir (development only)."""
+def mailsink_command(host: str, port: int | None, folder: Path | None) -> None:
+    """A local SMTP server that keeps every message as an .eml file (development only)."""
     import time
 
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Mailbox
     from flask import current_app
 
-    maildir = maildir or Path(current_app.instance_path) / "mail"
+    from .mailsink import start_sink
+
+    folder = folder or Path(current_app.instance_path) / "mail"
     port = port or current_app.config["MAIL_PORT"]
-    controller = Controller(Mailbox(maildir), hostname=host, port=port)
-    controller.start()
-    click.echo(f"mail sink listening on {host}:{port}, keeping messages in {maildir}")
+    sink = start_sink(folder, host, port)
+    click.echo(f"mail sink listening on {host}:{port}, keeping each message as .eml in {folder}")
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
-        controller.stop()
+        sink.stop()
 
 
 def register(app: Flask) -> None:
     """Attach the commands to the app."""
     for command in (seed_command, demo_command, import_command, users_cli, busy_cli,
-                    propose_command, confirm_command, outbox_cli, scheduler_command,
+                    propose_command, confirm_command, briefings_cli, outbox_cli, scheduler_command,
                     jobs_run_command, mailsink_command):
         app.cli.add_command(command)
 

@@ -29,6 +29,12 @@ class Config:
     SECRETARIAT_EMAIL = os.environ.get("SECRETARIAT_EMAIL", ORGANIZER_EMAIL)
     #: planner rule overrides as JSON, e.g. {"window_working_days": 20, "max_states_per_meeting": 5}
     PLANNER_RULES = json.loads(os.environ.get("PLANNER_RULES") or "{}")
+    #: invite the contacts of NAM observer missions too (members are always invited)
+    INVITE_OBSERVERS = _env_bool("INVITE_OBSERVERS", False)
+    #: reminders go out this many working days before a briefing (09:00 Geneva)
+    REMINDER_WORKING_DAYS = int(os.environ.get("REMINDER_WORKING_DAYS", "2"))
+    #: presenting missions that have not confirmed are chased this many working days before
+    CHASER_WORKING_DAYS = int(os.environ.get("CHASER_WORKING_DAYS", "4"))
     #: sessions starting within this many days get proposals automatically
     PLANNING_HORIZON_DAYS = int(os.environ.get("PLANNING_HORIZON_DAYS", "60"))
 

@@ -33,9 +33,15 @@ csrf = CSRFProtect()
 
 
 @event.listens_for(Engine, "connect")
-def _enforce_sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
-    """SQLite ignores foreign keys unless asked, per connection."""
+def _configure_sqlite(dbapi_connection, connection_record) -> None:
+    """SQLite settings, per connection: foreign keys on (SQLite ignores them unless asked);
+    write-ahead logging, so the web, the scheduler and the CLI read while one writes; and a
+    wait instead of an immediate "database is locked" when they write at once."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes
         cursor.close()

@@ -15,7 +15,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 
 from .extensions import db
-from .services import audit, briefings, outbox
+from .services import audit, briefings, invitations, outbox
 
 log = logging.getLogger(__name__)
 SYSTEM = audit.Actor("scheduler")
@@ -35,9 +35,19 @@ def deliver_outbox() -> None:
         log.info("outbox: %s", report.summary)
 
 
+def send_reminders_and_chasers() -> None:
+    """Queue the reminders and chasers that are due (each once per briefing time)."""
+    reminders = invitations.queue_due_reminders()
+    chasers = invitations.queue_due_chasers()
+    db.session.commit()
+    if reminders or chasers:
+        log.info("queued %d reminders and %d chasers", reminders, chasers)
+
+
 #: job id -> (function, seconds between runs)
 JOBS: dict[str, tuple[Callable[[], None], int]] = {
     "deliver_outbox": (deliver_outbox, 30),
+    "send_reminders_and_chasers": (send_reminders_and_chasers, 300),
     "propose_for_upcoming_sessions": (propose_for_upcoming_sessions, 3600),
 }
 

@@ -16,11 +16,12 @@ from ..models import (
     Briefing,
     BriefingItem,
     BusyPeriod,
+    Invitation,
     Proposal,
     Room,
     UprSession,
 )
-from . import audit, clock
+from . import audit, clock, invitations
 from .outbox import notify_secretariat
 
 
@@ -200,6 +201,9 @@ def confirm_proposal(key: str, actor: audit.Actor) -> list[Briefing]:
         raise Invalid(f"proposal {key} no longer fits: " + "; ".join(problems)
                       + ". Plan the session again.")
     briefings = [_create_briefing(session, meeting, proposal) for meeting in meetings]
+    db.session.flush()
+    for briefing in briefings:
+        invitations.invite_everyone(briefing)
     proposal.status = "confirmed"
     for other in db.session.scalars(db.select(Proposal).filter_by(session_id=session.id,
                                                                   status="open")):
@@ -240,9 +244,109 @@ def set_by_hand(number: int, start: datetime, end: datetime, room_name: str,
     meeting = _manual_meeting(start, end, room.name, presenters, rules)
     briefing = _create_briefing(session, meeting, None)
     db.session.flush()
+    invitations.invite_everyone(briefing)
     audit.record(actor, "briefing.set_by_hand", "briefing", briefing.id, _describe(briefing))
     db.session.commit()
     return ManualResult(briefing, check.warnings)
+
+
+def get_briefing(briefing_id: int) -> Briefing:
+    """The briefing with this id, or NotFound."""
+    briefing = db.session.get(Briefing, briefing_id)
+    if briefing is None:
+        raise NotFound(f"no briefing {briefing_id}")
+    return briefing
+
+
+def list_briefings(include_cancelled: bool = True) -> list[Briefing]:
+    """Every briefing, newest first."""
+    query = db.select(Briefing).order_by(Briefing.start_at.desc())
+    if not include_cancelled:
+        query = query.where(Briefing.status != "cancelled")
+    return list(db.session.scalars(query))
+
+
+@dataclass
+class RescheduleResult:
+    briefing: Briefing
+    warnings: list[str]
+    notified: int
+
+
+def reschedule(briefing_id: int, start: datetime, end: datetime | None,
+               actor: audit.Actor) -> RescheduleResult:
+    """Move a confirmed briefing: same UID, SEQUENCE + 1, the update queued to everyone.
+
+    `end` defaults to keeping the length. Hard constraints are checked as for a time set
+    by hand; answers are reset, since the time changed.
+    """
+    briefing = get_briefing(briefing_id)
+    if briefing.status != "confirmed":
+        raise Invalid(f"briefing {briefing_id} is {briefing.status}: only a confirmed one moves")
+    if start.tzinfo is None or (end is not None and end.tzinfo is None):
+        raise Invalid("give the new times with their UTC offset, e.g. 2025-04-24T10:00+02:00")
+    end = end or start + (briefing.end_at - briefing.start_at)
+    shift = start - briefing.start_at
+    last_item_end = max(item.end_at for item in briefing.items) + shift
+    if last_item_end > end:
+        raise Invalid("the agenda does not fit before the new end: give a later end")
+    session = briefing.session
+    room = briefing.room
+    check = planner.check_meeting(
+        _session_info(session), [p for p in _presenters(session)
+                                 if p.iso3 in invitations.presenting_iso3s(briefing)],
+        start, end, planner.Room(room.name, room.capacity) if room else planner.Room("", 10**6),
+        _busy(session) + [planner.Busy(b.start_at, b.end_at, "briefing", "the session's other briefing")
+                          for b in _briefings_of(session)
+                          if b.status == "confirmed" and b.id != briefing.id],
+        configured_rules(), _preferences(session))
+    if not check.ok:
+        raise Invalid("this time does not work: " + "; ".join(check.problems))
+    old = _describe(briefing)
+    briefing.start_at, briefing.end_at = start, end
+    for item in briefing.items:
+        item.start_at, item.end_at = item.start_at + shift, item.end_at + shift
+    briefing.sequence += 1
+    briefing.needs_review, briefing.review_note = False, ""
+    for invitation in db.session.scalars(db.select(Invitation).filter_by(briefing_id=briefing.id)):
+        invitation.partstat, invitation.answered_at = "NEEDS-ACTION", None
+    notified = invitations.send_update(briefing)
+    audit.record(actor, "briefing.reschedule", "briefing", briefing.id,
+                 f"{old} → {_describe(briefing)}; sequence {briefing.sequence}")
+    db.session.commit()
+    return RescheduleResult(briefing, check.warnings, notified)
+
+
+def cancel(briefing_id: int, actor: audit.Actor) -> int:
+    """Cancel a confirmed briefing: METHOD:CANCEL (same UID, SEQUENCE + 1) to everyone.
+
+    Returns how many cancellations were queued.
+    """
+    briefing = get_briefing(briefing_id)
+    if briefing.status != "confirmed":
+        raise Invalid(f"briefing {briefing_id} is already {briefing.status}")
+    briefing.status = "cancelled"
+    briefing.sequence += 1
+    notified = invitations.send_cancellation(briefing)
+    audit.record(actor, "briefing.cancel", "briefing", briefing.id,
+                 f"{_describe(briefing)}; sequence {briefing.sequence}; {notified} notified")
+    db.session.commit()
+    return notified
+
+
+def answer_by_link(token: str, answer: str, actor_label: str = "rsvp link",
+                   comment: str = "") -> invitations.AnswerResult:
+    """Record an answer given through a signed RSVP link."""
+    if answer not in invitations.ANSWERS:
+        raise Invalid(f"unknown answer {answer!r}: accept, tentative or decline")
+    invitation = invitations.invitation_from_token(token)
+    result = invitations.record_answer(invitation, invitations.ANSWERS[answer], "link", comment)
+    audit.record(audit.Actor(f"{actor_label}: {invitation.contact.email}"), "invitation.answer",
+                 "invitation", invitation.id,
+                 f"{invitations.ANSWERS[answer]} for {_describe(invitation.briefing)}"
+                 + ("; slot declined, agenda updated" if result.agenda_changed else ""))
+    db.session.commit()
+    return result
 
 
 # --- planner inputs ----------------------------------------------------------------------

@@ -15,7 +15,7 @@ from ..domain.calendar import day_bounds_utc
 from ..domain.imports import ImportRejected, RowError
 from ..extensions import db
 from ..models import BusyPeriod, Contact, Mission, Review, Room, State, UprSession
-from . import audit
+from . import audit, invitations
 from .briefings import session_dates_changed
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -255,12 +255,19 @@ def _apply_missions(parsed, report, progress) -> None:
 def _apply_contacts(parsed, report, progress) -> None:
     missions = {m.state_iso3: m for m in db.session.scalars(db.select(Mission))}
     existing = {(c.mission.state_iso3, c.email): c for c in db.session.scalars(db.select(Contact))}
+    added = []
     for record in _each(parsed, progress):
-        _sync(report, f"contact {record.email} ({record.iso3})",
-              existing.get((record.iso3, record.email)),
-              {"mission_id": missions[record.iso3].id, "name": record.name,
-               "role": record.role, "email": record.email, "language": record.language},
-              Contact)
+        contact = existing.get((record.iso3, record.email))
+        synced = _sync(report, f"contact {record.email} ({record.iso3})", contact,
+                       {"mission_id": missions[record.iso3].id, "name": record.name,
+                        "role": record.role, "email": record.email, "language": record.language},
+                       Contact)
+        if contact is None:
+            added.append(synced)
+    if added and not report.dry_run:
+        db.session.flush()
+        for contact in added:
+            invitations.invite_contact(contact)
 
 
 _APPLY: dict[str, Callable[[imports.ParsedFile, ImportReport, Progress | None], None]] = {

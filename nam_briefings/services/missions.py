@@ -13,7 +13,7 @@ from ..domain.errors import Invalid, NotFound
 from ..domain.validation import normalise_email
 from ..extensions import db
 from ..models import Contact, Mission, State
-from . import audit
+from . import audit, invitations
 
 MISSION_NAME_MAX = 300
 CONTACT_NAME_MAX = 200
@@ -149,6 +149,9 @@ def set_mission_active(iso3: str, active: bool, actor: audit.Actor) -> bool:
     mission.active = active
     action = "mission.activate" if active else "mission.deactivate"
     audit.record(actor, action, "mission", mission.state_iso3, mission.name)
+    if active:
+        for contact in mission.contacts:
+            invitations.invite_contact(contact)
     db.session.commit()
     return True
 
@@ -174,6 +177,7 @@ def create_contact(iso3: str, name: str, role: str, email: str, language: str,
     _flush_or_invalid(_email_taken(fields["email"]), field="email")
     audit.record(actor, "contact.create", "contact", contact.id,
                  f"{contact.name} <{contact.email}>, {contact.role}, mission {mission.state_iso3}")
+    invitations.invite_contact(contact)
     db.session.commit()
     return contact
 
@@ -185,10 +189,13 @@ def update_contact(contact_id: int, name: str, role: str, email: str, language: 
     # a language outside LANGUAGES may come from an import: keeping it is not a change
     fields = _contact_fields(name, role, email, language, (*LANGUAGES, contact.language))
     _check_email_free(contact.mission, fields["email"], other_than=contact)
+    old_email = contact.email
     changes = _apply(contact, fields)
     if changes:
         _flush_or_invalid(_email_taken(fields["email"]), field="email")
         audit.record(actor, "contact.update", "contact", contact.id, changes)
+        if contact.email != old_email:
+            invitations.readdress(contact)
         db.session.commit()
     return contact
 
@@ -201,6 +208,8 @@ def set_contact_active(contact_id: int, active: bool, actor: audit.Actor) -> boo
     contact.active = active
     action = "contact.activate" if active else "contact.deactivate"
     audit.record(actor, action, "contact", contact.id, f"{contact.name} <{contact.email}>")
+    if active:
+        invitations.invite_contact(contact)
     db.session.commit()
     return True
 

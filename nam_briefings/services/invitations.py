@@ -1,0 +1,418 @@
+"""Invitations: who is invited to a briefing, what they are sent, and what they answer.
+
+Every function here works inside the caller's transaction: the outbox rows are written
+with the change that causes them, and the caller commits (or rolls back) both at once.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from flask import current_app, render_template
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from ..domain import ical
+from ..domain.calendar import local_to_utc, to_local, working_days_before
+from ..domain.errors import Invalid, NotFound
+from ..extensions import db
+from ..models import (
+    Briefing,
+    BriefingItem,
+    Contact,
+    Invitation,
+    Mission,
+    OutboxMessage,
+    State,
+    utcnow,
+)
+from . import clock, outbox
+
+#: how long an RSVP link stays valid
+RSVP_LINK_MAX_AGE = timedelta(days=120)
+ANSWERS = {"accept": "ACCEPTED", "tentative": "TENTATIVE", "decline": "DECLINED"}
+
+
+# --- the audience --------------------------------------------------------------------------
+
+def invited_statuses() -> tuple[str, ...]:
+    """The NAM statuses whose missions are invited: members, and observers if configured."""
+    return ("member", "observer") if current_app.config["INVITE_OBSERVERS"] else ("member",)
+
+
+def audience() -> list[Contact]:
+    """Active contacts of the active missions of NAM members (and observers if configured)."""
+    return list(db.session.scalars(
+        db.select(Contact).join(Contact.mission).join(Mission.state)
+        .where(Contact.active, Mission.active, State.nam_status.in_(invited_statuses()))
+        .order_by(Mission.state_iso3, Contact.email)))
+
+
+def in_audience(contact: Contact) -> bool:
+    """True when the contact is one `audience()` would list."""
+    mission = contact.mission
+    return (contact.active and mission.active
+            and mission.state.nam_status in invited_statuses())
+
+
+def presenting_iso3s(briefing: Briefing) -> set[str]:
+    """The states still on the briefing's agenda."""
+    return {item.review.state_iso3 for item in briefing.items if item.slot_status != "declined"}
+
+
+def invite_everyone(briefing: Briefing) -> int:
+    """Invite the whole audience to a new briefing; returns how many were queued."""
+    return sum(1 for contact in audience() if _invite(briefing, contact))
+
+
+def invite_contact(contact: Contact) -> int:
+    """Send a contact (new or reactivated) the current version of every upcoming briefing."""
+    if contact.id is None:
+        db.session.flush()
+    if not in_audience(contact):
+        return 0
+    upcoming = db.session.scalars(db.select(Briefing).where(
+        Briefing.status == "confirmed", Briefing.start_at > clock.now()))
+    return sum(1 for briefing in upcoming if _invite(briefing, contact))
+
+
+def readdress(contact: Contact) -> int:
+    """A contact's address changed: send the current version of upcoming briefings there."""
+    for invitation in db.session.scalars(db.select(Invitation).join(Invitation.briefing).where(
+            Invitation.contact_id == contact.id, Briefing.status == "confirmed",
+            Briefing.start_at > clock.now())):
+        invitation.last_sequence_sent = None
+    return invite_contact(contact)
+
+
+def _invite(briefing: Briefing, contact: Contact) -> bool:
+    invitation = db.session.scalar(db.select(Invitation).filter_by(
+        briefing_id=briefing.id, contact_id=contact.id))
+    if invitation is None:
+        invitation = Invitation(briefing=briefing, contact=contact, role=_role(briefing, contact),
+                                token=secrets.token_urlsafe(24))
+        db.session.add(invitation)
+        db.session.flush()
+    if invitation.last_sequence_sent == briefing.sequence:
+        return False
+    queue_request(invitation)
+    return True
+
+
+def _role(briefing: Briefing, contact: Contact) -> str:
+    return "presenter" if contact.mission.state_iso3 in presenting_iso3s(briefing) else "participant"
+
+
+# --- what is sent ------------------------------------------------------------------------------
+
+def queue_request(invitation: Invitation, kind: str = "request") -> None:
+    """Queue the current version of the briefing (METHOD:REQUEST) to one invited contact."""
+    briefing, contact = invitation.briefing, invitation.contact
+    ics = ical.invitation(event_data(briefing), attendee(invitation))
+    subject, text, html = _render("invitation", invitation, kind=kind)
+    outbox.enqueue(kind, f"{kind}:{briefing.id}:{contact.id}:{briefing.sequence}:{contact.email}",
+                   contact.email, subject, text, body_html=html, ics=ics, ics_method="REQUEST",
+                   briefing_id=briefing.id, contact_id=contact.id, sequence=briefing.sequence)
+    invitation.last_sequence_sent = briefing.sequence
+
+
+def send_update(briefing: Briefing) -> int:
+    """After `briefing.sequence` went up: queue the new version to everyone invited."""
+    invitations = _invitations(briefing)
+    for invitation in invitations:
+        invitation.role = _role(briefing, invitation.contact)
+        queue_request(invitation)
+    return len(invitations)
+
+
+def send_cancellation(briefing: Briefing) -> int:
+    """After a cancellation (status and sequence already set): METHOD:CANCEL to everyone."""
+    invitations = _invitations(briefing)
+    for invitation in invitations:
+        contact = invitation.contact
+        ics = ical.cancellation(event_data(briefing), attendee(invitation))
+        subject, text, html = _render("cancellation", invitation)
+        outbox.enqueue("cancel", f"cancel:{briefing.id}:{contact.id}:{briefing.sequence}:{contact.email}",
+                       contact.email, subject, text, body_html=html, ics=ics,
+                       ics_method="CANCEL", briefing_id=briefing.id, contact_id=contact.id,
+                       sequence=briefing.sequence)
+        invitation.last_sequence_sent = briefing.sequence
+    return len(invitations)
+
+
+def _invitations(briefing: Briefing) -> list[Invitation]:
+    """Everyone who was sent this briefing (an update or cancellation goes to them all)."""
+    return list(db.session.scalars(db.select(Invitation).filter_by(briefing_id=briefing.id)
+                                   .where(Invitation.last_sequence_sent.is_not(None))
+                                   .order_by(Invitation.id)))
+
+
+def event_data(briefing: Briefing) -> ical.EventData:
+    """The briefing as an iCalendar event."""
+    config = current_app.config
+    room = briefing.room
+    location = ", ".join(part for part in (room.name, room.location) if part) if room else "Geneva"
+    return ical.EventData(
+        uid=briefing.uid, sequence=briefing.sequence,
+        start=to_local(briefing.start_at), end=to_local(briefing.end_at),
+        summary=summary(briefing), location=location, description=agenda_text(briefing),
+        organizer=ical.Organizer(config["ORGANIZER_EMAIL"], config["ORGANIZER_NAME"]),
+        dtstamp=utcnow().replace(microsecond=0),
+        status="CANCELLED" if briefing.status == "cancelled" else "CONFIRMED",
+    )
+
+
+def attendee(invitation: Invitation) -> ical.Attendee:
+    """The invited contact as an iCalendar attendee."""
+    return ical.Attendee(invitation.contact.email, invitation.contact.name,
+                         presenter=invitation.role == "presenter", partstat=invitation.partstat)
+
+
+def summary(briefing: Briefing) -> str:
+    """e.g. 'NAM briefing before UPR49: Grenada, Guinea, Guinea-Bissau, Guyana'."""
+    states = ", ".join(item.review.state.name for item in agenda(briefing))
+    return f"NAM briefing before UPR{briefing.session.number}: {states or 'no presenter'}"
+
+
+def agenda(briefing: Briefing) -> list[BriefingItem]:
+    """The presentations still on the agenda, in order."""
+    return [item for item in briefing.items if item.slot_status != "declined"]
+
+
+def agenda_text(briefing: Briefing) -> str:
+    """The agenda as plain text, in Geneva time (the DESCRIPTION of the event)."""
+    session = briefing.session
+    lines = [f"Ambassadorial meeting of the Non-Aligned Movement before the {session.number}th "
+             f"session of the UPR Working Group ({session.start_date:%d %b} – "
+             f"{session.end_date:%d %b %Y}).", "", "Agenda (Geneva time):",
+             f"{to_local(briefing.start_at):%H:%M}  Opening by the Chair"]
+    lines += [f"{to_local(item.start_at):%H:%M}  {item.review.state.name}"
+              + (" (to be confirmed)" if item.slot_status == "invited" else "")
+              for item in agenda(briefing)]
+    return "\n".join(lines)
+
+
+def _render(template: str, invitation: Invitation, **extra) -> tuple[str, str, str]:
+    context = {"invitation": invitation, "briefing": invitation.briefing,
+               "contact": invitation.contact, "agenda": agenda(invitation.briefing),
+               "links": rsvp_links(invitation), "start": to_local(invitation.briefing.start_at),
+               "end": to_local(invitation.briefing.end_at), **extra}
+    subject = render_template(f"email/{template}.subject.txt", **context).strip()
+    text = render_template(f"email/{template}.txt", **context)
+    html = render_template(f"email/{template}.html", **context)
+    return subject, text, html
+
+
+# --- RSVP links ----------------------------------------------------------------------------------
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="nam-briefings-rsvp")
+
+
+def rsvp_token(invitation: Invitation) -> str:
+    """A signed, expiring token naming the invitation (by its random key, not its id)."""
+    return _serializer().dumps(invitation.token)
+
+
+def rsvp_links(invitation: Invitation) -> dict[str, str]:
+    """answer -> absolute URL of the one-click RSVP link."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    token = rsvp_token(invitation)
+    return {answer: f"{base}/rsvp/{token}/{answer}" for answer in ANSWERS}
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The invitation a link names; Invalid when tampered with or expired."""
+    try:
+        key = _serializer().loads(token, max_age=int(RSVP_LINK_MAX_AGE.total_seconds()))
+    except SignatureExpired:
+        raise Invalid("this link has expired: ask the secretariat for a new invitation") from None
+    except BadSignature:
+        raise Invalid("this link is not valid: it may have been cut or changed") from None
+    invitation = db.session.scalar(db.select(Invitation).filter_by(token=key))
+    if invitation is None:
+        raise NotFound("this invitation no longer exists")
+    return invitation
+
+
+# --- answers ---------------------------------------------------------------------------------------
+
+@dataclass
+class AnswerResult:
+    invitation: Invitation
+    changed: bool
+    #: True when the agenda changed (a presenting mission declined its slot)
+    agenda_changed: bool = False
+
+
+def record_answer(invitation: Invitation, partstat: str, via: str, comment: str = "",
+                  sequence: int | None = None) -> AnswerResult:
+    """Record an answer (the caller commits).
+
+    A presenter's ACCEPTED confirms the mission's slot; DECLINED takes the mission off
+    the agenda, and everyone is sent the updated invitation.
+    """
+    if partstat not in ANSWERS.values():
+        raise Invalid(f"unknown answer {partstat!r}")
+    briefing = invitation.briefing
+    if briefing.status != "confirmed":
+        raise Invalid("this briefing has been cancelled; no answer is needed")
+    changed = (invitation.partstat, invitation.comment) != (partstat, comment or invitation.comment)
+    invitation.partstat, invitation.answered_via = partstat, via
+    invitation.answered_at = utcnow()
+    invitation.answered_sequence = briefing.sequence if sequence is None else sequence
+    if comment:
+        invitation.comment = comment
+    agenda_changed = False
+    if invitation.role == "presenter":
+        agenda_changed = _answer_for_slot(invitation, partstat)
+    return AnswerResult(invitation, changed, agenda_changed)
+
+
+def _answer_for_slot(invitation: Invitation, partstat: str) -> bool:
+    briefing = invitation.briefing
+    iso3 = invitation.contact.mission.state_iso3
+    item = next((i for i in briefing.items if i.review.state_iso3 == iso3), None)
+    if item is None or item.slot_status == "declined":
+        return False
+    if partstat == "ACCEPTED":
+        item.slot_status = "confirmed"
+        return False
+    if partstat != "DECLINED":
+        return False
+    item.slot_status = "declined"
+    repack_agenda(briefing)
+    briefing.sequence += 1
+    send_update(briefing)
+    return True
+
+
+def repack_agenda(briefing: Briefing) -> None:
+    """Lay the presentations still on the agenda end to end after the opening."""
+    opening = min(item.start_at for item in briefing.items) - briefing.start_at
+    cursor = briefing.start_at + opening
+    for item in agenda(briefing):
+        length = item.end_at - item.start_at
+        item.start_at, item.end_at = cursor, cursor + length
+        cursor += length
+
+
+# --- reminders and chasers ------------------------------------------------------------------------
+
+def reminder_moment(briefing: Briefing, working_days: int) -> datetime:
+    """09:00 Geneva on the working day `working_days` before the briefing's day."""
+    day = working_days_before(to_local(briefing.start_at).date(), working_days)[0]
+    return local_to_utc(datetime.combine(day, time(9, 0)))
+
+
+def queue_due_reminders(now: datetime | None = None) -> int:
+    """Queue reminders to everyone who has not declined, once per briefing time."""
+    now = now or clock.now()
+    count = 0
+    for briefing in _upcoming(now):
+        if reminder_moment(briefing, current_app.config["REMINDER_WORKING_DAYS"]) > now:
+            continue
+        for invitation in _invitations(briefing):
+            if invitation.partstat != "DECLINED" and invitation.contact.active:
+                count += _queue_notice(invitation, "reminder")
+    return count
+
+
+def queue_due_chasers(now: datetime | None = None) -> int:
+    """Queue a chaser to presenting missions that have not confirmed their slot."""
+    now = now or clock.now()
+    count = 0
+    for briefing in _upcoming(now):
+        if reminder_moment(briefing, current_app.config["CHASER_WORKING_DAYS"]) > now:
+            continue
+        waiting = {i.review.state_iso3 for i in briefing.items if i.slot_status == "invited"}
+        for invitation in _invitations(briefing):
+            if (invitation.contact.mission.state_iso3 in waiting and invitation.contact.active
+                    and invitation.partstat != "DECLINED"):
+                count += _queue_notice(invitation, "chaser")
+    return count
+
+
+def _upcoming(now: datetime) -> list[Briefing]:
+    return list(db.session.scalars(db.select(Briefing).where(
+        Briefing.status == "confirmed", Briefing.start_at > now).order_by(Briefing.start_at)))
+
+
+def _queue_notice(invitation: Invitation, kind: str) -> int:
+    """A reminder or chaser; keyed by the briefing's start, so it moves when the briefing moves."""
+    briefing, contact = invitation.briefing, invitation.contact
+    key = f"{kind}:{briefing.id}:{contact.id}:{briefing.start_at:%Y%m%dT%H%MZ}"
+    if db.session.scalar(db.select(OutboxMessage.id).filter_by(idempotency_key=key)):
+        return 0
+    subject, text, html = _render(kind, invitation)
+    outbox.enqueue(kind, key, contact.email, subject, text, body_html=html,
+                   briefing_id=briefing.id, contact_id=contact.id, sequence=briefing.sequence)
+    return 1
+
+
+# --- the roster ---------------------------------------------------------------------------------------
+
+@dataclass
+class RosterRow:
+    """One mission's place on a briefing's roster."""
+
+    iso3: str
+    state_name: str
+    presenter: bool
+    #: the presenting mission's answer about its slot ("" for other missions)
+    slot_status: str
+    #: the mission's overall answer: the best of its contacts' answers
+    partstat: str
+    invitations: list[Invitation]
+
+
+_PARTSTAT_RANK = {"ACCEPTED": 3, "TENTATIVE": 2, "DECLINED": 1, "NEEDS-ACTION": 0}
+
+
+def roster(briefing: Briefing) -> list[RosterRow]:
+    """Each invited mission with its contacts' answers; presenters first, in agenda order."""
+    by_mission: dict[str, list[Invitation]] = {}
+    for invitation in _all_invitations(briefing):
+        by_mission.setdefault(invitation.contact.mission.state_iso3, []).append(invitation)
+    slots = {item.review.state_iso3: (position, item.slot_status)
+             for position, item in enumerate(briefing.items)}
+    rows = []
+    for iso3, invited in by_mission.items():
+        position, slot = slots.get(iso3, (None, ""))
+        best = max((i.partstat for i in invited), key=_PARTSTAT_RANK.__getitem__)
+        rows.append(RosterRow(iso3, invited[0].contact.mission.state.name, position is not None,
+                              slot, best, invited))
+    return sorted(rows, key=lambda r: (not r.presenter, slots.get(r.iso3, (0,))[0], r.state_name))
+
+
+def roster_counts(briefing: Briefing) -> dict[str, int]:
+    """How many missions answered each way (by their best answer)."""
+    counts = dict.fromkeys(_PARTSTAT_RANK, 0)
+    for row in roster(briefing):
+        counts[row.partstat] += 1
+    return counts
+
+
+def roster_csv(briefing: Briefing) -> str:
+    """The roster as CSV: one line per invited contact, presenters first."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["iso3", "state", "presenter", "slot", "mission_answer", "contact", "role",
+                     "email", "answer", "answered_at", "answered_via", "comment"])
+    for row in roster(briefing):
+        for invitation in row.invitations:
+            contact = invitation.contact
+            writer.writerow([row.iso3, row.state_name, "yes" if row.presenter else "no",
+                             row.slot_status, row.partstat, contact.name, contact.role,
+                             contact.email, invitation.partstat,
+                             to_local(invitation.answered_at).isoformat()
+                             if invitation.answered_at else "",
+                             invitation.answered_via, invitation.comment])
+    return out.getvalue()
+
+
+def _all_invitations(briefing: Briefing) -> list[Invitation]:
+    return list(db.session.scalars(db.select(Invitation).filter_by(briefing_id=briefing.id)
+                                   .order_by(Invitation.id)))
