@@ -344,8 +344,8 @@ outbox_cli = AppGroup("outbox", help="The queue of outgoing e-mail.")
 @outbox_cli.command("deliver")
 @click.option("--now", "ignore_backoff", is_flag=True, help="Also send messages waiting to retry.")
 def outbox_deliver(ignore_backoff: bool) -> None:
-    """Run one delivery pass."""
-    report = outbox.deliver(ignore_backoff=ignore_backoff)
+    """Send every message that is due (batch after batch, one SMTP connection each)."""
+    report = outbox.deliver_all(ignore_backoff=ignore_backoff)
     for error in report.errors:
         click.echo(error, err=True)
     click.echo(report.summary)

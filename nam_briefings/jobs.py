@@ -30,7 +30,7 @@ def propose_for_upcoming_sessions() -> None:
 
 def deliver_outbox() -> None:
     """Send the queued e-mails that are due."""
-    report = outbox.deliver()
+    report = outbox.deliver_all()
     if report.sent or report.retrying or report.failed:
         log.info("outbox: %s", report.summary)
 

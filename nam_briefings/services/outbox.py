@@ -97,6 +97,20 @@ def deliver(batch_size: int = 100, ignore_backoff: bool = False,
     return report
 
 
+def deliver_all(batch_size: int = 100, ignore_backoff: bool = False) -> DeliveryReport:
+    """Deliver batch after batch until nothing due is left or the server is unreachable."""
+    total = DeliveryReport()
+    while True:
+        report = deliver(batch_size, ignore_backoff)
+        total.sent += report.sent
+        total.retrying += report.retrying
+        total.failed += report.failed
+        total.errors += report.errors
+        handled = report.sent + report.retrying + report.failed
+        if handled < batch_size or report.retrying:
+            return total
+
+
 def status_counts() -> dict[str, int]:
     """How many messages are in each status."""
     counts = dict(db.session.execute(

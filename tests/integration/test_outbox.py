@@ -129,3 +129,20 @@ def test_cli_status_and_deliver(runner, smtp_server):
         '{"pending": 1, "sending": 0, "sent": 0, "failed": 0}'
     result = runner.invoke(args=["outbox", "deliver", "--now"])
     assert "sent 1" in result.output
+
+
+def test_deliver_all_drains_the_queue_in_batches(smtp_server):
+    for n in range(7):
+        queue(f"k{n}", to=f"p{n}@mission.example.org")
+    report = outbox.deliver_all(batch_size=3)
+    assert report.sent == 7 and len(smtp_server.messages) == 7
+    assert outbox.status_counts()["pending"] == 0
+
+
+def test_deliver_all_stops_when_the_server_is_down(app, smtp_server):
+    for n in range(5):
+        queue(f"k{n}", to=f"p{n}@mission.example.org")
+    app.extensions["mail"].port = free_port()
+    report = outbox.deliver_all(batch_size=2)
+    assert report.sent == 0 and report.retrying == 2  # one failed pass, then it stops
+    assert outbox.status_counts()["pending"] == 5
