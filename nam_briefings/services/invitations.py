@@ -64,7 +64,12 @@ def presenting_iso3s(briefing: Briefing) -> set[str]:
 
 def invite_everyone(briefing: Briefing) -> int:
     """Invite the whole audience to a new briefing; returns how many were queued."""
-    return sum(1 for contact in audience() if _invite(briefing, contact))
+    version = _Version.of(briefing)
+    existing = {i.contact_id: i for i in _all_invitations(briefing)}
+    with db.session.no_autoflush:
+        queued = sum(1 for contact in audience() if _invite(version, contact, existing))
+    db.session.flush()
+    return queued
 
 
 def invite_contact(contact: Contact) -> int:
@@ -75,7 +80,12 @@ def invite_contact(contact: Contact) -> int:
         return 0
     upcoming = db.session.scalars(db.select(Briefing).where(
         Briefing.status == "confirmed", Briefing.start_at > clock.now()))
-    return sum(1 for briefing in upcoming if _invite(briefing, contact))
+    queued = 0
+    for briefing in upcoming:
+        existing = {i.contact_id: i for i in db.session.scalars(db.select(Invitation).filter_by(
+            briefing_id=briefing.id, contact_id=contact.id))}
+        queued += _invite(_Version.of(briefing), contact, existing)
+    return queued
 
 
 def readdress(contact: Contact) -> int:
@@ -87,30 +97,44 @@ def readdress(contact: Contact) -> int:
     return invite_contact(contact)
 
 
-def _invite(briefing: Briefing, contact: Contact) -> bool:
-    invitation = db.session.scalar(db.select(Invitation).filter_by(
-        briefing_id=briefing.id, contact_id=contact.id))
+def _invite(version: _Version, contact: Contact, existing: dict[int, Invitation]) -> bool:
+    briefing = version.briefing
+    invitation = existing.get(contact.id)
     if invitation is None:
-        invitation = Invitation(briefing=briefing, contact=contact, role=_role(briefing, contact),
+        invitation = Invitation(briefing=briefing, contact=contact,
+                                role=version.role_of(contact), partstat="NEEDS-ACTION",
                                 token=secrets.token_urlsafe(24))
         db.session.add(invitation)
-        db.session.flush()
     if invitation.last_sequence_sent == briefing.sequence:
         return False
-    queue_request(invitation)
+    queue_request(invitation, version)
     return True
 
 
-def _role(briefing: Briefing, contact: Contact) -> str:
-    return "presenter" if contact.mission.state_iso3 in presenting_iso3s(briefing) else "participant"
+@dataclass
+class _Version:
+    """One version of a briefing, computed once for all the messages of a fan-out."""
+
+    briefing: Briefing
+    event: ical.EventData
+    presenters: set[str]
+
+    @classmethod
+    def of(cls, briefing: Briefing) -> _Version:
+        return cls(briefing, event_data(briefing), presenting_iso3s(briefing))
+
+    def role_of(self, contact: Contact) -> str:
+        return "presenter" if contact.mission.state_iso3 in self.presenters else "participant"
 
 
 # --- what is sent ------------------------------------------------------------------------------
 
-def queue_request(invitation: Invitation, kind: str = "request") -> None:
+def queue_request(invitation: Invitation, version: _Version | None = None,
+                  kind: str = "request") -> None:
     """Queue the current version of the briefing (METHOD:REQUEST) to one invited contact."""
     briefing, contact = invitation.briefing, invitation.contact
-    ics = ical.invitation(event_data(briefing), attendee(invitation))
+    version = version or _Version.of(briefing)
+    ics = ical.invitation(version.event, attendee(invitation))
     subject, text, html = _render("invitation", invitation, kind=kind)
     outbox.enqueue(kind, f"{kind}:{briefing.id}:{contact.id}:{briefing.sequence}:{contact.email}",
                    contact.email, subject, text, body_html=html, ics=ics, ics_method="REQUEST",
@@ -120,25 +144,32 @@ def queue_request(invitation: Invitation, kind: str = "request") -> None:
 
 def send_update(briefing: Briefing) -> int:
     """After `briefing.sequence` went up: queue the new version to everyone invited."""
+    version = _Version.of(briefing)
     invitations = _invitations(briefing)
-    for invitation in invitations:
-        invitation.role = _role(briefing, invitation.contact)
-        queue_request(invitation)
+    with db.session.no_autoflush:
+        for invitation in invitations:
+            invitation.role = version.role_of(invitation.contact)
+            queue_request(invitation, version)
+    db.session.flush()
     return len(invitations)
 
 
 def send_cancellation(briefing: Briefing) -> int:
     """After a cancellation (status and sequence already set): METHOD:CANCEL to everyone."""
+    event = event_data(briefing)
     invitations = _invitations(briefing)
-    for invitation in invitations:
-        contact = invitation.contact
-        ics = ical.cancellation(event_data(briefing), attendee(invitation))
-        subject, text, html = _render("cancellation", invitation)
-        outbox.enqueue("cancel", f"cancel:{briefing.id}:{contact.id}:{briefing.sequence}:{contact.email}",
-                       contact.email, subject, text, body_html=html, ics=ics,
-                       ics_method="CANCEL", briefing_id=briefing.id, contact_id=contact.id,
-                       sequence=briefing.sequence)
-        invitation.last_sequence_sent = briefing.sequence
+    with db.session.no_autoflush:
+        for invitation in invitations:
+            contact = invitation.contact
+            ics = ical.cancellation(event, attendee(invitation))
+            subject, text, html = _render("cancellation", invitation)
+            outbox.enqueue("cancel",
+                           f"cancel:{briefing.id}:{contact.id}:{briefing.sequence}:{contact.email}",
+                           contact.email, subject, text, body_html=html, ics=ics,
+                           ics_method="CANCEL", briefing_id=briefing.id, contact_id=contact.id,
+                           sequence=briefing.sequence)
+            invitation.last_sequence_sent = briefing.sequence
+    db.session.flush()
     return len(invitations)
 
 

@@ -63,7 +63,6 @@ def enqueue(kind: str, key: str, to_address: str, subject: str, body_text: str, 
         message_id=make_msgid(idstring=kind, domain=domain), next_attempt_at=utcnow(),
     )
     db.session.add(message)
-    db.session.flush()
     return message
 
 
