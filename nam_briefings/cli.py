@@ -22,7 +22,7 @@ from .domain.calendar import local_to_utc, to_local
 from .domain.constants import ROLES
 from .domain.errors import DomainError, Invalid
 from .domain.imports import KINDS, ImportRejected, expected_header, parse_date
-from .services import audit, briefings, busy, outbox, users
+from .services import audit, briefings, busy, feeds, outbox, users
 from .services.calendar import count_rows, import_csv, seed_reference_data, table_counts
 from .services.demo import create_demo_data
 
@@ -338,6 +338,42 @@ def briefings_cancel(briefing_id: int) -> None:
     click.echo(f"briefing {briefing_id} cancelled; cancellation queued to {notified} contacts")
 
 
+feeds_cli = AppGroup("feeds", help="Calendar feeds that missions subscribe to.")
+
+
+@feeds_cli.command("url")
+@click.argument("iso3")
+def feeds_url(iso3: str) -> None:
+    """Print the private feed URL of the mission of ISO3 (made on first use)."""
+    try:
+        token = feeds.mission_feed_token(iso3)
+    except DomainError as error:
+        fail(str(error))
+    click.echo(feeds.feed_url(feeds.mission_feed_path(token)))
+
+
+@feeds_cli.command("rotate")
+@click.argument("iso3")
+def feeds_rotate(iso3: str) -> None:
+    """Give the mission of ISO3 a new feed URL (the old one stops working) and print it."""
+    try:
+        token = feeds.rotate_mission_token(iso3, cli_actor())
+    except DomainError as error:
+        fail(str(error))
+    click.echo(feeds.feed_url(feeds.mission_feed_path(token)))
+
+
+@feeds_cli.command("revoke")
+@click.argument("iso3")
+def feeds_revoke(iso3: str) -> None:
+    """Switch off the feed of the mission of ISO3 (until `feeds rotate` makes a new URL)."""
+    try:
+        feeds.revoke_mission_token(iso3, cli_actor())
+    except DomainError as error:
+        fail(str(error))
+    click.echo(f"feed of {iso3.upper()} revoked")
+
+
 outbox_cli = AppGroup("outbox", help="The queue of outgoing e-mail.")
 
 
@@ -432,7 +468,7 @@ def mailsink_command(host: str, port: int | None, folder: Path | None) -> None:
 def register(app: Flask) -> None:
     """Attach the commands to the app."""
     for command in (seed_command, demo_command, import_command, users_cli, busy_cli,
-                    propose_command, confirm_command, briefings_cli, outbox_cli, scheduler_command,
+                    propose_command, confirm_command, briefings_cli, feeds_cli, outbox_cli, scheduler_command,
                     jobs_run_command, mailsink_command):
         app.cli.add_command(command)
 

@@ -191,6 +191,8 @@ class Mission(TimestampMixin, db.Model):
     preferred_weekdays: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     #: weekdays it would rather avoid (a preference; a hard "no" is a blackout busy period)
     avoided_weekdays: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    #: secret of the mission's private calendar feed URL (rotating it voids the old URL)
+    feed_token: Mapped[str | None] = mapped_column(String(43), unique=True)
 
     state: Mapped[State] = relationship(back_populates="mission")
     contacts: Mapped[list[Contact]] = relationship(
@@ -311,6 +313,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     #: last successful login (UTC)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: secret of the user's private secretariat feed URL (with proposals)
+    feed_token: Mapped[str | None] = mapped_column(String(43), unique=True)
 
     @property
     def is_active(self) -> bool:  # Flask-Login

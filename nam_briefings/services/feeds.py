@@ -1,0 +1,291 @@
+"""Calendar feeds that missions and the secretariat subscribe to, cheap to poll.
+
+A feed body is rendered once and kept in memory with its ETag, keyed by a "data version":
+a single aggregate query over the tables a feed shows (row counts and latest change). A
+poll of an unchanged feed costs that query and a dictionary lookup; a changed one is
+rendered again. Bodies are deterministic, so every worker computes the same ETag.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+
+from ..domain import ical
+from ..domain.calendar import to_local
+from ..domain.errors import NotFound
+from ..extensions import db
+from ..models import (
+    Briefing,
+    Contact,
+    Invitation,
+    Mission,
+    Proposal,
+    Review,
+    Room,
+    State,
+    UprSession,
+    User,
+    utcnow,
+)
+from . import audit
+from .invitations import agenda_text, presenting_iso3s, summary
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A rendered feed: its body, strong ETag and last change."""
+
+    body: bytes
+    etag: str
+    last_modified: datetime
+
+
+_cache: dict[tuple, tuple[tuple, Feed]] = {}
+_cache_lock = threading.Lock()
+
+
+# --- tokens ---------------------------------------------------------------------------------
+
+def new_token() -> str:
+    """256 random bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+def mission_feed_token(iso3: str) -> str:
+    """The mission's feed token, created on first use."""
+    mission = _mission(iso3)
+    if mission.feed_token is None:
+        mission.feed_token = new_token()
+        db.session.commit()
+    return mission.feed_token
+
+
+def rotate_mission_token(iso3: str, actor: audit.Actor) -> str:
+    """Give the mission a new feed URL; the old one answers 404 from now on."""
+    mission = _mission(iso3)
+    mission.feed_token = new_token()
+    audit.record(actor, "feed.rotate", "mission", mission.state_iso3, "feed URL replaced")
+    db.session.commit()
+    return mission.feed_token
+
+
+def revoke_mission_token(iso3: str, actor: audit.Actor) -> None:
+    """Switch the mission's feed off until a new URL is made."""
+    mission = _mission(iso3)
+    mission.feed_token = None
+    audit.record(actor, "feed.revoke", "mission", mission.state_iso3, "feed URL revoked")
+    db.session.commit()
+
+
+def user_feed_token(user_id: int) -> str:
+    """The secretariat user's own feed token, created on first use."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    if user.feed_token is None:
+        user.feed_token = new_token()
+        db.session.commit()
+    return user.feed_token
+
+
+def mission_by_token(token: str) -> Mission:
+    """The mission whose feed token this is; NotFound otherwise (compared in constant time)."""
+    mission = db.session.scalar(db.select(Mission).filter_by(feed_token=token)) if token else None
+    if mission is None or not hmac.compare_digest(mission.feed_token, token) or not mission.active:
+        raise NotFound("no such feed")
+    return mission
+
+
+def user_by_token(token: str) -> User:
+    """The active user whose feed token this is; NotFound otherwise."""
+    user = db.session.scalar(db.select(User).filter_by(feed_token=token)) if token else None
+    if user is None or not hmac.compare_digest(user.feed_token, token) or not user.active:
+        raise NotFound("no such feed")
+    return user
+
+
+def feed_url(path: str, webcal: bool = False) -> str:
+    """An absolute feed URL from the configured public base URL (webcal:// if asked)."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    url = f"{base}{path}"
+    if webcal:
+        url = "webcal://" + url.split("://", 1)[1]
+    return url
+
+
+def mission_feed_path(token: str) -> str:
+    return f"/feeds/missions/{token}.ics"
+
+
+# --- the feeds ---------------------------------------------------------------------------------
+
+def upr_feed() -> Feed:
+    """The public UPR calendar: Working Group sessions and reviews whose day is known."""
+    return _cached(("upr",), _calendar_version, lambda: _render(
+        "UPR Working Group", "UPR Working Group sessions and reviews (Geneva)",
+        _session_events() + _review_events()))
+
+
+def mission_feed(token: str) -> Feed:
+    """A mission's private feed: confirmed NAM briefings and its own review."""
+    mission = mission_by_token(token)
+    return _cached(("mission", mission.id, token), _mission_version(mission), lambda: _render(
+        f"NAM briefings – {mission.state.name}",
+        f"NAM ambassadorial briefings, for the Permanent Mission of {mission.state.name}",
+        _briefing_events(mission) + _review_events(mission.state_iso3)))
+
+
+def secretariat_feed(token: str) -> Feed:
+    """The secretariat's feed: sessions, reviews, briefings and open proposals."""
+    user_by_token(token)
+    return _cached(("secretariat",), _calendar_version, lambda: _render(
+        "NAM briefings – secretariat",
+        "UPR sessions, NAM briefings and open proposals (secretariat)",
+        _session_events() + _review_events() + _briefing_events(None) + _proposal_events()))
+
+
+def _cached(key: tuple, version_of, render) -> Feed:
+    version = version_of() if callable(version_of) else version_of
+    with _cache_lock:
+        hit = _cache.get(key)
+    if hit and hit[0] == version:
+        return hit[1]
+    feed = render()
+    with _cache_lock:
+        _cache[key] = (version, feed)
+    return feed
+
+
+def _render(name: str, description: str, events: list[ical.FeedEvent]) -> Feed:
+    body = ical.feed(name, events, description).encode()
+    last = max((e.dtstamp for e in events), default=datetime(2000, 1, 1).astimezone())
+    return Feed(body, hashlib.sha256(body).hexdigest()[:32], last.replace(microsecond=0))
+
+
+def _stamp(moment: datetime | None) -> datetime:
+    return (moment or utcnow()).replace(microsecond=0)
+
+
+def _session_events() -> list[ical.FeedEvent]:
+    return [ical.FeedEvent(
+        uid=f"upr-session-{s.number}@nam-briefings", sequence=0,
+        start=s.start_date, end=s.end_date + timedelta(days=1), all_day=True,
+        summary=f"UPR Working Group, {s.number}th session"
+                + (" (postponed)" if s.status == "postponed" else ""),
+        location=s.venue, description=_session_description(s), dtstamp=_stamp(s.updated_at),
+        categories=("UPR",))
+        for s in db.session.scalars(db.select(UprSession).order_by(UprSession.start_date))]
+
+
+def _session_description(session: UprSession) -> str:
+    states = ", ".join(f"{r.position}. {r.state.name}" for r in session.reviews)
+    return f"States under review, in order: {states}" if states else ""
+
+
+def _review_events(iso3: str | None = None) -> list[ical.FeedEvent]:
+    query = db.select(Review).where(db.or_(Review.review_date.is_not(None),
+                                           Review.start_at.is_not(None)))
+    if iso3:
+        query = query.where(Review.state_iso3 == iso3)
+    events = []
+    for review in db.session.scalars(query):
+        timed = review.start_at is not None and review.end_at is not None
+        day = review.review_date or to_local(review.start_at).date()
+        events.append(ical.FeedEvent(
+            uid=f"upr-review-{review.session.number}-{review.state_iso3}@nam-briefings",
+            sequence=0, all_day=not timed,
+            start=review.start_at if timed else day,
+            end=review.end_at if timed else day + timedelta(days=1),
+            summary=f"UPR review of {review.state.name} ({review.session.number}th session)",
+            location=review.session.venue, description="", dtstamp=_stamp(review.updated_at),
+            categories=("UPR",)))
+    return events
+
+
+def _briefing_events(mission: Mission | None) -> list[ical.FeedEvent]:
+    """Confirmed (and held) briefings; for a mission, marked when it presents, with its answer."""
+    answers = _answers(mission) if mission else {}
+    events = []
+    for briefing in db.session.scalars(db.select(Briefing).where(
+            Briefing.status.in_(("confirmed", "held"))).order_by(Briefing.start_at)):
+        title, description = summary(briefing), agenda_text(briefing)
+        if mission is not None:
+            if mission.state_iso3 in presenting_iso3s(briefing):
+                title = f"Your Mission presents – {title}"
+            answer = answers.get(briefing.id)
+            if answer:
+                description += f"\n\nYour Mission's answer: {answer.lower().replace('-', ' ')}"
+        room = briefing.room
+        events.append(ical.FeedEvent(
+            uid=briefing.uid, sequence=briefing.sequence, start=briefing.start_at,
+            end=briefing.end_at, summary=title,
+            location=", ".join(p for p in (room.name, room.location) if p) if room else "Geneva",
+            description=description, dtstamp=_stamp(briefing.updated_at),
+            categories=("NAM",)))
+    return events
+
+
+_ANSWER_RANK = {"ACCEPTED": 3, "TENTATIVE": 2, "DECLINED": 1, "NEEDS-ACTION": 0}
+
+
+def _answers(mission: Mission) -> dict[int, str]:
+    """briefing id -> the mission's best answer among its contacts."""
+    best: dict[int, str] = {}
+    for briefing_id, partstat in db.session.execute(
+            db.select(Invitation.briefing_id, Invitation.partstat).join(Invitation.contact)
+            .where(Contact.mission_id == mission.id)):
+        if _ANSWER_RANK[partstat] >= _ANSWER_RANK.get(best.get(briefing_id, ""), -1):
+            best[briefing_id] = partstat
+    return best
+
+
+def _proposal_events() -> list[ical.FeedEvent]:
+    events = []
+    for proposal in db.session.scalars(db.select(Proposal).filter_by(status="open")
+                                       .order_by(Proposal.session_id, Proposal.rank)):
+        for index, meeting in enumerate(proposal.meetings, start=1):
+            states = ", ".join(item["name"] for item in meeting["agenda"])
+            events.append(ical.FeedEvent(
+                uid=f"proposal-{proposal.key}-{index}@nam-briefings", sequence=0,
+                start=datetime.fromisoformat(meeting["start"]),
+                end=datetime.fromisoformat(meeting["end"]),
+                summary=f"Proposal #{proposal.rank} for UPR{proposal.session.number}: {states}",
+                location=meeting["room"], description="\n".join(proposal.reasons),
+                dtstamp=_stamp(proposal.updated_at), status="TENTATIVE",
+                categories=("NAM", "proposal")))
+    return events
+
+
+# --- data versions -------------------------------------------------------------------------------
+
+def _table_version(model) -> tuple:
+    return db.session.execute(db.select(db.func.count(), db.func.max(model.updated_at))
+                              .select_from(model)).one()
+
+
+def _calendar_version() -> tuple:
+    """What the public and secretariat feeds depend on."""
+    return tuple(_table_version(model) for model in
+                 (UprSession, Review, State, Briefing, Proposal, Room)) + (
+                     db.session.scalar(db.select(db.func.max(Invitation.updated_at))),)
+
+
+def _mission_version(mission: Mission) -> tuple:
+    answers = db.session.execute(
+        db.select(db.func.count(), db.func.max(Invitation.updated_at)).join(Invitation.contact)
+        .where(Contact.mission_id == mission.id)).one()
+    return (_table_version(UprSession), _table_version(Review), _table_version(Briefing),
+            _table_version(Room), tuple(answers), mission.state.name)
+
+
+def _mission(iso3: str) -> Mission:
+    mission = db.session.scalar(db.select(Mission).filter_by(state_iso3=iso3.strip().upper()))
+    if mission is None:
+        raise NotFound(f"no mission of {iso3} is on file")
+    return mission
