@@ -7,10 +7,11 @@ claims due rows, sends them over one SMTP connection and records each outcome.
 from __future__ import annotations
 
 import random
+import secrets
 import smtplib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr
 
 from flask import current_app
 from flask_mail import Message
@@ -55,15 +56,26 @@ def enqueue(kind: str, key: str, to_address: str, subject: str, body_text: str, 
     existing = db.session.scalar(db.select(OutboxMessage).filter_by(idempotency_key=key))
     if existing is not None:
         return existing
-    domain = current_app.config["ORGANIZER_EMAIL"].rpartition("@")[2] or None
     message = OutboxMessage(
         idempotency_key=key, kind=kind, to_address=to_address, subject=subject,
         body_text=body_text, body_html=body_html, ics=ics, ics_method=ics_method,
         briefing_id=briefing_id, contact_id=contact_id, sequence=sequence,
-        message_id=make_msgid(idstring=kind, domain=domain), next_attempt_at=utcnow(),
+        message_id=new_message_id(kind), next_attempt_at=utcnow(),
     )
     db.session.add(message)
     return message
+
+
+def new_message_id(kind: str) -> str:
+    """A fresh Message-ID, e.g. `<3f2a…9c.request@chair.example.org>` (80 random bits).
+
+    Short enough that "Message-ID: <…>" stays within 78 characters (for organizer domains
+    up to 34 characters): a longer one, such as `email.utils.make_msgid()` gives, is
+    folded onto a continuation line when the message is written, and receivers then read
+    " <…>" rather than the id we stored and resend on a retry.
+    """
+    domain = current_app.config["ORGANIZER_EMAIL"].rpartition("@")[2] or "localhost"
+    return f"<{secrets.token_hex(10)}.{kind}@{domain}>"
 
 
 def notify_secretariat(key: str, subject: str, body_text: str) -> OutboxMessage:
