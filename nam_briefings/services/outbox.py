@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 from email.utils import formataddr
 
 from flask import current_app
-from flask_mail import Message
+from flask_mail import Connection, Message
 
 from ..domain.constants import OUTBOX_STATUSES
 from ..domain.errors import Invalid, NotFound
-from ..extensions import db, mail
+from ..extensions import db
 from ..models import OutboxMessage, utcnow
 from . import audit
 
@@ -29,6 +29,8 @@ BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=2)
 #: a "sending" claim older than this is taken to be from a dead worker
 STALE_CLAIM = timedelta(minutes=10)
+#: how long to wait for the SMTP server at each step (OUTBOX_SMTP_TIMEOUT_SECONDS overrides it)
+SMTP_TIMEOUT = timedelta(seconds=60)
 
 
 @dataclass
@@ -97,7 +99,7 @@ def deliver(batch_size: int = 100, ignore_backoff: bool = False,
     if not claimed:
         return report
     try:
-        with mail.connect() as connection:
+        with _SmtpConnection(current_app.extensions["mail"]) as connection:
             for message in claimed:
                 _send_one(connection, message, report)
     except (OSError, smtplib.SMTPException) as error:
@@ -228,6 +230,30 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
     """How long to wait after `attempts` failures: exponential, capped, with jitter."""
     delay = min(BACKOFF_BASE * (2 ** (attempts - 1)), BACKOFF_CAP)
     return delay * (rng or random).uniform(0.8, 1.2)
+
+
+class _SmtpConnection(Connection):
+    """Flask-Mail's connection, with a timeout: Flask-Mail sets none, so a server that
+    stops answering would hang the pass, and the scheduler's delivery job with it, for ever.
+    """
+
+    def configure_host(self) -> smtplib.SMTP:
+        seconds = current_app.config.get("OUTBOX_SMTP_TIMEOUT_SECONDS")
+        timeout = SMTP_TIMEOUT.total_seconds() if seconds is None else float(seconds)
+        smtp = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
+        host = smtp(self.mail.server, self.mail.port, timeout=timeout)
+        host.set_debuglevel(int(self.mail.debug))
+        if self.mail.use_tls:
+            host.starttls()
+        if self.mail.username and self.mail.password:
+            host.login(self.mail.username, self.mail.password)
+        return host
+
+    def __exit__(self, exc_type, exc_value, tb) -> None:
+        if self.host is not None and exc_type is not None:
+            self.host.close()  # after a failure, no QUIT: it would wait for the timeout again
+        else:
+            super().__exit__(exc_type, exc_value, tb)
 
 
 def build_email(message: OutboxMessage) -> Message:
