@@ -28,6 +28,7 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=2)
 #: a "sending" claim older than this is taken to be from a dead worker
+#: (the app config OUTBOX_STALE_CLAIM_SECONDS, when set, overrides it)
 STALE_CLAIM = timedelta(minutes=10)
 #: how long to wait for the SMTP server at each step (OUTBOX_SMTP_TIMEOUT_SECONDS overrides it)
 SMTP_TIMEOUT = timedelta(seconds=60)
@@ -150,6 +151,12 @@ def retry(message_id: int, actor: audit.Actor) -> OutboxMessage:
     return message
 
 
+def stale_claim() -> timedelta:
+    """How old a "sending" claim must be before another worker takes it over."""
+    seconds = current_app.config.get("OUTBOX_STALE_CLAIM_SECONDS")
+    return STALE_CLAIM if seconds is None else timedelta(seconds=float(seconds))
+
+
 # --- internals ---------------------------------------------------------------------------
 
 def _claim(batch_size: int, now: datetime, ignore_backoff: bool) -> list[OutboxMessage]:
@@ -157,7 +164,7 @@ def _claim(batch_size: int, now: datetime, ignore_backoff: bool) -> list[OutboxM
     due = db.or_(
         OutboxMessage.status == "pending" if ignore_backoff else db.and_(
             OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-        db.and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - STALE_CLAIM),
+        db.and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - stale_claim()),
     )
     query = db.select(OutboxMessage.id, OutboxMessage.status).where(due) \
         .order_by(OutboxMessage.id).limit(batch_size)
