@@ -46,6 +46,11 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", ORGANIZER_EMAIL)
 
+    #: a "sending" claim older than this is taken over from a dead worker
+    OUTBOX_STALE_CLAIM_SECONDS = float(os.environ.get("OUTBOX_STALE_CLAIM_SECONDS", "600"))
+    #: how long to wait for the SMTP server at each step
+    OUTBOX_SMTP_TIMEOUT_SECONDS = float(os.environ.get("OUTBOX_SMTP_TIMEOUT_SECONDS", "60"))
+
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -28,8 +28,8 @@ POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 #: RUN_SLOW=1 (CI, `make test-all`) also runs the slow tests and explores more examples.
 RUN_SLOW = os.environ.get("RUN_SLOW") == "1"
 
-hypothesis_settings.register_profile("fast", max_examples=60)
-hypothesis_settings.register_profile("thorough", max_examples=300)
+hypothesis_settings.register_profile("fast", max_examples=60, derandomize=True)
+hypothesis_settings.register_profile("thorough", max_examples=300, derandomize=True)
 hypothesis_settings.load_profile("thorough" if RUN_SLOW else "fast")
 BACKENDS = ["sqlite", "postgresql"]
 

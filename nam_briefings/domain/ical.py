@@ -36,6 +36,7 @@ from icalendar import (
 PRODID = "-//NAM Chairmanship Geneva//NAM Briefings//EN"
 TZID = "Europe/Zurich"
 GENEVA = ZoneInfo(TZID)
+BYTE_ORDER_MARK = "\ufeff"
 #: how often subscribers should poll a feed (REFRESH-INTERVAL and X-PUBLISHED-TTL)
 FEED_REFRESH = "PT1H"
 
@@ -316,11 +317,16 @@ def _display_name(name: str) -> str:
 
 def _one_line(text: str) -> str:
     """A single-line text (SUMMARY, LOCATION, CATEGORIES): whitespace runs become one space."""
-    return " ".join(text.split())
+    return " ".join(text.replace(BYTE_ORDER_MARK, "").split())
 
 
 def _plain(text: str) -> str:
-    """Multi-line text with ``\\n`` line ends and no trailing blank lines."""
+    """Multi-line text with ``\\n`` line ends and no trailing blank lines.
+
+    A byte-order mark (pasted from some editors) is dropped: parsers strip it and it shows
+    as nothing anyway.
+    """
+    text = text.replace(BYTE_ORDER_MARK, "")
     return text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
 
 

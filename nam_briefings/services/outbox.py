@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from email.utils import formataddr
 
 from flask import current_app
-from flask_mail import Connection, Message
+from flask_mail import BadHeaderError, Connection, Message
 
 from ..domain.constants import OUTBOX_STATUSES
 from ..domain.errors import Invalid, NotFound
@@ -190,7 +190,18 @@ def _claim(batch_size: int, now: datetime, ignore_backoff: bool) -> list[OutboxM
 
 def _send_one(connection, message: OutboxMessage, report: DeliveryReport) -> None:
     try:
-        connection.send(build_email(message))
+        email = build_email(message)
+        if email.has_bad_headers():
+            raise BadHeaderError("a header contains a line break")
+    except Exception as error:  # a message that cannot be built will never be sent
+        message.attempts += 1
+        message.status, message.last_error = "failed", f"cannot build the message: {error!r}"
+        report.failed += 1
+        report.errors.append(f"{message.to_address}: {message.last_error}")
+        db.session.commit()
+        return
+    try:
+        connection.send(email)
     except smtplib.SMTPRecipientsRefused as error:
         codes = [code for code, _ in error.recipients.values()]
         _fail_or_retry(message, f"recipient refused: {error.recipients}", codes, report)

@@ -146,3 +146,13 @@ def test_deliver_all_stops_when_the_server_is_down(app, smtp_server):
     report = outbox.deliver_all(batch_size=2)
     assert report.sent == 0 and report.retrying == 2  # one failed pass, then it stops
     assert outbox.status_counts()["pending"] == 5
+
+
+def test_a_message_that_cannot_be_built_fails_and_the_batch_goes_on(smtp_server):
+    broken = queue("broken", to="evil@mission.example.org\r\nBcc: everyone@example.org")
+    fine = queue("fine")
+    report = outbox.deliver()
+    assert report.sent == 1 and report.failed == 1
+    assert refresh(broken).status == "failed" and "cannot build" in refresh(broken).last_error
+    assert refresh(fine).status == "sent"
+    assert [r for r, _ in smtp_server.messages] == [["focal.point@mission.example.org"]]
