@@ -1,6 +1,7 @@
-"""The secretariat's briefing flow on a session's page: plan, confirm, or set a time by hand.
+"""The secretariat's briefings: plan, confirm or set a time by hand on a session's page;
+then each briefing's own page with its roster, and moving or cancelling it.
 
-Viewers see proposals and briefings; every change here needs an editor (or admin).
+Viewers see proposals, briefings and rosters; every change here needs an editor (or admin).
 """
 from __future__ import annotations
 
@@ -9,10 +10,27 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug import Response
 
+from ..domain.calendar import to_local
 from ..domain.errors import Invalid
-from ..services import briefings, proposals_view, sessions
+from ..services import (
+    briefings,
+    briefings_view,
+    clock,
+    invitations,
+    outbox_view,
+    proposals_view,
+    sessions,
+)
 from .auth import current_actor, role_required
-from .forms import ManualBriefingForm, RulesForm, add_error
+from .filters import geneva_datetime, geneva_time
+from .forms import (
+    ConfirmForm,
+    ManualBriefingForm,
+    RescheduleForm,
+    RulesForm,
+    add_error,
+    form_status,
+)
 from .sessions import session_page
 
 bp = Blueprint("briefings", __name__)
@@ -67,11 +85,11 @@ def confirm(number: int, key: str) -> Any:
         else:
             count = len(created)
             flash(f"Confirmed: {count} briefing{'' if count == 1 else 's'} for session "
-                  f"{number}. Invitations are not sent yet.", "success")
+                  f"{number}. The invitations are queued in the outbox.", "success")
             return _back_to(number)
     overview = sessions.get_session(number)
     return render_template("briefings/confirm.html", overview=overview, proposal=proposal,
-                           error=error), status
+                           error=error, audience=len(invitations.audience())), status
 
 
 @bp.route("/sessions/<int:number>/briefings/manual", methods=["POST"])
@@ -95,3 +113,90 @@ def manual(number: int) -> Any:
             return _back_to(number)
     return session_page(number, manual_form=form, status=400)
 
+
+
+# --- one briefing: its roster, moving and cancelling it ------------------------------------
+
+
+@bp.route("/briefings/<int:briefing_id>")
+def show(briefing_id: int) -> str:
+    """A briefing: time, room, UID, SEQUENCE, agenda with slot answers, and the roster."""
+    briefing = briefings.get_briefing(briefing_id)
+    return render_template(
+        "briefings/show.html", briefing=briefing, summary=invitations.summary(briefing),
+        roster=invitations.roster(briefing), counts=invitations.roster_counts(briefing),
+        audience=briefings_view.notified_audience(briefing),
+        messages=outbox_view.briefing_status_counts(briefing.id),
+        past=briefings_view.is_past(briefing))
+
+
+@bp.route("/briefings/<int:briefing_id>/roster.csv")
+def roster_csv(briefing_id: int) -> Response:
+    """The roster as CSV (UTF-8): one line per invited contact, presenters first."""
+    briefing = briefings.get_briefing(briefing_id)
+    day = to_local(briefing.start_at).date()
+    filename = f"roster-upr{briefing.session.number}-{day:%Y-%m-%d}-briefing-{briefing.id}.csv"
+    return Response(invitations.roster_csv(briefing), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/briefings/<int:briefing_id>/reschedule", methods=["GET", "POST"])
+@role_required("editor")
+def reschedule(briefing_id: int) -> Any:
+    """Move a briefing (Geneva time): same UID, SEQUENCE + 1, the update to everyone invited.
+
+    The page says beforehand how many contacts and missions the update goes to. A time
+    in the past needs a tick in an extra box; refusals re-render the form (400) and
+    change nothing.
+    """
+    briefing = briefings.get_briefing(briefing_id)
+    form = RescheduleForm()
+    if request.method == "GET":
+        start = to_local(briefing.start_at)
+        form.day.data, form.start_time.data = start.date(), start.time().replace(second=0)
+    ask_past = bool(form.send_for_past.data)
+    if form.validate_on_submit():
+        try:
+            start, end = form.geneva_times()
+            if start <= clock.now() and not form.send_for_past.data:
+                ask_past = True
+                raise Invalid(f"{geneva_datetime(start)} is in the past: tick the box to send "
+                              "the update for a past date anyway.", field="send_for_past")
+            result = briefings.reschedule(briefing_id, start, end, current_actor())
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            moved = result.briefing
+            flash(f"Briefing moved to {geneva_datetime(moved.start_at)} – "
+                  f"{geneva_time(moved.end_at)} (SEQUENCE {moved.sequence}); "
+                  f"update queued to {_contacts(result.notified)}.", "success")
+            for warning in result.warnings:
+                flash(f"Please note: {warning}.", "warning")
+            return redirect(url_for("briefings.show", briefing_id=briefing_id))
+    return render_template("briefings/reschedule.html", briefing=briefing, form=form,
+                           audience=briefings_view.notified_audience(briefing),
+                           past=briefings_view.is_past(briefing), ask_past=ask_past,
+                           length=briefing.end_at - briefing.start_at), form_status(form)
+
+
+@bp.route("/briefings/<int:briefing_id>/cancel", methods=["GET", "POST"])
+@role_required("editor")
+def cancel(briefing_id: int) -> Any:
+    """Cancel a briefing after a confirmation step: METHOD:CANCEL to everyone invited."""
+    briefing = briefings.get_briefing(briefing_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            notified = briefings.cancel(briefing_id, current_actor())
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            flash(f"Briefing cancelled; cancellation queued to {_contacts(notified)}.", "success")
+            return redirect(url_for("briefings.show", briefing_id=briefing_id))
+    return render_template("briefings/cancel.html", briefing=briefing, form=form,
+                           audience=briefings_view.notified_audience(briefing),
+                           past=briefings_view.is_past(briefing)), form_status(form)
+
+
+def _contacts(count: int) -> str:
+    return f"{count} contact{'' if count == 1 else 's'}"

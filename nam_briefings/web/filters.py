@@ -9,6 +9,17 @@ from ..domain.calendar import to_local
 from .forms import LANGUAGE_LABELS, ROLE_LABELS
 
 NAM_LABELS = {"member": "NAM member", "observer": "NAM observer", "none": "Not in NAM"}
+#: an invitation's answer (iCalendar PARTSTAT) as people read it
+PARTSTAT_LABELS = {"ACCEPTED": "Accepted", "TENTATIVE": "Tentative", "DECLINED": "Declined",
+                   "NEEDS-ACTION": "No answer yet"}
+#: a presenting mission's answer about its slot
+SLOT_LABELS = {"invited": "Awaiting confirmation", "confirmed": "Confirmed",
+               "declined": "Released (off the agenda)"}
+#: the answer in an RSVP link, as the button says it
+ANSWER_LABELS = {"accept": "Accept", "tentative": "Tentative", "decline": "Decline"}
+#: what an outbox message is
+OUTBOX_KIND_LABELS = {"request": "Invitation", "cancel": "Cancellation", "reminder": "Reminder",
+                      "chaser": "Chaser", "notice": "Notice"}
 
 
 def geneva_datetime(instant: datetime | None) -> str:
@@ -24,6 +35,11 @@ def geneva_time(instant: datetime | None) -> str:
     if instant is None:
         return ""
     return f"{to_local(instant):%H:%M %Z}"
+
+
+def geneva_date(instant: datetime | None) -> str:
+    """The Geneva date of an instant, with its weekday, e.g. "Tue 23 Jan 2024"."""
+    return long_date(to_local(instant).date()) if instant is not None else ""
 
 
 def long_date(day: date | None) -> str:
@@ -44,8 +60,12 @@ def register_filters(app: Flask) -> None:
     """Make the filters and label tables available to every template."""
     app.add_template_filter(geneva_datetime)
     app.add_template_filter(geneva_time)
+    app.add_template_filter(geneva_date)
     app.add_template_filter(long_date)
     app.add_template_filter(date_range)
     app.add_template_filter(lambda status: NAM_LABELS.get(status, status), "nam_label")
     app.add_template_filter(lambda role: ROLE_LABELS.get(role, role), "role_label")
     app.add_template_filter(lambda code: LANGUAGE_LABELS.get(code, code), "language_label")
+    for name, labels in (("partstat_label", PARTSTAT_LABELS), ("slot_label", SLOT_LABELS),
+                         ("answer_label", ANSWER_LABELS), ("kind_label", OUTBOX_KIND_LABELS)):
+        app.add_template_filter(lambda value, labels=labels: labels.get(value, value), name)

@@ -5,7 +5,7 @@ say so with `Invalid(message, field=...)`, which `add_error` puts next to the fi
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -19,9 +19,10 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired, Length, StopValidation
+from wtforms.validators import InputRequired, Length, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.calendar import local_to_utc
@@ -202,14 +203,61 @@ class ManualBriefingForm(FlaskForm):
 
     def geneva_times(self) -> tuple[datetime, datetime]:
         """Start and end as aware UTC instants; Invalid for a time skipped by a clock change."""
-        return self._instant(self.start_time), self._instant(self.end_time)
+        return (geneva_instant(self.day.data, self.start_time),
+                geneva_instant(self.day.data, self.end_time))
 
-    def _instant(self, field: TimeField) -> datetime:
-        try:
-            return local_to_utc(datetime.combine(self.day.data, field.data))
-        except ValueError as error:
-            raise Invalid(f"{error}: the clocks go forward that night, choose another time",
-                          field=field.name) from None
+
+def geneva_instant(day: date, field: TimeField) -> datetime:
+    """A Geneva wall-clock time on `day` as an aware UTC instant.
+
+    Invalid (naming the field) for a time that does not exist because the clocks go
+    forward that night.
+    """
+    try:
+        return local_to_utc(datetime.combine(day, field.data))
+    except ValueError as error:
+        raise Invalid(f"{error}: the clocks go forward that night, choose another time",
+                      field=field.name) from None
+
+
+class RescheduleForm(FlaskForm):
+    """A new time for a confirmed briefing (Geneva wall-clock time); no end keeps the length."""
+
+    day = DateField("New date", validators=[InputRequired("Give the date.")],
+                    invalid_value_message="Give the date as YYYY-MM-DD.")
+    start_time = TimeField("New start (Geneva time)", format=["%H:%M", "%H:%M:%S"],
+                           validators=[InputRequired("Give the start time.")],
+                           invalid_value_message="Give the start time as HH:MM, e.g. 10:00.")
+    end_time = TimeField("New end (Geneva time, optional)", format=["%H:%M", "%H:%M:%S"],
+                         validators=[Optional()],
+                         invalid_value_message="Give the end time as HH:MM, e.g. 11:30.")
+    send_for_past = BooleanField("Yes, send the update although this time is in the past")
+
+    def geneva_times(self) -> tuple[datetime, datetime | None]:
+        """Start and end (None: keep the length) as aware UTC instants.
+
+        Invalid, naming the field, for a time skipped by a clock change or an end that
+        is not after the start.
+        """
+        start = geneva_instant(self.day.data, self.start_time)
+        if self.end_time.data is None:
+            return start, None
+        end = geneva_instant(self.day.data, self.end_time)
+        if end <= start:
+            raise Invalid("The end must be after the start (same day).", field="end_time")
+        return start, end
+
+
+class ConfirmForm(FlaskForm):
+    """A confirmation step: only the CSRF token (e.g. cancelling a briefing)."""
+
+
+class RsvpForm(FlaskForm):
+    """An answer to an invitation, given through its signed link, with an optional comment."""
+
+    comment = TextAreaField("Comment for the secretariat (optional)",
+                            validators=[Optional(), Length(max=2000, message=(
+                                "Keep the comment under 2,000 characters."))])
 
 
 def add_error(form: FlaskForm, error: Invalid) -> None:

@@ -14,8 +14,9 @@ from tests.factories import create_mission, create_state, create_user
 from tests.integration.web_helpers import HTML, JSON, audit_trail, page, post, text
 
 PASSWORD = "correct horse battery"
-PUBLIC_ENDPOINTS = {"auth.login", "static"}
-SAMPLE_VALUES = {"number": 35, "contact_id": 1, "iso3": "GUY", "key": "0e71de88074d"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "rsvp.answer"}
+SAMPLE_VALUES = {"number": 35, "contact_id": 1, "iso3": "GUY", "key": "0e71de88074d",
+                 "briefing_id": 1, "message_id": 1}
 
 
 def private_routes(app) -> list[tuple[str, str, str]]:
@@ -47,7 +48,9 @@ def test_every_private_route_sends_browsers_to_login_and_scripts_get_401(app, cl
     checked = {endpoint for endpoint, _, _ in routes}
     assert {"sessions.index", "sessions.show", "states.index", "missions.index",
             "missions.new", "missions.deactivate", "missions.edit_contact", "audit.index",
-            "auth.logout"} <= checked
+            "auth.logout", "briefings.show", "briefings.roster_csv", "briefings.reschedule",
+            "briefings.cancel", "outbox.index", "outbox.show", "outbox.eml", "outbox.ics",
+            "outbox.retry"} <= checked
     token = csrf_token_from(page(client, "/login"))  # lets POSTs get past the CSRF check
 
     for endpoint, method, url in routes:

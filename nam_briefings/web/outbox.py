@@ -1,0 +1,78 @@
+"""The Outbox: every e-mail queued, its delivery status, and the message itself.
+
+Every role may look (and download a message as .eml or its calendar as .ics); putting a
+failed message back in the queue needs an editor.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+
+from ..domain.constants import OUTBOX_STATUSES
+from ..domain.errors import NotFound
+from ..services import outbox, outbox_view
+from .auth import current_actor, role_required
+from .forms import ConfirmForm
+
+bp = Blueprint("outbox", __name__)
+
+
+@bp.route("/outbox")
+def index() -> str:
+    """Counts per status, the failed messages (to retry) and the latest messages, paged.
+
+    ?status=pending|sending|sent|failed and ?briefing=ID narrow the list; ?page=N pages it.
+    """
+    status = request.args.get("status")
+    status = status if status in OUTBOX_STATUSES else None
+    briefing_id = request.args.get("briefing", type=int)
+    listing = outbox_view.latest_messages(request.args.get("page", 1, type=int),
+                                          status=status, briefing_id=briefing_id)
+    return render_template("outbox/index.html", counts=outbox.status_counts(),
+                           failed=outbox.failed_messages(), listing=listing, status=status,
+                           briefing_id=briefing_id, form=ConfirmForm())
+
+
+@bp.route("/outbox/<int:message_id>")
+def show(message_id: int) -> str:
+    """One message: its delivery facts, headers, bodies and calendar."""
+    message = outbox_view.get_message(message_id)
+    return render_template("outbox/show.html", message=message,
+                           headers=outbox_view.email_headers(message),
+                           outline=outbox_view.mime_outline(message))
+
+
+@bp.route("/outbox/<int:message_id>.eml")
+def eml(message_id: int) -> Response:
+    """The message as the SMTP server receives it (message/rfc822)."""
+    message = outbox_view.get_message(message_id)
+    return Response(outbox_view.eml_bytes(message), content_type="message/rfc822",
+                    headers=_attachment(f"outbox-{message.id}.eml"))
+
+
+@bp.route("/outbox/<int:message_id>.ics")
+def ics(message_id: int) -> Response:
+    """The message's calendar object (text/calendar with its METHOD)."""
+    message = outbox_view.get_message(message_id)
+    if not message.ics:
+        raise NotFound(f"Message {message_id} carries no calendar.")
+    method = message.ics_method or "REQUEST"
+    return Response(message.ics, content_type=f"text/calendar; method={method}; charset=utf-8",
+                    headers=_attachment(f"outbox-{message.id}-{method.lower()}.ics"))
+
+
+@bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
+@role_required("editor")
+def retry(message_id: int) -> Any:
+    """Put a failed message back in the queue (a message in another state: 400)."""
+    message = outbox.retry(message_id, current_actor())
+    flash(f"Message {message.id} to {message.to_address} is queued again; "
+          "it goes with the next delivery pass.", "success")
+    if request.form.get("back") == "message":
+        return redirect(url_for("outbox.show", message_id=message.id))
+    return redirect(url_for("outbox.index", _anchor="failed"))
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
