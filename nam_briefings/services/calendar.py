@@ -27,7 +27,7 @@ REFERENCE_FILES = {
     "hrc-sessions": "hrc_sessions.csv",
 }
 DEFAULT_ROOM = {"name": "Room XXIV, Palais des Nations", "capacity": 150,
-                "location": "Palais des Nations, Avenue de la Paix 14, 1211 Geneva"}
+                "location": "Avenue de la Paix 14, 1211 Geneva"}
 
 Progress = Callable[[int], None]
 

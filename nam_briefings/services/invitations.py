@@ -289,7 +289,7 @@ def record_answer(invitation: Invitation, partstat: str, via: str, comment: str 
         raise Invalid(f"unknown answer {partstat!r}")
     briefing = invitation.briefing
     if briefing.status != "confirmed":
-        raise Invalid("this briefing has been cancelled; no answer is needed")
+        raise Invalid(f"this briefing has been {briefing.status}; no answer is needed")
     changed = (invitation.partstat, invitation.comment) != (partstat, comment or invitation.comment)
     invitation.partstat, invitation.answered_via = partstat, via
     invitation.answered_at = utcnow()

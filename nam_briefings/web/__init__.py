@@ -7,11 +7,11 @@ def register_blueprints(app: Flask) -> None:
 
     Also installs the app-wide login check, the error pages and the Jinja filters.
     """
-    from . import audit, auth, briefings, missions, outbox, rsvp, sessions, states
+    from . import audit, auth, briefings, feeds, missions, outbox, rsvp, sessions, states
     from .errors import register_error_handlers
     from .filters import register_filters
 
-    for module in (auth, sessions, briefings, states, missions, audit, outbox, rsvp):
+    for module in (auth, sessions, briefings, states, missions, audit, outbox, rsvp, feeds):
         app.register_blueprint(module.bp)
     auth.init_auth(app)
     register_error_handlers(app)

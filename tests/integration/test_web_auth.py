@@ -14,7 +14,8 @@ from tests.factories import create_mission, create_state, create_user
 from tests.integration.web_helpers import HTML, JSON, audit_trail, page, post, text
 
 PASSWORD = "correct horse battery"
-PUBLIC_ENDPOINTS = {"auth.login", "static", "rsvp.answer"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "rsvp.answer", "feeds.upr", "feeds.mission",
+                    "feeds.secretariat", "feeds.health"}
 SAMPLE_VALUES = {"number": 35, "contact_id": 1, "iso3": "GUY", "key": "0e71de88074d",
                  "briefing_id": 1, "message_id": 1}
 

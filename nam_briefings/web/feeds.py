@@ -1,0 +1,57 @@
+"""Calendar feeds over HTTP: public and token URLs, strong ETags, 304s, HEAD."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, request
+
+from ..domain.errors import NotFound
+from ..services import feeds
+from .auth import public
+
+bp = Blueprint("feeds", __name__)
+
+
+@bp.route("/feeds/upr.ics", methods=["GET", "HEAD"])
+@public
+def upr() -> Response:
+    """The public UPR calendar."""
+    return _respond(feeds.upr_feed(), "upr.ics", private=False)
+
+
+@bp.route("/feeds/missions/<token>.ics", methods=["GET", "HEAD"])
+@public
+def mission(token: str) -> Response:
+    """A mission's private feed (the token is the secret)."""
+    try:
+        feed = feeds.mission_feed(token)
+    except NotFound:
+        abort(404)
+    return _respond(feed, "nam-briefings.ics", private=True)
+
+
+@bp.route("/feeds/secretariat/<token>.ics", methods=["GET", "HEAD"])
+@public
+def secretariat(token: str) -> Response:
+    """A secretariat user's private feed, with proposals."""
+    try:
+        feed = feeds.secretariat_feed(token)
+    except NotFound:
+        abort(404)
+    return _respond(feed, "nam-secretariat.ics", private=True)
+
+
+@bp.route("/healthz", methods=["GET", "HEAD"])
+@public
+def health() -> Response:
+    """A trivial liveness check for load balancers (and the feeds benchmark's baseline)."""
+    return Response("ok\n", mimetype="text/plain")
+
+
+def _respond(feed: feeds.Feed, filename: str, private: bool) -> Response:
+    response = Response(feed.body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    # Calendar clients poll: let them (and caches) revalidate cheaply with the ETag.
+    response.headers["Cache-Control"] = "private, no-cache" if private else "public, no-cache"
+    response.set_etag(feed.etag)
+    response.last_modified = feed.last_modified
+    return response.make_conditional(request)

@@ -1,0 +1,182 @@
+"""Calendar feeds: content, HTTP caching (ETag / 304 / HEAD), tokens, three parsers."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+
+import icalendar
+import pytest
+import vobject
+
+from nam_briefings.domain.calendar import GENEVA
+from nam_briefings.extensions import db
+from nam_briefings.models import Mission
+from nam_briefings.services import briefings, feeds
+from nam_briefings.services.audit import Actor
+from nam_briefings.services.calendar import seed_reference_data
+from tests.factories import create_contact, create_mission
+
+ROOT = Path(__file__).resolve().parents[2]
+ICAL_JS = ROOT / "tests" / "js"
+SECRETARIAT = Actor("secretariat@chair.example.org")
+
+
+@pytest.fixture
+def calendar(app):
+    seed_reference_data(Actor.system())
+    for iso3 in ("GUY", "KEN", "LAO", "IND"):
+        create_contact(create_mission(iso3), email=f"upr@{iso3.lower()}.example.org")
+    return app
+
+
+def confirm_49() -> list:
+    plan = briefings.plan_session(49, SECRETARIAT)
+    return briefings.confirm_proposal(plan.proposals[0].key, SECRETARIAT)
+
+
+def events(body: bytes) -> dict[str, icalendar.Event]:
+    calendar = icalendar.Calendar.from_ical(body)
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    assert not calendar.errors
+    return {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+
+
+def ical_js(body: bytes) -> dict[str, dict] | None:
+    """uid -> event as Mozilla's ical.js reads the feed; None when node or ical.js is missing."""
+    if not shutil.which("node") or not (ICAL_JS / "node_modules" / "ical.js").exists():
+        return None
+    result = subprocess.run(["node", str(ICAL_JS / "parse_ics.mjs")], input=body,
+                            capture_output=True, check=True, timeout=60)
+    return {event["uid"]: event for event in json.loads(result.stdout)["events"]}
+
+
+def test_the_public_upr_feed_parses_everywhere_with_the_right_instants(calendar, client):
+    response = client.get("/feeds/upr.ics")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    body = response.data
+    found = events(body)
+    session_49 = found["upr-session-49@nam-briefings"]
+    assert session_49.decoded("DTSTART").isoformat() == "2025-04-28"
+    assert session_49.decoded("DTEND").isoformat() == "2025-05-10"  # the day after the last
+    assert "upr-review-45-NGA@nam-briefings" in found  # Nigeria's known review day
+    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H" in body and b"X-PUBLISHED-TTL:PT1H" in body
+    assert b"ATTENDEE" not in body and b"RSVP" not in body
+    assert len(list(vobject.readComponents(body.decode()))) == 1
+    parsed = ical_js(body)
+    if parsed is not None:
+        assert parsed["upr-session-49@nam-briefings"]["start"] == "2025-04-28"
+        assert parsed["upr-session-49@nam-briefings"]["all_day"] is True
+
+
+def test_unchanged_feeds_answer_304_and_head_works(calendar, client):
+    first = client.get("/feeds/upr.ics")
+    etag = first.headers["ETag"]
+    assert etag.startswith('"') and not etag.startswith('W/')  # strong
+    again = client.get("/feeds/upr.ics", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    since = client.get("/feeds/upr.ics",
+                       headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert since.status_code == 304
+    head = client.head("/feeds/upr.ics")
+    assert head.status_code == 200 and head.data == b"" and head.headers["ETag"] == etag
+    assert client.get("/feeds/upr.ics").data == first.data  # stable bytes
+
+
+def test_a_change_changes_the_etag(calendar, client, tmp_path, runner):
+    etag = client.get("/feeds/upr.ics").headers["ETag"]
+    moved = tmp_path / "s.csv"
+    moved.write_text("number,cycle,start_date,end_date\n50,4,2025-11-10,2025-11-21\n")
+    assert runner.invoke(args=["import", "sessions", str(moved)]).exit_code == 0
+    response = client.get("/feeds/upr.ics", headers={"If-None-Match": etag})
+    assert response.status_code == 200 and response.headers["ETag"] != etag
+    assert events(response.data)["upr-session-50@nam-briefings"].decoded("DTSTART").day == 10
+
+
+def test_a_mission_feed_shows_briefings_marked_when_it_presents(calendar, client):
+    created = confirm_49()
+    token = feeds.mission_feed_token("GUY")
+    response = client.get(f"/feeds/missions/{token}.ics")
+    assert response.status_code == 200
+    assert "private" in response.headers["Cache-Control"]
+    found = events(response.data)
+    assert {b.uid for b in created} <= set(found)
+    guyana = [found[b.uid] for b in created
+              if "GUY" in {i.review.state_iso3 for i in b.items}]
+    assert guyana and all(str(e["SUMMARY"]).startswith("Your Mission presents") for e in guyana)
+    for briefing in created:
+        event = found[briefing.uid]
+        assert event.decoded("DTSTART") == briefing.start_at
+        assert int(event["SEQUENCE"]) == briefing.sequence
+    india = events(client.get(f"/feeds/missions/{feeds.mission_feed_token('IND')}.ics").data)
+    assert not any(str(e["SUMMARY"]).startswith("Your Mission presents") for e in india.values())
+
+
+def test_a_rescheduled_briefing_appears_once_at_its_new_time_under_its_old_uid(calendar, client):
+    first, *_ = confirm_49()
+    token = feeds.mission_feed_token("KEN")
+    etag = client.get(f"/feeds/missions/{token}.ics").headers["ETag"]
+    new_start = datetime(2025, 4, 24, 15, 0, tzinfo=GENEVA)
+    briefings.reschedule(first.id, new_start, None, SECRETARIAT)
+    response = client.get(f"/feeds/missions/{token}.ics", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    calendar_ = icalendar.Calendar.from_ical(response.data)
+    matching = [e for e in calendar_.walk("VEVENT") if str(e["UID"]) == first.uid]
+    assert len(matching) == 1
+    assert matching[0].decoded("DTSTART") == new_start
+    assert matching[0].decoded("DTSTART").astimezone(timezone.utc).hour == 13  # CEST
+    assert int(matching[0]["SEQUENCE"]) == 1
+    as_vobject = vobject.readOne(response.data.decode())
+    [moved] = [e for e in as_vobject.vevent_list if e.uid.value == first.uid]
+    assert moved.dtstart.value.astimezone(timezone.utc) == new_start.astimezone(timezone.utc)
+    parsed = ical_js(response.data)
+    if parsed is not None:
+        assert parsed[first.uid]["start"] == "2025-04-24T13:00:00.000Z"
+        assert parsed[first.uid]["start_tzid"] == "Europe/Zurich"
+
+
+def test_a_cancelled_briefing_leaves_the_feed(calendar, client):
+    first, *_ = confirm_49()
+    token = feeds.mission_feed_token("GUY")
+    briefings.cancel(first.id, SECRETARIAT)
+    assert first.uid not in events(client.get(f"/feeds/missions/{token}.ics").data)
+
+
+def test_rotating_a_token_makes_the_old_url_404(calendar, client, runner):
+    url = runner.invoke(args=["feeds", "url", "GUY"]).output.strip()
+    assert url.startswith("http://127.0.0.1:5000/feeds/missions/") and url.endswith(".ics")
+    path = url.removeprefix("http://127.0.0.1:5000")
+    assert client.get(path).status_code == 200
+    rotated = runner.invoke(args=["feeds", "rotate", "GUY"]).output.strip()
+    assert rotated != url
+    assert client.get(path).status_code == 404
+    assert client.get(rotated.removeprefix("http://127.0.0.1:5000")).status_code == 200
+    assert runner.invoke(args=["feeds", "revoke", "GUY"]).exit_code == 0
+    assert client.get(rotated.removeprefix("http://127.0.0.1:5000")).status_code == 404
+
+
+def test_tokens_are_long_and_unguessable(calendar, client):
+    token = feeds.mission_feed_token("GUY")
+    assert len(token) >= 43  # 256 bits, URL-safe base64
+    assert client.get(f"/feeds/missions/{token[:-1]}x.ics").status_code == 404
+    assert client.get("/feeds/missions/.ics").status_code == 404
+
+
+def test_an_inactive_missions_feed_is_gone(calendar, client):
+    token = feeds.mission_feed_token("GUY")
+    db.session.scalar(db.select(Mission).filter_by(state_iso3="GUY")).active = False
+    db.session.commit()
+    assert client.get(f"/feeds/missions/{token}.ics").status_code == 404
+
+
+def test_the_secretariat_feed_shows_proposals(calendar, client, login):
+    user = login("editor")
+    briefings.plan_session(49, SECRETARIAT)
+    token = feeds.user_feed_token(user.id)
+    found = events(client.get(f"/feeds/secretariat/{token}.ics").data)
+    proposals = [e for uid, e in found.items() if uid.startswith("proposal-")]
+    assert proposals and all(str(e["STATUS"]) == "TENTATIVE" for e in proposals)
+    assert client.get("/feeds/secretariat/nope.ics").status_code == 404
