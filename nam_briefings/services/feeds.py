@@ -264,24 +264,30 @@ def _proposal_events() -> list[ical.FeedEvent]:
 
 # --- data versions -------------------------------------------------------------------------------
 
-def _table_version(model) -> tuple:
-    return db.session.execute(db.select(db.func.count(), db.func.max(model.updated_at))
-                              .select_from(model)).one()
+def _stats_sql(models) -> str:
+    return ", ".join(f"(SELECT count(*) FROM {m.__tablename__}), "
+                     f"(SELECT max(updated_at) FROM {m.__tablename__})" for m in models)
+
+
+# Plain SQL built once: a poll must not pay for building SQLAlchemy statements.
+_CALENDAR_VERSION = db.text("SELECT " + _stats_sql(
+    (UprSession, Review, State, Briefing, Proposal, Room, Invitation)))
+_MISSION_VERSION = db.text(
+    "SELECT " + _stats_sql((UprSession, Review, Briefing, Room, State)) + ", "
+    "(SELECT count(*) FROM invitations JOIN contacts ON contacts.id = invitations.contact_id "
+    " WHERE contacts.mission_id = :mission), "
+    "(SELECT max(invitations.updated_at) FROM invitations JOIN contacts "
+    " ON contacts.id = invitations.contact_id WHERE contacts.mission_id = :mission)")
 
 
 def _calendar_version() -> tuple:
-    """What the public and secretariat feeds depend on."""
-    return tuple(_table_version(model) for model in
-                 (UprSession, Review, State, Briefing, Proposal, Room)) + (
-                     db.session.scalar(db.select(db.func.max(Invitation.updated_at))),)
+    """What the public and secretariat feeds depend on: counts and latest changes, one query."""
+    return tuple(db.session.execute(_CALENDAR_VERSION).one())
 
 
 def _mission_version(mission: Mission) -> tuple:
-    answers = db.session.execute(
-        db.select(db.func.count(), db.func.max(Invitation.updated_at)).join(Invitation.contact)
-        .where(Contact.mission_id == mission.id)).one()
-    return (_table_version(UprSession), _table_version(Review), _table_version(Briefing),
-            _table_version(Room), tuple(answers), mission.state.name)
+    """What a mission's feed depends on, in one query."""
+    return tuple(db.session.execute(_MISSION_VERSION, {"mission": mission.id}).one())
 
 
 def _mission(iso3: str) -> Mission:
