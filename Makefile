@@ -63,6 +63,7 @@ test-all: dev-venv $(JS_DEPS)
 bench: dev-venv
 	$(BIN)/python bench/planner.py
 	$(BIN)/python bench/fanout.py $(if $(TEST_DATABASE_URL),--database-url $(TEST_DATABASE_URL))
+	$(BIN)/python bench/feeds.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/js/node_modules
