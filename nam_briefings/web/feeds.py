@@ -1,7 +1,8 @@
 """Calendar feeds over HTTP: public and token URLs, strong ETags, 304s, HEAD."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
 
 from ..domain.errors import NotFound
 from ..services import feeds
@@ -37,6 +38,17 @@ def secretariat(token: str) -> Response:
     except NotFound:
         abort(404)
     return _respond(feed, "nam-secretariat.ics", private=True)
+
+
+@bp.route("/calendars")
+def index() -> str:
+    """Where to subscribe: the public UPR feed and the user's own secretariat feed."""
+    personal = f"/feeds/secretariat/{feeds.user_feed_token(current_user.id)}.ics"
+    return render_template(
+        "feeds/index.html",
+        upr_url=feeds.feed_url("/feeds/upr.ics"),
+        upr_webcal=feeds.feed_url("/feeds/upr.ics", webcal=True),
+        own_url=feeds.feed_url(personal), own_webcal=feeds.feed_url(personal, webcal=True))
 
 
 @bp.route("/healthz", methods=["GET", "HEAD"])

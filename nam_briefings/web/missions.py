@@ -6,7 +6,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..domain.errors import Invalid
-from ..services import missions
+from ..services import feeds, missions
 from .auth import current_actor, role_required
 from .forms import ContactForm, EditMissionForm, NewMissionForm, add_error, form_status
 
@@ -46,8 +46,30 @@ def new() -> Any:
 
 @bp.route("/missions/<iso3>")
 def show(iso3: str) -> str:
-    """A mission and its contacts."""
-    return render_template("missions/show.html", mission=missions.get_mission(iso3))
+    """A mission, its calendar feed and its contacts."""
+    mission = missions.get_mission(iso3)
+    path = feeds.mission_feed_path(mission.feed_token) if mission.feed_token else ""
+    return render_template("missions/show.html", mission=mission,
+                           feed_url=feeds.feed_url(path) if path else "",
+                           feed_webcal=feeds.feed_url(path, webcal=True) if path else "")
+
+
+@bp.route("/missions/<iso3>/feed/rotate", methods=["POST"])
+@role_required("editor")
+def rotate_feed(iso3: str) -> Any:
+    """Give the mission a new feed address; the old one stops working."""
+    feeds.rotate_mission_token(iso3, current_actor())
+    flash("New feed address made; the old one no longer works.", "success")
+    return redirect(url_for("missions.show", iso3=iso3.upper()) + "#feed-heading")
+
+
+@bp.route("/missions/<iso3>/feed/revoke", methods=["POST"])
+@role_required("editor")
+def revoke_feed(iso3: str) -> Any:
+    """Switch the mission's feed off."""
+    feeds.revoke_mission_token(iso3, current_actor())
+    flash("The feed is switched off.", "success")
+    return redirect(url_for("missions.show", iso3=iso3.upper()) + "#feed-heading")
 
 
 @bp.route("/missions/<iso3>/edit", methods=["GET", "POST"])

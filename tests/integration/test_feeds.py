@@ -18,6 +18,7 @@ from nam_briefings.services import briefings, feeds
 from nam_briefings.services.audit import Actor
 from nam_briefings.services.calendar import seed_reference_data
 from tests.factories import create_contact, create_mission
+from tests.integration.web_helpers import page, post
 
 ROOT = Path(__file__).resolve().parents[2]
 ICAL_JS = ROOT / "tests" / "js"
@@ -180,3 +181,33 @@ def test_the_secretariat_feed_shows_proposals(calendar, client, login):
     proposals = [e for uid, e in found.items() if uid.startswith("proposal-")]
     assert proposals and all(str(e["STATUS"]) == "TENTATIVE" for e in proposals)
     assert client.get("/feeds/secretariat/nope.ics").status_code == 404
+
+
+def test_the_mission_page_offers_the_feed_and_editors_rotate_it(calendar, client, login):
+    login("editor")
+    html = page(client, "/missions/GUY")
+    assert "No feed address yet" in html
+    assert post(client, "/missions/GUY/feed/rotate").status_code == 302
+    token = feeds.mission_feed_token("GUY")
+    html = page(client, "/missions/GUY")
+    assert f"webcal://127.0.0.1:5000/feeds/missions/{token}.ics" in html
+    assert "Google refreshes" in html
+    assert post(client, "/missions/GUY/feed/rotate").status_code == 302
+    assert client.get(f"/feeds/missions/{token}.ics").status_code == 404
+    assert post(client, "/missions/GUY/feed/revoke").status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(db.select(Mission).filter_by(state_iso3="GUY")).feed_token is None
+
+
+def test_viewers_cannot_rotate_feeds(calendar, client, login):
+    login("viewer")
+    token = feeds.mission_feed_token("GUY")
+    assert post(client, "/missions/GUY/feed/rotate").status_code == 403
+    assert client.get(f"/feeds/missions/{token}.ics").status_code == 200
+
+
+def test_the_calendars_page_gives_both_subscriptions(calendar, client, login):
+    user = login("viewer")
+    html = page(client, "/calendars")
+    assert "webcal://127.0.0.1:5000/feeds/upr.ics" in html
+    assert f"/feeds/secretariat/{feeds.user_feed_token(user.id)}.ics" in html
