@@ -46,7 +46,7 @@ def build_database(instance: Path) -> str:
     from nam_briefings import create_app
     from nam_briefings.extensions import db
     from nam_briefings.models import Briefing, BriefingItem, Mission, Review, UprSession
-    from nam_briefings.services import feeds
+    from nam_briefings.services import feed_links, feeds
     from nam_briefings.services.audit import Actor
     from nam_briefings.services.calendar import seed_reference_data
 
@@ -74,7 +74,7 @@ def build_database(instance: Path) -> str:
             db.session.add(briefing)
         db.session.commit()
         token = feeds.mission_feed_token("GUY")
-        return feeds.mission_feed_path(token)
+        return feed_links.mission_feed_path(token)
 
 
 def load(port: int, path: str, headers: dict, seconds: float, clients: int) -> tuple[float, int]:

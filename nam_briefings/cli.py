@@ -22,7 +22,7 @@ from .domain.calendar import local_to_utc, to_local
 from .domain.constants import ROLES
 from .domain.errors import DomainError, Invalid
 from .domain.imports import KINDS, ImportRejected, expected_header, parse_date
-from .services import audit, briefings, busy, feeds, outbox, users
+from .services import audit, briefings, busy, feed_links, feeds, outbox, users
 from .services.calendar import count_rows, import_csv, seed_reference_data, table_counts
 from .services.demo import create_demo_data
 
@@ -349,7 +349,7 @@ def feeds_url(iso3: str) -> None:
         token = feeds.mission_feed_token(iso3)
     except DomainError as error:
         fail(str(error))
-    click.echo(feeds.feed_url(feeds.mission_feed_path(token)))
+    click.echo(feed_links.feed_url(feed_links.mission_feed_path(token)))
 
 
 @feeds_cli.command("rotate")
@@ -360,7 +360,7 @@ def feeds_rotate(iso3: str) -> None:
         token = feeds.rotate_mission_token(iso3, cli_actor())
     except DomainError as error:
         fail(str(error))
-    click.echo(feeds.feed_url(feeds.mission_feed_path(token)))
+    click.echo(feed_links.feed_url(feed_links.mission_feed_path(token)))
 
 
 @feeds_cli.command("revoke")

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 
 from ..domain import ical
 from ..domain.calendar import to_local
@@ -34,6 +32,7 @@ from ..models import (
     utcnow,
 )
 from . import audit
+from .feed_links import ensure_mission_token, new_token
 from .invitations import agenda_text, presenting_iso3s, summary
 
 
@@ -52,16 +51,11 @@ _cache_lock = threading.Lock()
 
 # --- tokens ---------------------------------------------------------------------------------
 
-def new_token() -> str:
-    """256 random bits, URL-safe."""
-    return secrets.token_urlsafe(32)
-
-
 def mission_feed_token(iso3: str) -> str:
     """The mission's feed token, created on first use."""
     mission = _mission(iso3)
     if mission.feed_token is None:
-        mission.feed_token = new_token()
+        ensure_mission_token(mission)
         db.session.commit()
     return mission.feed_token
 
@@ -108,19 +102,6 @@ def user_by_token(token: str) -> User:
     if user is None or not hmac.compare_digest(user.feed_token, token) or not user.active:
         raise NotFound("no such feed")
     return user
-
-
-def feed_url(path: str, webcal: bool = False) -> str:
-    """An absolute feed URL from the configured public base URL (webcal:// if asked)."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    url = f"{base}{path}"
-    if webcal:
-        url = "webcal://" + url.split("://", 1)[1]
-    return url
-
-
-def mission_feed_path(token: str) -> str:
-    return f"/feeds/missions/{token}.ics"
 
 
 # --- the feeds ---------------------------------------------------------------------------------

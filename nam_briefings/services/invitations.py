@@ -29,6 +29,7 @@ from ..models import (
     utcnow,
 )
 from . import clock, outbox
+from .feed_links import ensure_mission_token, feed_url, mission_feed_path
 
 #: how long an RSVP link stays valid
 RSVP_LINK_MAX_AGE = timedelta(days=120)
@@ -229,7 +230,9 @@ def _render(template: str, invitation: Invitation, **extra) -> tuple[str, str, s
     context = {"invitation": invitation, "briefing": invitation.briefing,
                "contact": invitation.contact, "agenda": agenda(invitation.briefing),
                "links": rsvp_links(invitation), "start": to_local(invitation.briefing.start_at),
-               "end": to_local(invitation.briefing.end_at), **extra}
+               "end": to_local(invitation.briefing.end_at),
+               "feed": feed_url(mission_feed_path(ensure_mission_token(invitation.contact.mission))),
+               **extra}
     subject = render_template(f"email/{template}.subject.txt", **context).strip()
     text = render_template(f"email/{template}.txt", **context)
     html = render_template(f"email/{template}.html", **context)

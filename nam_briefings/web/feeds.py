@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
 from ..domain.errors import NotFound
-from ..services import feeds
+from ..services import feed_links, feeds
 from .auth import public
 
 bp = Blueprint("feeds", __name__)
@@ -46,9 +46,9 @@ def index() -> str:
     personal = f"/feeds/secretariat/{feeds.user_feed_token(current_user.id)}.ics"
     return render_template(
         "feeds/index.html",
-        upr_url=feeds.feed_url("/feeds/upr.ics"),
-        upr_webcal=feeds.feed_url("/feeds/upr.ics", webcal=True),
-        own_url=feeds.feed_url(personal), own_webcal=feeds.feed_url(personal, webcal=True))
+        upr_url=feed_links.feed_url("/feeds/upr.ics"),
+        upr_webcal=feed_links.feed_url("/feeds/upr.ics", webcal=True),
+        own_url=feed_links.feed_url(personal), own_webcal=feed_links.feed_url(personal, webcal=True))
 
 
 @bp.route("/healthz", methods=["GET", "HEAD"])

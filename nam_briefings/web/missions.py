@@ -6,7 +6,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..domain.errors import Invalid
-from ..services import feeds, missions
+from ..services import feed_links, feeds, missions
 from .auth import current_actor, role_required
 from .forms import ContactForm, EditMissionForm, NewMissionForm, add_error, form_status
 
@@ -48,10 +48,10 @@ def new() -> Any:
 def show(iso3: str) -> str:
     """A mission, its calendar feed and its contacts."""
     mission = missions.get_mission(iso3)
-    path = feeds.mission_feed_path(mission.feed_token) if mission.feed_token else ""
+    path = feed_links.mission_feed_path(mission.feed_token) if mission.feed_token else ""
     return render_template("missions/show.html", mission=mission,
-                           feed_url=feeds.feed_url(path) if path else "",
-                           feed_webcal=feeds.feed_url(path, webcal=True) if path else "")
+                           feed_url=feed_links.feed_url(path) if path else "",
+                           feed_webcal=feed_links.feed_url(path, webcal=True) if path else "")
 
 
 @bp.route("/missions/<iso3>/feed/rotate", methods=["POST"])

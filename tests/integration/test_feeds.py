@@ -14,7 +14,7 @@ import vobject
 from nam_briefings.domain.calendar import GENEVA
 from nam_briefings.extensions import db
 from nam_briefings.models import Mission
-from nam_briefings.services import briefings, feeds
+from nam_briefings.services import briefings, feeds, outbox
 from nam_briefings.services.audit import Actor
 from nam_briefings.services.calendar import seed_reference_data
 from tests.factories import create_contact, create_mission
@@ -211,3 +211,31 @@ def test_the_calendars_page_gives_both_subscriptions(calendar, client, login):
     html = page(client, "/calendars")
     assert "webcal://127.0.0.1:5000/feeds/upr.ics" in html
     assert f"/feeds/secretariat/{feeds.user_feed_token(user.id)}.ics" in html
+
+
+def test_invitations_carry_the_missions_feed_link(calendar, smtp_server):
+    confirm_49()
+    outbox.deliver_all()
+    token = feeds.mission_feed_token("GUY")
+    [message, *_] = [m for r, m in smtp_server.messages if r == ["upr@guy.example.org"]]
+    assert f"/feeds/missions/{token}.ics" in message.get_body(("plain",)).get_content()
+
+
+def test_a_feed_with_events_on_both_sides_of_the_clock_change(calendar, client):
+    """A briefing in winter time and one in summer time: each at its right UTC instant."""
+    winter = datetime(2025, 3, 28, 10, 0, tzinfo=GENEVA)   # Friday before the change, CET
+    summer = datetime(2025, 3, 31, 10, 0, tzinfo=GENEVA)   # Monday after it, CEST
+    made = [briefings.set_by_hand(number, moment, moment.replace(hour=11),
+                                "Room XXIV, Palais des Nations", [iso3], SECRETARIAT).briefing
+            for number, moment, iso3 in ((49, winter, "GUY"), (50, summer, "JAM"))]
+    body = client.get(f"/feeds/missions/{feeds.mission_feed_token('GUY')}.ics").data
+    found = events(body)
+    assert found[made[0].uid].decoded("DTSTART").astimezone(timezone.utc).hour == 9
+    assert found[made[1].uid].decoded("DTSTART").astimezone(timezone.utc).hour == 8
+    as_vobject = {e.uid.value: e for e in vobject.readOne(body.decode()).vevent_list}
+    assert as_vobject[made[0].uid].dtstart.value.astimezone(timezone.utc).hour == 9
+    assert as_vobject[made[1].uid].dtstart.value.astimezone(timezone.utc).hour == 8
+    parsed = ical_js(body)
+    if parsed is not None:
+        assert parsed[made[0].uid]["start"] == "2025-03-28T09:00:00.000Z"
+        assert parsed[made[1].uid]["start"] == "2025-03-31T08:00:00.000Z"

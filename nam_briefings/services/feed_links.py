@@ -1,0 +1,31 @@
+"""Feed addresses: tokens and absolute URLs (shared by the feeds and the invitations)."""
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app
+
+from ..models import Mission
+
+
+def new_token() -> str:
+    """256 random bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+def feed_url(path: str, webcal: bool = False) -> str:
+    """An absolute feed URL from the configured public base URL (webcal:// if asked)."""
+    url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+    return "webcal://" + url.split("://", 1)[1] if webcal else url
+
+
+def mission_feed_path(token: str) -> str:
+    """The path of a mission's private feed."""
+    return f"/feeds/missions/{token}.ics"
+
+
+def ensure_mission_token(mission: Mission) -> str:
+    """The mission's feed token, made now if it has none (the caller commits)."""
+    if mission.feed_token is None:
+        mission.feed_token = new_token()
+    return mission.feed_token
