@@ -66,4 +66,6 @@ def _respond(feed: feeds.Feed, filename: str, private: bool) -> Response:
     response.headers["Cache-Control"] = "private, no-cache" if private else "public, no-cache"
     response.set_etag(feed.etag)
     response.last_modified = feed.last_modified
-    return response.make_conditional(request)
+    response = response.make_conditional(request)
+    response.headers.pop("Date", None)  # the server adds its own; two would be one too many
+    return response
