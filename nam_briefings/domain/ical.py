@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from icalendar import (
     Calendar,
@@ -33,9 +32,10 @@ from icalendar import (
     vText,
 )
 
+from .calendar import GENEVA
+
 PRODID = "-//NAM Chairmanship Geneva//NAM Briefings//EN"
-TZID = "Europe/Zurich"
-GENEVA = ZoneInfo(TZID)
+TZID = GENEVA.key
 BYTE_ORDER_MARK = "\ufeff"
 #: how often subscribers should poll a feed (REFRESH-INTERVAL and X-PUBLISHED-TTL)
 FEED_REFRESH = "PT1H"

@@ -33,7 +33,7 @@ from ..models import (
 )
 from . import audit
 from .feed_links import ensure_mission_token, new_token
-from .invitations import agenda_text, presenting_iso3s, summary
+from .invitations import agenda_text, mission_answer, presenting_iso3s, summary
 
 
 @dataclass(frozen=True)
@@ -212,18 +212,14 @@ def _briefing_events(mission: Mission | None) -> list[ical.FeedEvent]:
     return events
 
 
-_ANSWER_RANK = {"ACCEPTED": 3, "TENTATIVE": 2, "DECLINED": 1, "NEEDS-ACTION": 0}
-
-
 def _answers(mission: Mission) -> dict[int, str]:
-    """briefing id -> the mission's best answer among its contacts."""
-    best: dict[int, str] = {}
+    """briefing id -> the mission's answer (the most positive of its contacts')."""
+    by_briefing: dict[int, list[str]] = {}
     for briefing_id, partstat in db.session.execute(
             db.select(Invitation.briefing_id, Invitation.partstat).join(Invitation.contact)
             .where(Contact.mission_id == mission.id)):
-        if _ANSWER_RANK[partstat] >= _ANSWER_RANK.get(best.get(briefing_id, ""), -1):
-            best[briefing_id] = partstat
-    return best
+        by_briefing.setdefault(briefing_id, []).append(partstat)
+    return {briefing_id: mission_answer(answers) for briefing_id, answers in by_briefing.items()}
 
 
 def _proposal_events() -> list[ical.FeedEvent]:

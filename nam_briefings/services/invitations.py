@@ -405,6 +405,11 @@ class RosterRow:
 _PARTSTAT_RANK = {"ACCEPTED": 3, "TENTATIVE": 2, "DECLINED": 1, "NEEDS-ACTION": 0}
 
 
+def mission_answer(partstats) -> str:
+    """A mission's answer from its contacts' answers: the most positive one."""
+    return max(partstats, key=_PARTSTAT_RANK.__getitem__, default="NEEDS-ACTION")
+
+
 def roster(briefing: Briefing) -> list[RosterRow]:
     """Each invited mission with its contacts' answers; presenters first, in agenda order."""
     by_mission: dict[str, list[Invitation]] = {}
@@ -415,7 +420,7 @@ def roster(briefing: Briefing) -> list[RosterRow]:
     rows = []
     for iso3, invited in by_mission.items():
         position, slot = slots.get(iso3, (None, ""))
-        best = max((i.partstat for i in invited), key=_PARTSTAT_RANK.__getitem__)
+        best = mission_answer(i.partstat for i in invited)
         rows.append(RosterRow(iso3, invited[0].contact.mission.state.name, position is not None,
                               slot, best, invited))
     return sorted(rows, key=lambda r: (not r.presenter, slots.get(r.iso3, (0,))[0], r.state_name))
