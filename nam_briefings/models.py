@@ -34,6 +34,7 @@ from .domain.constants import (
     SESSION_STATUSES,
     SLOT_STATUSES,
 )
+from .domain.imip import OUTCOMES as REPLY_OUTCOMES
 from .extensions import db
 
 
@@ -565,6 +566,8 @@ class Invitation(TimestampMixin, db.Model):
     answered_via: Mapped[str] = mapped_column(String(12), nullable=False, default="")
     #: the SEQUENCE of the invitation version answered
     answered_sequence: Mapped[int | None] = mapped_column(Integer)
+    #: the DTSTAMP of the e-mail reply (iMIP) that gave the answer, to refuse older ones
+    answered_stamp: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: a comment given with the answer
     comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
     #: random key behind the signed RSVP links (rotating it voids old links)
@@ -577,3 +580,59 @@ class Invitation(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Invitation briefing {self.briefing_id} contact {self.contact_id} {self.partstat}>"
+
+
+class InboundReply(db.Model):
+    """One iMIP REPLY read from the organizer's mailbox (or a file), and what became of it.
+
+    A message whose replies are all refused is kept as one row with the reason; a message
+    already read (same Message-ID) adds no row.
+    """
+
+    __tablename__ = "inbound_replies"
+    __table_args__ = (CheckConstraint(_in("outcome", REPLY_OUTCOMES), name="outcome"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: when the service read it (UTC)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False,
+                                                  index=True)
+    #: the e-mail's Message-ID (or sha256:<hex> of its bytes when it has none)
+    message_id: Mapped[str] = mapped_column(String(255), nullable=False, index=True)
+    #: "imap" (the scheduler's or `replies fetch`) or "file" (`replies apply FILE.eml`)
+    source: Mapped[str] = mapped_column(String(10), nullable=False, default="imap")
+    #: the From address (lower-cased)
+    from_address: Mapped[str] = mapped_column(String(254), nullable=False, default="")
+    #: the Subject, e.g. "Accepted: NAM briefing before UPR49"
+    subject: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    #: the iCalendar UID answered ("" when the message could not be read)
+    event_uid: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    #: the ATTENDEE answering (lower-cased)
+    attendee: Mapped[str] = mapped_column(String(254), nullable=False, default="")
+    #: the answer: ACCEPTED, TENTATIVE or DECLINED ("" when unreadable)
+    partstat: Mapped[str] = mapped_column(String(12), nullable=False, default="")
+    #: the SEQUENCE answered
+    sequence: Mapped[int | None] = mapped_column(Integer)
+    #: the reply's DTSTAMP (UTC)
+    dtstamp: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the reply's COMMENT
+    comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: "applied", "stale", "duplicate", "unknown" (UID), "ignored" (briefing over) or "rejected"
+    outcome: Mapped[str] = mapped_column(String(10), nullable=False, index=True)
+    #: why, in words (empty for a plain "applied")
+    reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: for the secretariat, e.g. that the answer came from another address of the mission
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: the briefing the UID names, if any
+    briefing_id: Mapped[int | None] = mapped_column(
+        ForeignKey("briefings.id", ondelete="SET NULL"), index=True
+    )
+    #: the invitation the answer was recorded against, if any
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="SET NULL"), index=True
+    )
+
+    briefing: Mapped[Briefing | None] = relationship()
+    invitation: Mapped[Invitation | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<InboundReply {self.id} {self.outcome} {self.attendee} {self.partstat}>"
