@@ -1,0 +1,187 @@
+"""Browser tests: Playwright (Python) driving Debian's `chromium` against a live server.
+
+The browser is the one Debian installs (`apt-get install chromium`), found on the PATH
+(or named by CHROMIUM_PATH) and given to Playwright as `executable_path`; Playwright's
+own browser downloads are never used. Without it, every browser test is skipped with
+the reason.
+
+Each test gets its own live server: the real app (CSRF on, real forms) on a copy of one
+SQLite file that was migrated, seeded with the shipped data and the demo missions and
+contacts, and given one user per role, with "today" pinned to Monday 3 March 2025, so
+that session 49 (28 April – 9 May 2025) is the next session and can be planned. Mail
+goes to a real SMTP server on loopback (aiosmtpd).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from nam_briefings import create_app
+from nam_briefings.extensions import db
+from tests.browser.helpers import PASSWORD, USERS
+from tests.conftest import SmtpRecorder, app_config, free_port
+
+#: "today" for every browser test: session 49 is the next one, and can still be planned
+TODAY = date(2025, 3, 3)
+#: how Chromium runs here: headless in a container, nothing phoning home
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+NO_CHROMIUM = "Debian chromium not found on PATH: apt-get install chromium"
+
+
+def chromium_path() -> str | None:
+    """The Chromium to drive: CHROMIUM_PATH, else `chromium` or `chromium-browser` on the PATH."""
+    named = os.environ.get("CHROMIUM_PATH")
+    if named:
+        return named if Path(named).is_file() else None
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    """Debian's Chromium, headless, for the whole run (skips every browser test without it)."""
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip(NO_CHROMIUM)
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        pytest.skip("Playwright is not installed: make dev-venv (requirements-dev.txt)")
+    with sync_playwright() as playwright:
+        try:
+            chromium = playwright.chromium.launch(executable_path=executable, headless=True,
+                                                  args=CHROMIUM_ARGS)
+        except Error as error:
+            pytest.skip(f"Playwright could not launch {executable}: {error.message.splitlines()[0]}")
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def seeded_database(tmp_path_factory) -> Path:
+    """One SQLite file, migrated, with the shipped data, demo missions and a user per role.
+
+    Built once per run; each test's live server works on its own copy.
+    """
+    from flask_migrate import upgrade
+
+    from nam_briefings.services.audit import Actor
+    from nam_briefings.services.calendar import seed_reference_data
+    from nam_briefings.services.demo import create_demo_data
+    from tests.factories import create_user
+
+    path = tmp_path_factory.mktemp("browser-db") / "seeded.sqlite3"
+    app = create_app(app_config(f"sqlite:///{path}"))
+    with app.app_context():
+        upgrade()
+        seed_reference_data(Actor.system())
+        create_demo_data(Actor.system())
+        for role, email in USERS.items():
+            create_user(email=email, role=role, password=PASSWORD)
+        db.session.remove()
+        db.engine.dispose()
+    return path
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copy a SQLite database with SQLite's own backup (safe with WAL files around)."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+@dataclass
+class LiveServer:
+    """The app served over HTTP on loopback, and the SMTP server it sends mail to."""
+
+    url: str
+    app: Flask
+    mail: SmtpRecorder
+    #: every URL the browser requested during the test (see the `page` fixture)
+    requests: list[str] = field(default_factory=list)
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+
+@pytest.fixture
+def mail_server() -> Iterator[SmtpRecorder]:
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
+    from aiosmtpd.controller import Controller
+
+    recorder = SmtpRecorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    recorder.controller = controller
+    yield recorder
+    controller.stop()
+
+
+@pytest.fixture
+def live_server(seeded_database: Path, mail_server: SmtpRecorder, tmp_path: Path) -> Iterator[LiveServer]:
+    """The real app on a fresh copy of the seeded database, served by werkzeug in a thread."""
+    database = tmp_path / "live.sqlite3"
+    copy_database(seeded_database, database)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    app = create_app(app_config(
+        f"sqlite:///{database}", TODAY=TODAY, PUBLIC_BASE_URL=url, WTF_CSRF_ENABLED=True,
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=mail_server.controller.port))
+    server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(url=url, app=app, mail=mail_server)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def new_context(browser, live_server: LiveServer) -> Iterator:
+    """Open browser contexts (fresh cookies) on the live server; all closed at the end.
+
+    Every request any page makes is recorded in `live_server.requests`, and the test
+    fails if one went anywhere but the live server (no CDN, no outside fonts or scripts).
+    """
+    contexts = []
+
+    def _new_context(**options):
+        context = browser.new_context(base_url=live_server.url, **options)
+        context.set_default_timeout(10_000)
+        context.on("request", lambda request: live_server.requests.append(request.url))
+        contexts.append(context)
+        return context
+
+    yield _new_context
+    for context in contexts:
+        context.close()
+    elsewhere = [url for url in live_server.requests
+                 if not url.startswith(live_server.origin + "/") and not url.startswith("data:")]
+    assert elsewhere == [], f"pages requested something outside the app: {elsewhere}"
+
+
+@pytest.fixture
+def page(new_context):
+    """A page in a fresh browser context (no cookies), with JavaScript on."""
+    return new_context().new_page()

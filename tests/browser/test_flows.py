@@ -1,0 +1,143 @@
+"""The secretariat's main flows in a real browser (Debian's Chromium), through a live server.
+
+Logging in, the next session and its proposals, confirming one (two steps), the
+invitations in the outbox, a mission answering from the link in the e-mail it received,
+the roster, rescheduling and cancelling with their previews, and what a viewer may do.
+Screenshots of the main pages are written as test artifacts.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: make dev-venv")
+
+from playwright.sync_api import expect  # noqa: E402
+
+from tests.browser.helpers import (  # noqa: E402
+    FIRST_BRIEFING_PRESENTERS,
+    GUYANA_FOCAL_POINT,
+    NEXT_SESSION,
+    USERS,
+    confirm_next_session,
+    deliver_outbox,
+    login,
+    open_next_session,
+    plan_next_session,
+    received_by,
+    rsvp_link,
+    screenshot,
+)
+
+
+def test_wrong_password_is_refused_then_the_right_one_logs_in(page, live_server):
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/login\?next=(/|%2F)$"))
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    screenshot(page, "01-login")
+
+    page.get_by_label("E-mail address").fill(USERS["editor"])
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("Wrong e-mail address or password.")).to_be_visible()
+    expect(page.get_by_label("Password")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("navigation", name="Main")).to_have_count(0)
+
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text(f"Welcome, {USERS['editor']}.")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def test_editor_plans_the_next_session_confirms_a_proposal_and_sees_the_invitations_queued(
+        page, live_server):
+    login(page, "editor")
+    open_next_session(page)
+    briefing = page.locator("#briefing")
+    expect(briefing).to_contain_text("No briefing is confirmed and there are no proposals yet.")
+
+    briefing.get_by_role("button", name="Propose times").click()
+    expect(page.get_by_text(f"5 proposals for session {NEXT_SESSION}, best first.")).to_be_visible()
+    first = page.locator("li.proposal").first
+    expect(first.get_by_role("heading", name=re.compile("^Proposal 1"))).to_be_visible()
+    expect(first).to_contain_text("Meeting 1: Tue 22 Apr 2025, 10:00 CEST – 11:30 CEST")
+    for state in FIRST_BRIEFING_PRESENTERS:
+        expect(first.get_by_role("rowheader", name=re.compile(f"^{state} "))).to_have_count(1)
+    expect(first).to_contain_text("Why this proposal")
+    screenshot(page, "03-session-proposals")
+
+    # step one: what confirming creates; nothing is stored by looking
+    first.get_by_role("link", name=re.compile(r"^Confirm proposal 1\W")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Confirm proposal 1 for UPR session {NEXT_SESSION}")
+    expect(page.get_by_text("Confirming creates 2 briefings")).to_be_visible()
+    screenshot(page, "04-confirm-step")
+    page.get_by_role("link", name="Cancel and go back").click()
+    expect(page.locator("li.proposal")).to_have_count(5)
+
+    # step two: confirm for real
+    page.locator("li.proposal").first.get_by_role("link", name=re.compile(r"^Confirm proposal 1\W")).click()
+    page.get_by_role("button", name="Confirm 2 briefings").click()
+    expect(page.get_by_text(f"Confirmed: 2 briefings for session {NEXT_SESSION}. "
+                            "The invitations are queued in the outbox.")).to_be_visible()
+    cards = page.locator("article.briefing-card")
+    expect(cards).to_have_count(2)
+    expect(cards.first).to_contain_text("Tue 22 Apr 2025, 10:00 CEST – 11:30 CEST")
+    expect(cards.first).to_contain_text("SEQUENCE 0")
+
+    # the first briefing's invitations wait in the outbox
+    cards.first.get_by_role("link", name=re.compile("^Roster and answers")).click()
+    invited = page.locator("dt:text-is('Invited') + dd")
+    contacts = int(re.match(r"(\d+) contacts", invited.inner_text()).group(1))
+    assert contacts > 200  # two demo contacts at each of the 120-odd NAM member missions
+    page.get_by_role("link", name="See them in the outbox").click()
+    expect(page.get_by_role("heading", name=re.compile("^Latest messages for briefing"))).to_be_visible()
+    expect(page.get_by_text(f"{contacts} messages, newest first")).to_be_visible()
+    rows = page.locator("table.outbox tbody tr")
+    expect(rows.first).to_be_visible()
+    for row in rows.all():  # the first page of them: invitations, version 0, not sent yet
+        expect(row.locator("td").nth(1)).to_have_text("Invitation SEQ 0")
+        expect(row.locator("td").nth(2)).to_have_text(re.compile(r"@example\.org$"))
+        expect(row.get_by_role("rowheader")).to_have_text(
+            f"NAM ambassadorial briefing before UPR{NEXT_SESSION}, Tue 22 Apr 2025 10:00")
+        expect(row.locator("td").nth(3)).to_have_text("Pending")
+    screenshot(page, "06-outbox")
+
+
+def test_a_mission_answers_from_the_link_in_its_email_and_the_roster_shows_it(
+        page, new_context, live_server):
+    first, _second = confirm_next_session(live_server)
+    assert deliver_outbox(live_server) > 400
+    invitation = [m for m in received_by(live_server, GUYANA_FOCAL_POINT)
+                  if "22 Apr" in m["Subject"]]
+    assert len(invitation) == 1, [m["Subject"] for m in received_by(live_server, GUYANA_FOCAL_POINT)]
+    accept = rsvp_link(invitation[0], "accept")
+    assert accept.startswith(live_server.url + "/rsvp/")
+
+    # the mission's browser: no login, just the link from the e-mail
+    mission = new_context().new_page()
+    mission.goto(accept)
+    expect(mission.get_by_role("heading", level=1)).to_have_text("Your answer: Accept")
+    expect(mission.get_by_text("Answering for UPR focal point of Guyana (demo)")).to_be_visible()
+    expect(mission.get_by_text("Accepting confirms Guyana's presentation slot.")).to_be_visible()
+    screenshot(mission, "07-rsvp-page")
+    mission.get_by_label("Comment for the secretariat (optional)").fill("The Ambassador will present.")
+    mission.get_by_role("button", name="Confirm: Accept").click()
+    expect(mission.get_by_role("heading", level=1)).to_have_text("Thank you — recorded: Accepted")
+    expect(mission.get_by_text("Guyana's presentation slot is confirmed")).to_be_visible()
+
+    # the secretariat sees the answer on the roster
+    login(page, "viewer")
+    page.goto(f"/briefings/{first}")
+    guyana = page.locator("table.roster tbody tr").filter(has_text="Guyana GUY")
+    expect(guyana.locator("td").nth(0)).to_have_text("Confirmed")
+    expect(guyana.locator("td").nth(1)).to_have_text("Accepted")
+    expect(guyana).to_contain_text("UPR focal point of Guyana (demo)")
+    expect(guyana).to_contain_text("Accepted, ")
+    expect(guyana).to_contain_text("“The Ambassador will present.”")
+    expect(page.locator("table.agenda tbody tr").filter(has_text="Guyana GUY")).to_contain_text(
+        "Confirmed")
+    expect(page.get_by_text(re.compile(r"^Missions' answers .*: 1 accepted"))).to_be_visible()
+    screenshot(page, "05-briefing-roster")
