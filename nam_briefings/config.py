@@ -51,6 +51,24 @@ class Config:
     #: how long to wait for the SMTP server at each step
     OUTBOX_SMTP_TIMEOUT_SECONDS = float(os.environ.get("OUTBOX_SMTP_TIMEOUT_SECONDS", "60"))
 
+    #: the organizer's mailbox, read for iMIP replies (Accept / Decline buttons); empty: not read
+    IMAP_HOST = os.environ.get("IMAP_HOST", "")
+    #: "ssl" (implicit TLS, port 993), "starttls" or "none" (port 143)
+    IMAP_TLS = os.environ.get("IMAP_TLS", "ssl").strip().lower()
+    #: default: 993 with IMAP_TLS=ssl, else 143
+    IMAP_PORT = int(os.environ.get("IMAP_PORT") or (993 if IMAP_TLS == "ssl" else 143))
+    IMAP_USER = os.environ.get("IMAP_USER", "")
+    IMAP_PASSWORD = os.environ.get("IMAP_PASSWORD", "")
+    #: the folder the replies arrive in
+    IMAP_FOLDER = os.environ.get("IMAP_FOLDER", "INBOX")
+    #: empty: processed replies stay, marked with the keyword $NamProcessed (and \Seen);
+    #: a folder name: they are moved there (for servers that keep no keywords)
+    IMAP_PROCESSED_FOLDER = os.environ.get("IMAP_PROCESSED_FOLDER", "")
+    #: a CA bundle to check the server's certificate with (default: the system's)
+    IMAP_CA_FILE = os.environ.get("IMAP_CA_FILE") or None
+    #: how long to wait for the IMAP server at each step
+    IMAP_TIMEOUT_SECONDS = float(os.environ.get("IMAP_TIMEOUT_SECONDS", "60"))
+
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -65,3 +83,4 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"
     MAIL_SUPPRESS_SEND = False
+    IMAP_HOST = ""  # the tests that read a mailbox start their own server
