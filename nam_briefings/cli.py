@@ -25,6 +25,7 @@ from .domain.imports import KINDS, ImportRejected, expected_header, parse_date
 from .services import audit, briefings, busy, feed_links, feeds, outbox, users
 from .services.calendar import count_rows, import_csv, seed_reference_data, table_counts
 from .services.demo import create_demo_data
+from .services import replies
 
 #: files with more rows than this get a progress bar
 PROGRESS_BAR_ROWS = 500
@@ -409,6 +410,36 @@ def outbox_retry(message_id: int) -> None:
     click.echo(f"message {message_id} queued again")
 
 
+replies_cli = AppGroup("replies", help="Answers by e-mail: iMIP REPLY messages (Accept / Decline buttons).")
+
+
+@replies_cli.command("fetch")
+def replies_fetch() -> None:
+    """Read the organizer's mailbox once (IMAP_*): apply each new reply, mark it processed."""
+    try:
+        report = replies.fetch()
+    except Invalid as error:
+        fail(str(error))
+    except replies.MailboxUnavailable as error:
+        fail(f"cannot read the mailbox: {error}")
+    for outcome in report.outcomes:
+        click.echo(outcome.summary)
+    for error in report.errors:
+        click.secho(f"not applied, will be read again: {error}", fg="yellow", err=True)
+    click.echo(report.summary)
+
+
+@replies_cli.command("apply")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def replies_apply(file: Path) -> None:
+    """Apply the iMIP reply in FILE (one e-mail, e.g. saved as .eml) as if it had been fetched."""
+    result = replies.apply_message(file.read_bytes(), source="file")
+    if not result.is_reply:
+        fail(f"{file} is not an iMIP reply (no calendar part with METHOD:REPLY): nothing done")
+    for outcome in result.outcomes:
+        click.echo(outcome.summary)
+
+
 @click.command("scheduler")
 def scheduler_command() -> None:
     """Run the periodic jobs (exactly one such process per installation)."""
@@ -471,4 +502,5 @@ def register(app: Flask) -> None:
                     propose_command, confirm_command, briefings_cli, feeds_cli, outbox_cli, scheduler_command,
                     jobs_run_command, mailsink_command):
         app.cli.add_command(command)
+    app.cli.add_command(replies_cli)
 

@@ -15,7 +15,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 
 from .extensions import db
-from .services import audit, briefings, invitations, outbox
+from .services import audit, briefings, invitations, outbox, replies
 
 log = logging.getLogger(__name__)
 SYSTEM = audit.Actor("scheduler")
@@ -44,10 +44,24 @@ def send_reminders_and_chasers() -> None:
         log.info("queued %d reminders and %d chasers", reminders, chasers)
 
 
+def fetch_replies() -> None:
+    """Read new iMIP replies from the organizer's mailbox and apply them (when IMAP_HOST is set)."""
+    if not current_app.config["IMAP_HOST"]:
+        return
+    try:
+        report = replies.fetch()
+    except replies.MailboxUnavailable as error:
+        log.warning("replies: %s", error)
+        return
+    if report.replies or report.errors:
+        log.info("replies: %s", report.summary)
+
+
 #: job id -> (function, seconds between runs)
 JOBS: dict[str, tuple[Callable[[], None], int]] = {
     "deliver_outbox": (deliver_outbox, 30),
     "send_reminders_and_chasers": (send_reminders_and_chasers, 300),
+    "fetch_replies": (fetch_replies, 60),
     "propose_for_upcoming_sessions": (propose_for_upcoming_sessions, 3600),
 }
 

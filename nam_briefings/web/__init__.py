@@ -13,6 +13,9 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (auth, sessions, briefings, states, missions, audit, outbox, rsvp, feeds):
         app.register_blueprint(module.bp)
+    from . import replies  # answers by e-mail (iMIP REPLY)
+
+    app.register_blueprint(replies.bp)
     auth.init_auth(app)
     register_error_handlers(app)
     register_filters(app)

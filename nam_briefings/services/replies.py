@@ -1,0 +1,526 @@
+"""Answers by e-mail: iMIP REPLY messages from the organizer's mailbox, applied to the roster.
+
+`apply_message(bytes)` reads one e-mail (domain/imip.py) and records, for each reply it
+carries, one `InboundReply` row with its outcome, in one transaction with the answer:
+
+- **applied**: the ATTENDEE's invitation takes the PARTSTAT (and COMMENT) through
+  `invitations.record_answer`, so a presenting mission's decline releases its slot;
+- **stale**: the reply is older than the answer recorded (lower SEQUENCE, earlier DTSTAMP,
+  or it answers the briefing at a time it no longer has);
+- **duplicate**: this very answer is already recorded (a message read twice adds no row);
+- **unknown**: no briefing has the UID; **ignored**: the briefing was cancelled or held;
+- **rejected**: unreadable or hostile, with the reason (see domain/imip.py), or the
+  ATTENDEE is not invited and is no address of any mission, or the message was sent from
+  an address that is neither the ATTENDEE, its SENT-BY, nor an address of its mission.
+
+Another address of an invited mission (its functional mailbox, or a contact of the mission
+not invited to this briefing, e.g. inactive) answers for the mission: the answer is recorded
+against the invitation of the mission's first contact (active first, then ambassador,
+deputy, focal point, other), with a note on the roster and a notice to the secretariat.
+Addresses are matched exactly (case-insensitively), never by domain: missions share public
+mail domains and ministries' domains.
+
+`fetch()` reads the mailbox over IMAP (imaplib): the messages not yet processed whose
+structure holds a calendar part are downloaded (without setting \\Seen); each reply message
+is applied, then marked processed: the keyword `$NamProcessed` plus \\Seen (a reply to an
+unknown UID keeps its unread state: it may be about another meeting of the chair), or moved
+to IMAP_PROCESSED_FOLDER. Messages that are not replies are left as they were. Applying is
+idempotent (by Message-ID, then by content), so a crash between applying and marking only
+means the message is read again and recorded as already read.
+"""
+from __future__ import annotations
+
+import imaplib
+import logging
+import re
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+
+from ..domain import imip
+from ..domain.calendar import to_local
+from ..domain.constants import CONTACT_ROLES
+from ..domain.errors import Invalid
+from ..extensions import db
+from ..models import Briefing, Contact, InboundReply, Invitation, Mission, utcnow
+from . import audit, invitations, outbox
+
+log = logging.getLogger(__name__)
+
+#: the IMAP keyword marking a message this service has processed
+PROCESSED_KEYWORD = "$NamProcessed"
+#: a DTSTAMP further ahead of our clock than this is refused (it would outrank every later answer)
+CLOCK_SKEW = timedelta(days=1)
+#: messages whose structure is looked at per IMAP FETCH
+BATCH = 100
+#: what, in an IMAP BODYSTRUCTURE, suggests a calendar part (lower-cased)
+_CALENDAR_HINTS = (b'"text" "calendar"', b'"application" "ics"', b'"text" "x-vcalendar"',
+                   b".ics", b'"method" "reply"')
+
+
+class MailboxUnavailable(Exception):
+    """The IMAP server cannot be reached, refuses the login, or the folder cannot be opened."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one reply (or of a message whose replies were refused)."""
+
+    outcome: str
+    reason: str = ""
+    attendee: str = ""
+    partstat: str = ""
+    event_uid: str = ""
+    briefing_id: int | None = None
+    note: str = ""
+
+    @classmethod
+    def of(cls, row: InboundReply) -> Outcome:
+        return cls(row.outcome, row.reason, row.attendee, row.partstat, row.event_uid,
+                   row.briefing_id, row.note)
+
+    @property
+    def summary(self) -> str:
+        """e.g. "applied: ACCEPTED from jane@mission.example (briefing 3)"."""
+        text = self.outcome
+        if self.partstat:
+            text += f": {self.partstat} from {self.attendee}"
+        if self.briefing_id:
+            text += f" (briefing {self.briefing_id})"
+        for extra in (self.reason, self.note):
+            if extra:
+                text += f" — {extra}"
+        return text
+
+
+@dataclass
+class MessageResult:
+    """One e-mail applied: its outcomes (none when it is not a reply)."""
+
+    message_id: str
+    is_reply: bool
+    outcomes: list[Outcome] = field(default_factory=list)
+    #: True when the message had been read before (nothing was recorded again)
+    already_read: bool = False
+
+
+# --- one message ---------------------------------------------------------------------------------
+
+def apply_message(data: bytes, source: str = "file") -> MessageResult:
+    """Read one e-mail and apply its replies; commits. Never raises on the message's content."""
+    return apply_parsed(imip.parse_message(data), source)
+
+
+def apply_parsed(parsed: imip.ParsedMessage, source: str) -> MessageResult:
+    """Apply a parsed message's replies and record each outcome; commits."""
+    if not parsed.is_reply:
+        return MessageResult(parsed.message_id, is_reply=False)
+    earlier = list(db.session.scalars(db.select(InboundReply)
+                                      .filter_by(message_id=parsed.message_id)
+                                      .order_by(InboundReply.id)))
+    if earlier:
+        when = f"{to_local(earlier[0].received_at):%d %b %Y %H:%M %Z}"
+        return MessageResult(parsed.message_id, True, [
+            Outcome("duplicate", f"message already read on {when} ({row.outcome})",
+                    row.attendee, row.partstat, row.event_uid, row.briefing_id)
+            for row in earlier], already_read=True)
+    if parsed.rejection:
+        rows = [_record(parsed, None, source, "rejected", parsed.rejection)]
+    else:
+        rows = [_apply_reply(parsed, reply, source) for reply in parsed.replies]
+    db.session.commit()
+    for row in rows:
+        log.info("iMIP reply %s: %s", row.message_id, Outcome.of(row).summary)
+    return MessageResult(parsed.message_id, True, [Outcome.of(row) for row in rows])
+
+
+def _apply_reply(parsed: imip.ParsedMessage, reply: imip.Reply, source: str) -> InboundReply:
+    """Apply one reply (the caller commits); returns its recorded outcome."""
+    briefing = db.session.scalar(db.select(Briefing).filter_by(uid=reply.uid))
+    if briefing is None:
+        return _record(parsed, reply, source, "unknown", "no briefing has this UID")
+    if briefing.status != "confirmed":
+        return _record(parsed, reply, source, "ignored",
+                       f"the briefing was {briefing.status}; answers are no longer recorded",
+                       briefing)
+    problem = _implausible(reply, briefing)
+    if problem:
+        return _record(parsed, reply, source, "rejected", problem, briefing)
+    try:
+        invitation, note = _invitation_for(briefing, reply, parsed.sender)
+    except Invalid as refusal:
+        return _record(parsed, reply, source, "rejected", str(refusal), briefing)
+    stale = _staleness(invitation, reply)
+    if stale:
+        return _record(parsed, reply, source, "stale", stale, briefing, invitation, note)
+    if _already_recorded(invitation, reply):
+        return _record(parsed, reply, source, "duplicate", "this answer is already recorded",
+                       briefing, invitation, note)
+    result = invitations.record_answer(invitation, reply.partstat, "email", reply.comment,
+                                       reply.sequence)
+    invitation.answered_stamp = reply.dtstamp
+    released = "the mission's slot is released and the agenda updated" \
+        if result.agenda_changed else ""
+    audit.record(audit.Actor(f"e-mail reply: {reply.attendee}"), "invitation.answer",
+                 "invitation", invitation.id,
+                 f"{reply.partstat} for briefing {briefing.id} ({invitations.summary(briefing)})"
+                 + "".join(f"; {text}" for text in (released, note) if text))
+    row = _record(parsed, reply, source, "applied", released, briefing, invitation, note)
+    if note:
+        _tell_secretariat(row, invitation)
+    return row
+
+
+def _implausible(reply: imip.Reply, briefing: Briefing) -> str:
+    """Why a reply cannot be a true answer to a version we sent ("" when it can)."""
+    if reply.sequence > briefing.sequence:
+        return (f"SEQUENCE {reply.sequence} is newer than any version sent "
+                f"({briefing.sequence})")
+    if reply.dtstamp > utcnow() + CLOCK_SKEW:
+        return f"DTSTAMP {_when(reply.dtstamp)} is in the future"
+    return ""
+
+
+def _staleness(invitation: Invitation, reply: imip.Reply) -> str:
+    """Why the reply is older than the answer recorded ("" when it is not)."""
+    briefing = invitation.briefing
+    if reply.start is not None and reply.start != briefing.start_at:
+        return (f"it answers the briefing at a former time ({_when(reply.start)}); "
+                f"it now starts {_when(briefing.start_at)}")
+    if invitation.answered_sequence is not None and reply.sequence < invitation.answered_sequence:
+        return (f"it answers SEQUENCE {reply.sequence}; the recorded answer is for SEQUENCE "
+                f"{invitation.answered_sequence}")
+    recorded = invitation.answered_stamp if invitation.answered_via == "email" \
+        else invitation.answered_at
+    if recorded is not None and reply.dtstamp < recorded:
+        return (f"it was made {_when(reply.dtstamp)}, before the recorded answer "
+                f"({_when(recorded)})")
+    return ""
+
+
+def _already_recorded(invitation: Invitation, reply: imip.Reply) -> bool:
+    return (invitation.answered_via == "email" and invitation.answered_at is not None
+            and (invitation.partstat, invitation.answered_sequence, invitation.answered_stamp)
+            == (reply.partstat, reply.sequence, reply.dtstamp))
+
+
+def _when(moment: datetime) -> str:
+    return f"{to_local(moment):%a %d %b %Y %H:%M %Z}"
+
+
+# --- who answers --------------------------------------------------------------------------------
+
+def _invitation_for(briefing: Briefing, reply: imip.Reply, sender: str) -> tuple[Invitation, str]:
+    """The invitation a reply answers, and a note when it is not the ATTENDEE's own.
+
+    Raises Invalid (the reply is rejected) when the ATTENDEE is neither invited nor an
+    address of an invited mission, or the sender is not entitled to answer for it.
+    """
+    invited = list(db.session.scalars(db.select(Invitation).filter_by(briefing_id=briefing.id)
+                                      .order_by(Invitation.id)))
+    own = [i for i in invited if i.contact.email == reply.attendee]
+    if len(own) > 1:
+        raise Invalid(f"{reply.attendee} is invited for several missions; record the answer "
+                      "by hand")
+    if own:
+        invitation, mission = own[0], own[0].contact.mission
+        note = f"sent by {reply.sent_by} for {reply.attendee}" \
+            if reply.sent_by and reply.sent_by != reply.attendee else ""
+    else:
+        mission, kind = _mission_of(reply.attendee)
+        candidates = [i for i in invited if i.contact.mission_id == mission.id]
+        if not candidates:
+            raise Invalid(f"{reply.attendee} is {kind} of {mission.state.name}, "
+                          "which is not invited to this briefing")
+        invitation = min(candidates, key=_primary_first)
+        contact = invitation.contact
+        note = (f"answered from {reply.attendee} ({kind}), not an invited address; recorded "
+                f"for {contact.name} <{contact.email}> of {mission.state.name}")
+    _check_sender(sender, reply, mission)
+    return invitation, note
+
+
+def _mission_of(address: str) -> tuple[Mission, str]:
+    """The one mission whose functional mailbox or contact (of any status) has this address."""
+    by_mailbox = list(db.session.scalars(db.select(Mission).filter_by(email=address)))
+    by_contact = list(db.session.scalars(db.select(Contact).filter_by(email=address)))
+    missions = {m.id: (m, "the functional mailbox") for m in by_mailbox}
+    for contact in by_contact:
+        missions.setdefault(contact.mission_id, (contact.mission, (
+            "a contact on file" if contact.active else "a contact no longer active")))
+    if not missions:
+        raise Invalid(f"{address} is not invited and is not an address of any mission on file")
+    if len(missions) > 1:
+        raise Invalid(f"{address} is an address of several missions; record the answer by hand")
+    return next(iter(missions.values()))
+
+
+def _primary_first(invitation: Invitation) -> tuple:
+    contact = invitation.contact
+    return (not contact.active, CONTACT_ROLES.index(contact.role), contact.id)
+
+
+def _check_sender(sender: str, reply: imip.Reply, mission: Mission) -> None:
+    """The From address must be the ATTENDEE, its SENT-BY, or an address of the mission."""
+    entitled = {reply.attendee, reply.sent_by, mission.email} | \
+        {contact.email for contact in mission.contacts}
+    if sender not in entitled - {""}:
+        raise Invalid(f"sent from {sender or 'no valid From address'}, which is neither the "
+                      f"ATTENDEE nor an address of the mission of {mission.state.name}")
+
+
+def _tell_secretariat(row: InboundReply, invitation: Invitation) -> None:
+    """A notice: an answer came from an address that was not invited."""
+    db.session.flush()
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    outbox.notify_secretariat(
+        f"reply:{row.id}",
+        f"Answer by e-mail from {row.attendee} recorded for "
+        f"{invitation.contact.mission.state.name}",
+        f"{row.partstat} for {invitations.summary(invitation.briefing)}.\n\n"
+        f"The {row.note}.\nIf that is not right, correct it on the roster: "
+        f"{base}/briefings/{invitation.briefing_id}\n\nAll e-mail answers: {base}/replies\n")
+
+
+def _record(parsed: imip.ParsedMessage, reply: imip.Reply | None, source: str, outcome: str,
+            reason: str = "", briefing: Briefing | None = None,
+            invitation: Invitation | None = None, note: str = "") -> InboundReply:
+    row = InboundReply(
+        message_id=parsed.message_id, source=source, from_address=parsed.sender[:254],
+        subject=parsed.subject[:300], outcome=outcome, reason=reason, note=note,
+        briefing_id=briefing.id if briefing else None,
+        invitation_id=invitation.id if invitation else None)
+    if reply is not None:
+        row.event_uid, row.attendee, row.partstat = reply.uid, reply.attendee, reply.partstat
+        row.sequence, row.dtstamp, row.comment = reply.sequence, reply.dtstamp, reply.comment
+    db.session.add(row)
+    return row
+
+
+# --- the mailbox -----------------------------------------------------------------------------------
+
+@dataclass
+class FetchReport:
+    """What one pass over the mailbox did."""
+
+    #: messages not yet processed that were looked at
+    looked_at: int = 0
+    #: reply messages applied (and marked processed)
+    replies: int = 0
+    #: messages that are not replies, left as they were
+    left_alone: int = 0
+    outcomes: list[Outcome] = field(default_factory=list)
+    #: messages that could not be applied (left for the next pass)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        counts: dict[str, int] = {}
+        for outcome in self.outcomes:
+            counts[outcome.outcome] = counts.get(outcome.outcome, 0) + 1
+        detail = ", ".join(f"{count} {name}" for name, count in counts.items())
+        return (f"{self.replies} repl{'y' if self.replies == 1 else 'ies'}"
+                + (f" ({detail})" if detail else "")
+                + f", {self.left_alone} other message{'' if self.left_alone == 1 else 's'} "
+                  "left alone"
+                + (f", {len(self.errors)} to retry" if self.errors else ""))
+
+
+def fetch() -> FetchReport:
+    """One pass over the organizer's mailbox: apply each new reply, then mark it processed.
+
+    Raises Invalid when IMAP_HOST is not set, MailboxUnavailable when the server cannot
+    be used (what was applied before that stays applied and is not read again).
+    """
+    config = current_app.config
+    if not config["IMAP_HOST"]:
+        raise Invalid("IMAP_HOST is not set: there is no mailbox to read")
+    report = FetchReport()
+    with _mailbox(config) as imap:
+        try:
+            uids = _unprocessed(imap, config)
+            for start in range(0, len(uids), BATCH):
+                for uid, (size, structure) in _structures(imap, uids[start:start + BATCH]):
+                    _fetch_one(imap, config, uid, size, structure, report)
+        except (OSError, imaplib.IMAP4.error) as error:
+            raise MailboxUnavailable(f"the IMAP server failed during the pass: {error}") \
+                from error
+    return report
+
+
+def _fetch_one(imap: imaplib.IMAP4, config, uid: bytes, size: int, structure: bytes,
+               report: FetchReport) -> None:
+    """Download, apply and mark one message that may be a reply."""
+    report.looked_at += 1
+    if not any(hint in structure.lower() for hint in _CALENDAR_HINTS):
+        report.left_alone += 1
+        return
+    if size > imip.MAX_MESSAGE_BYTES:
+        parsed = imip.too_large(_body(imap, uid, "BODY.PEEK[HEADER]"), size)
+    else:
+        parsed = imip.parse_message(_body(imap, uid, "BODY.PEEK[]"))
+    if not parsed.is_reply:
+        report.left_alone += 1
+        return
+    try:
+        result = apply_parsed(parsed, "imap")
+    except Exception as error:  # e.g. the database is away: left unmarked, read again next pass
+        db.session.rollback()
+        log.exception("iMIP reply %s could not be applied", parsed.message_id)
+        report.errors.append(f"{parsed.message_id}: {error}")
+        return
+    _mark_processed(imap, config, uid, seen=any(o.outcome != "unknown" for o in result.outcomes))
+    report.replies += 1
+    report.outcomes.extend(result.outcomes)
+
+
+@contextmanager
+def _mailbox(config) -> Iterator[imaplib.IMAP4]:
+    """A logged-in IMAP connection with the replies' folder selected (read-write)."""
+    where = f"{config['IMAP_USER']}@{config['IMAP_HOST']}:{config['IMAP_PORT']}"
+    try:
+        imap = _connect(config)
+    except (OSError, imaplib.IMAP4.error) as error:
+        raise MailboxUnavailable(f"cannot connect to {where}: {error}") from error
+    try:
+        try:
+            imap.login(config["IMAP_USER"], config["IMAP_PASSWORD"])
+            status, detail = imap.select(_quote(config["IMAP_FOLDER"]))
+        except (OSError, imaplib.IMAP4.error) as error:
+            raise MailboxUnavailable(f"cannot log in to {where}: {error}") from error
+        if status != "OK":
+            raise MailboxUnavailable(f"cannot open folder {config['IMAP_FOLDER']!r} at {where}: "
+                                     f"{_text(detail)}")
+        _check_marking(imap, config)
+        yield imap
+    finally:
+        try:
+            imap.logout()
+        except (OSError, imaplib.IMAP4.error):
+            pass
+
+
+def _connect(config) -> imaplib.IMAP4:
+    """IMAP4 over implicit TLS, STARTTLS or plain TCP, as IMAP_TLS says."""
+    host, port, timeout = config["IMAP_HOST"], config["IMAP_PORT"], config["IMAP_TIMEOUT_SECONDS"]
+    mode = config["IMAP_TLS"]
+    if mode not in ("ssl", "starttls", "none"):
+        raise MailboxUnavailable(f"IMAP_TLS must be ssl, starttls or none, not {mode!r}")
+    context = ssl.create_default_context(cafile=config["IMAP_CA_FILE"]) if mode != "none" \
+        else None
+    if mode == "ssl":
+        return imaplib.IMAP4_SSL(host, port, ssl_context=context, timeout=timeout)
+    imap = imaplib.IMAP4(host, port, timeout=timeout)
+    if mode == "starttls":
+        imap.starttls(ssl_context=context)
+    return imap
+
+
+def _check_marking(imap: imaplib.IMAP4, config) -> None:
+    """Make sure processed messages can be marked (keywords kept, or the folder exists)."""
+    folder = config["IMAP_PROCESSED_FOLDER"]
+    if folder:
+        imap.create(_quote(folder))  # "already exists" is a harmless NO
+        return
+    _, flags = imap.response("PERMANENTFLAGS")
+    permanent = _text(flags)
+    if flags and flags != [None] and "\\*" not in permanent and PROCESSED_KEYWORD not in permanent:
+        raise MailboxUnavailable("the IMAP server keeps no keywords in this folder: set "
+                                 "IMAP_PROCESSED_FOLDER so that processed replies are moved")
+
+
+def _unprocessed(imap: imaplib.IMAP4, config) -> list[bytes]:
+    """UIDs of the messages not yet processed, oldest first."""
+    criteria = ("ALL",) if config["IMAP_PROCESSED_FOLDER"] else ("UNKEYWORD", PROCESSED_KEYWORD)
+    status, data = imap.uid("SEARCH", *criteria)
+    if status != "OK":
+        raise MailboxUnavailable(f"the IMAP server refused the search: {_text(data)}")
+    return sorted((data[0] or b"").split(), key=int)
+
+
+def _structures(imap: imaplib.IMAP4, uids: list[bytes]) -> list[tuple[bytes, tuple[int, bytes]]]:
+    """(uid, (size, BODYSTRUCTURE text)) of each message; one FETCH for the batch."""
+    status, data = imap.uid("FETCH", b",".join(uids).decode(), "(RFC822.SIZE BODYSTRUCTURE)")
+    if status != "OK":
+        raise MailboxUnavailable(f"the IMAP server refused to fetch: {_text(data)}")
+    found = []
+    for text in _responses(data):
+        uid, size = re.search(rb"\bUID (\d+)", text), re.search(rb"RFC822\.SIZE (\d+)", text)
+        if uid and size:
+            found.append((uid.group(1), (int(size.group(1)), text)))
+    return found
+
+
+def _responses(data: list) -> list[bytes]:
+    """imaplib's FETCH data as one bytes string per message (literals included)."""
+    messages: list[bytes] = []
+    for item in data:
+        head, literal = (item[0], item[1]) if isinstance(item, tuple) else (item, b"")
+        if not isinstance(head, bytes):
+            continue
+        if re.match(rb"\d+ \(", head) or not messages:
+            messages.append(head + literal)
+        else:
+            messages[-1] += head + literal
+    return messages
+
+
+def _body(imap: imaplib.IMAP4, uid: bytes, item: str) -> bytes:
+    """One message's bytes (or its header), without setting \\Seen (PEEK)."""
+    status, data = imap.uid("FETCH", uid.decode(), f"({item})")
+    if status != "OK":
+        raise MailboxUnavailable(f"the IMAP server refused to fetch message {uid!r}")
+    return next((part[1] for part in data if isinstance(part, tuple)), b"")
+
+
+def _mark_processed(imap: imaplib.IMAP4, config, uid: bytes, seen: bool) -> None:
+    """Mark a reply processed: keyword (and \\Seen), or move it to the processed folder."""
+    flags = f"({PROCESSED_KEYWORD} \\Seen)" if seen else f"({PROCESSED_KEYWORD})"
+    folder = config["IMAP_PROCESSED_FOLDER"]
+    if not folder:
+        imap.uid("STORE", uid.decode(), "+FLAGS.SILENT", flags)
+        return
+    if seen:
+        imap.uid("STORE", uid.decode(), "+FLAGS.SILENT", "(\\Seen)")
+    if "MOVE" in imap.capabilities:
+        imap.uid("MOVE", uid.decode(), _quote(folder))
+        return
+    imap.uid("COPY", uid.decode(), _quote(folder))
+    imap.uid("STORE", uid.decode(), "+FLAGS.SILENT", "(\\Deleted)")
+    imap.uid("EXPUNGE", uid.decode())  # UIDPLUS: only this message, not others marked deleted
+
+
+def _quote(mailbox: str) -> str:
+    """An IMAP quoted string (folder names may hold spaces)."""
+    return '"' + mailbox.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _text(data) -> str:
+    if not data:
+        return ""
+    return " ".join(item.decode("utf-8", "replace") if isinstance(item, bytes) else str(item)
+                    for item in data if item is not None)
+
+
+# --- what the secretariat sees ------------------------------------------------------------------
+
+def latest(limit: int = 200, outcome: str | None = None) -> list[InboundReply]:
+    """The latest replies read, newest first (optionally of one outcome)."""
+    query = db.select(InboundReply).order_by(InboundReply.received_at.desc(),
+                                             InboundReply.id.desc()).limit(limit)
+    if outcome:
+        query = query.where(InboundReply.outcome == outcome)
+    return list(db.session.scalars(query))
+
+
+def outcome_counts() -> dict[str, int]:
+    """How many replies had each outcome (every outcome listed, zero included)."""
+    counts = dict.fromkeys(imip.OUTCOMES, 0)
+    for outcome, count in db.session.execute(
+            db.select(InboundReply.outcome, db.func.count()).group_by(InboundReply.outcome)):
+        counts[outcome] = count
+    return counts
