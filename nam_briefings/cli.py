@@ -22,7 +22,7 @@ from .domain.calendar import local_to_utc, to_local
 from .domain.constants import ROLES
 from .domain.errors import DomainError, Invalid
 from .domain.imports import KINDS, ImportRejected, expected_header, parse_date
-from .services import audit, briefings, busy, feed_links, feeds, outbox, users
+from .services import audit, briefings, busy, feed_links, feeds, outbox, portal, users
 from .services.calendar import count_rows, import_csv, seed_reference_data, table_counts
 from .services.demo import create_demo_data
 from .services import replies
@@ -375,6 +375,21 @@ def feeds_revoke(iso3: str) -> None:
     click.echo(f"feed of {iso3.upper()} revoked")
 
 
+portal_cli = AppGroup("portal", help="The mission portal: each contact's page of briefings.")
+
+
+@portal_cli.command("url")
+@click.argument("key", metavar="ISO3|EMAIL")
+def portal_url(key: str) -> None:
+    """Print the portal link of each active contact of a mission, or of one address."""
+    try:
+        links = portal.links_for(key)
+    except DomainError as error:
+        fail(str(error))
+    for contact, url in links:
+        click.echo(f"{contact.mission.state_iso3}  {contact.name} <{contact.email}>\n  {url}")
+
+
 outbox_cli = AppGroup("outbox", help="The queue of outgoing e-mail.")
 
 
@@ -499,8 +514,8 @@ def mailsink_command(host: str, port: int | None, folder: Path | None) -> None:
 def register(app: Flask) -> None:
     """Attach the commands to the app."""
     for command in (seed_command, demo_command, import_command, users_cli, busy_cli,
-                    propose_command, confirm_command, briefings_cli, feeds_cli, outbox_cli, scheduler_command,
-                    jobs_run_command, mailsink_command):
+                    propose_command, confirm_command, briefings_cli, feeds_cli, portal_cli,
+                    outbox_cli, scheduler_command, jobs_run_command, mailsink_command):
         app.cli.add_command(command)
     app.cli.add_command(replies_cli)
 

@@ -37,6 +37,8 @@ class Config:
     CHASER_WORKING_DAYS = int(os.environ.get("CHASER_WORKING_DAYS", "4"))
     #: sessions starting within this many days get proposals automatically
     PLANNING_HORIZON_DAYS = int(os.environ.get("PLANNING_HORIZON_DAYS", "60"))
+    #: how long a mission portal link (in every e-mail to a contact) stays valid
+    PORTAL_LINK_MAX_AGE_DAYS = int(os.environ.get("PORTAL_LINK_MAX_AGE_DAYS", "180"))
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "8025"))

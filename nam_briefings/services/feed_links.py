@@ -1,4 +1,4 @@
-"""Feed addresses: tokens and absolute URLs (shared by the feeds and the invitations)."""
+"""Public addresses: feed tokens and absolute URLs (for the feeds, invitations and portal)."""
 from __future__ import annotations
 
 import secrets
@@ -13,9 +13,14 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def public_url(path: str) -> str:
+    """An absolute URL of this service from the configured public base URL."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
 def feed_url(path: str, webcal: bool = False) -> str:
     """An absolute feed URL from the configured public base URL (webcal:// if asked)."""
-    url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+    url = public_url(path)
     return "webcal://" + url.split("://", 1)[1] if webcal else url
 
 

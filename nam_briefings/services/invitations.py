@@ -10,6 +10,7 @@ import io
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -28,8 +29,8 @@ from ..models import (
     State,
     utcnow,
 )
-from . import clock, outbox
-from .feed_links import ensure_mission_token, feed_url, mission_feed_path
+from . import clock, outbox, portal  # portal uses this module too: refer to it as portal.x
+from .feed_links import ensure_mission_token, feed_url, mission_feed_path, public_url
 
 #: how long an RSVP link stays valid
 RSVP_LINK_MAX_AGE = timedelta(days=120)
@@ -232,6 +233,7 @@ def _render(template: str, invitation: Invitation, **extra) -> tuple[str, str, s
                "links": rsvp_links(invitation), "start": to_local(invitation.briefing.start_at),
                "end": to_local(invitation.briefing.end_at),
                "feed": feed_url(mission_feed_path(ensure_mission_token(invitation.contact.mission))),
+               "portal": portal.portal_url(invitation.contact),
                **extra}
     subject = render_template(f"email/{template}.subject.txt", **context).strip()
     text = render_template(f"email/{template}.txt", **context)
@@ -241,30 +243,42 @@ def _render(template: str, invitation: Invitation, **extra) -> tuple[str, str, s
 
 # --- RSVP links ----------------------------------------------------------------------------------
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="nam-briefings-rsvp")
+RSVP_SALT = "nam-briefings-rsvp"
+
+
+def link_serializer(salt: str) -> URLSafeTimedSerializer:
+    """The signer of one kind of personal link (RSVP, mission portal): one salt per kind."""
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def read_signed_link(token: str, salt: str, max_age: timedelta, renew: str) -> Any:
+    """The payload of a signed link; Invalid when tampered with or expired.
+
+    `renew` says where to get a new link, e.g. "ask the secretariat for a new invitation".
+    """
+    try:
+        return link_serializer(salt).loads(token, max_age=int(max_age.total_seconds()))
+    except SignatureExpired:
+        raise Invalid(f"this link has expired: {renew}") from None
+    except BadSignature:
+        raise Invalid("this link is not valid: it may have been cut or changed") from None
 
 
 def rsvp_token(invitation: Invitation) -> str:
     """A signed, expiring token naming the invitation (by its random key, not its id)."""
-    return _serializer().dumps(invitation.token)
+    return link_serializer(RSVP_SALT).dumps(invitation.token)
 
 
 def rsvp_links(invitation: Invitation) -> dict[str, str]:
     """answer -> absolute URL of the one-click RSVP link."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     token = rsvp_token(invitation)
-    return {answer: f"{base}/rsvp/{token}/{answer}" for answer in ANSWERS}
+    return {answer: public_url(f"/rsvp/{token}/{answer}") for answer in ANSWERS}
 
 
 def invitation_from_token(token: str) -> Invitation:
     """The invitation a link names; Invalid when tampered with or expired."""
-    try:
-        key = _serializer().loads(token, max_age=int(RSVP_LINK_MAX_AGE.total_seconds()))
-    except SignatureExpired:
-        raise Invalid("this link has expired: ask the secretariat for a new invitation") from None
-    except BadSignature:
-        raise Invalid("this link is not valid: it may have been cut or changed") from None
+    key = read_signed_link(token, RSVP_SALT, RSVP_LINK_MAX_AGE,
+                           "ask the secretariat for a new invitation")
     invitation = db.session.scalar(db.select(Invitation).filter_by(token=key))
     if invitation is None:
         raise NotFound("this invitation no longer exists")

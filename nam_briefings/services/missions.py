@@ -12,11 +12,14 @@ from ..domain.constants import CONTACT_ROLES, LANGUAGES, WEEKDAY_NAMES
 from ..domain.errors import Invalid, NotFound
 from ..domain.validation import normalise_email
 from ..extensions import db
-from ..models import Contact, Mission, State
+from ..models import AuditEvent, Contact, Mission, State
 from . import audit, invitations
+from .feed_links import public_url
+from .outbox import notify_secretariat
 
 MISSION_NAME_MAX = 300
 CONTACT_NAME_MAX = 200
+SUBJECT_MAX = 250
 
 
 @dataclass(frozen=True)
@@ -167,24 +170,35 @@ def _mission_fields(name: str, email: str) -> dict[str, Any]:
 
 
 def create_contact(iso3: str, name: str, role: str, email: str, language: str,
-                   actor: audit.Actor) -> Contact:
-    """Add a contact to the mission of `iso3`; raises NotFound or Invalid (e.g. taken e-mail)."""
+                   actor: audit.Actor, tell_secretariat: bool = False) -> Contact:
+    """Add a contact to the mission of `iso3`; raises NotFound or Invalid (e.g. taken e-mail).
+
+    With `tell_secretariat` (a change the mission made itself, through its portal),
+    the secretariat is sent a notice.
+    """
     mission = get_mission(iso3)
     fields = _contact_fields(name, role, email, language)
     _check_email_free(mission, fields["email"])
     contact = Contact(mission=mission, **fields)
     db.session.add(contact)
     _flush_or_invalid(_email_taken(fields["email"]), field="email")
-    audit.record(actor, "contact.create", "contact", contact.id,
-                 f"{contact.name} <{contact.email}>, {contact.role}, mission {mission.state_iso3}")
+    event = audit.record(actor, "contact.create", "contact", contact.id,
+                         f"{contact.name} <{contact.email}>, {contact.role}, "
+                         f"mission {mission.state_iso3}")
+    if tell_secretariat:
+        _tell_secretariat(event, contact, "added")
     invitations.invite_contact(contact)
     db.session.commit()
     return contact
 
 
 def update_contact(contact_id: int, name: str, role: str, email: str, language: str,
-                   actor: audit.Actor) -> Contact:
-    """Change a contact; raises NotFound or Invalid (e.g. an e-mail taken in the mission)."""
+                   actor: audit.Actor, tell_secretariat: bool = False) -> Contact:
+    """Change a contact; raises NotFound or Invalid (e.g. an e-mail taken in the mission).
+
+    With `tell_secretariat` (a change the mission made itself, through its portal),
+    the secretariat is sent a notice.
+    """
     contact = get_contact(contact_id)
     # a language outside LANGUAGES may come from an import: keeping it is not a change
     fields = _contact_fields(name, role, email, language, (*LANGUAGES, contact.language))
@@ -193,25 +207,46 @@ def update_contact(contact_id: int, name: str, role: str, email: str, language: 
     changes = _apply(contact, fields)
     if changes:
         _flush_or_invalid(_email_taken(fields["email"]), field="email")
-        audit.record(actor, "contact.update", "contact", contact.id, changes)
+        event = audit.record(actor, "contact.update", "contact", contact.id, changes)
+        if tell_secretariat:
+            _tell_secretariat(event, contact, "changed")
         if contact.email != old_email:
             invitations.readdress(contact)
         db.session.commit()
     return contact
 
 
-def set_contact_active(contact_id: int, active: bool, actor: audit.Actor) -> bool:
-    """Activate or deactivate a contact; returns False when it already was so."""
+def set_contact_active(contact_id: int, active: bool, actor: audit.Actor,
+                       tell_secretariat: bool = False) -> bool:
+    """Activate or deactivate a contact; returns False when it already was so.
+
+    With `tell_secretariat` (a change the mission made itself, through its portal),
+    the secretariat is sent a notice.
+    """
     contact = get_contact(contact_id)
     if contact.active == active:
         return False
     contact.active = active
     action = "contact.activate" if active else "contact.deactivate"
-    audit.record(actor, action, "contact", contact.id, f"{contact.name} <{contact.email}>")
+    event = audit.record(actor, action, "contact", contact.id, f"{contact.name} <{contact.email}>")
+    if tell_secretariat:
+        _tell_secretariat(event, contact, "listed again" if active else "no longer at the mission")
     if active:
         invitations.invite_contact(contact)
     db.session.commit()
     return True
+
+
+def _tell_secretariat(event: AuditEvent, contact: Contact, what: str) -> None:
+    """Queue a notice to the secretariat of a change a mission made to its own contacts."""
+    mission = contact.mission
+    db.session.flush()  # the audit event's id keys the notice: one notice per change
+    notify_secretariat(
+        f"contact:{event.id}",
+        f"{mission.state.name} updated its contacts: {contact.name} {what}"[:SUBJECT_MAX],
+        f"{mission.name} ({mission.state_iso3}) updated its contacts through the mission portal.\n\n"
+        f"{contact.name} <{contact.email}>: {what}\n{event.details}\n\nBy: {event.actor}\n\n"
+        f"The mission's contacts: {public_url(f'/missions/{mission.state_iso3}')}\n")
 
 
 def _contact_fields(name: str, role: str, email: str, language: str,

@@ -7,11 +7,13 @@ def register_blueprints(app: Flask) -> None:
 
     Also installs the app-wide login check, the error pages and the Jinja filters.
     """
-    from . import audit, auth, briefings, feeds, missions, outbox, rsvp, sessions, states
+    from . import (audit, auth, briefings, feeds, missions, outbox, portal, rsvp, sessions,
+                   states)
     from .errors import register_error_handlers
     from .filters import register_filters
 
-    for module in (auth, sessions, briefings, states, missions, audit, outbox, rsvp, feeds):
+    for module in (auth, sessions, briefings, states, missions, audit, outbox, rsvp, feeds,
+                   portal):
         app.register_blueprint(module.bp)
     from . import replies  # answers by e-mail (iMIP REPLY)
 
