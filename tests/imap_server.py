@@ -21,7 +21,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.generator import BytesGenerator
 from io import BytesIO
 from pathlib import Path
@@ -233,3 +233,23 @@ def fill(raw: bytes, values: dict[str, str]) -> bytes:
     out = BytesIO()
     BytesGenerator(out, mangle_from_=False).flatten(message, linesep="\r\n")
     return out.getvalue()
+
+
+def reply_to(invitation, partstat: str = "ACCEPTED", *, fixture: str = "outlook.eml",
+             sequence: int | None = None, dtstamp: datetime | None = None,
+             attendee: str | None = None, sender: str | None = None, comment: str = "",
+             message_id: str | None = None, start: datetime | None = None,
+             uid: str | None = None) -> bytes:
+    """A golden client's reply to an invitation (by default: its contact, its current version,
+    made a few minutes ago)."""
+    from flask import current_app
+
+    briefing = invitation.briefing
+    start = start or briefing.start_at
+    return golden_reply(
+        fixture, uid=uid or briefing.uid, attendee=attendee or invitation.contact.email,
+        organizer=current_app.config["ORGANIZER_EMAIL"], partstat=partstat,
+        sequence=briefing.sequence if sequence is None else sequence,
+        dtstamp=dtstamp or datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=5),
+        start=start, end=start + (briefing.end_at - briefing.start_at), sender=sender,
+        attendee_name=invitation.contact.name, comment=comment, message_id=message_id)

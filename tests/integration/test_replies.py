@@ -1,0 +1,327 @@
+"""Applying iMIP replies (services/replies.py): who answers, which answer wins, what is recorded.
+
+Briefings of session 49 from invitation_helpers: the first (Tue 22 Apr 2025 10:00, Guyana
+presents) and the second (Kenya and Lao PDR present); India presents at neither.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from nam_briefings.extensions import db
+from nam_briefings.models import AuditEvent, Briefing, InboundReply
+from nam_briefings.services import briefings, replies
+from tests.factories import create_contact
+from tests.imap_server import reply_to
+from tests.integration.invitation_helpers import (
+    SECRETARIAT,
+    confirm_session_49,
+    invitation_for,
+    outbox_messages,
+)
+
+UTC = timezone.utc
+T1 = datetime(2025, 3, 5, 10, 0, tzinfo=UTC)
+T2 = T1 + timedelta(hours=2)
+IND = "ambassador@ind.example.org"
+
+
+@pytest.fixture
+def first(app) -> Briefing:
+    return confirm_session_49(app)[0]
+
+
+def apply(data: bytes) -> list[replies.Outcome]:
+    result = replies.apply_message(data)
+    db.session.expire_all()
+    return result.outcomes
+
+
+def answer(briefing: Briefing, email: str) -> tuple:
+    invitation = invitation_for(briefing, email)
+    return invitation.partstat, invitation.answered_via, invitation.comment
+
+
+def rows() -> list[InboundReply]:
+    return list(db.session.scalars(db.select(InboundReply).order_by(InboundReply.id)))
+
+
+def slots(briefing: Briefing) -> dict[str, str]:
+    return {item.review.state_iso3: item.slot_status for item in briefing.items}
+
+
+def decline_guyana_by_link(briefing: Briefing) -> None:
+    """Guyana releases its slot: the briefing goes to SEQUENCE 1 (same time)."""
+    token = briefings.invitations.rsvp_token(invitation_for(briefing, "ambassador@guy.example.org"))
+    briefings.answer_by_link(token, "decline")
+    db.session.expire_all()
+    assert briefing.sequence == 1
+
+
+@pytest.mark.parametrize("fixture", ["outlook.eml", "gmail.eml", "apple.eml", "thunderbird.eml"])
+def test_a_reply_from_each_client_is_applied(first, fixture):
+    invitation = invitation_for(first, IND)
+    [outcome] = apply(reply_to(invitation, "ACCEPTED", fixture=fixture, dtstamp=T1,
+                               message_id="r1@ind.example.org"))
+    assert (outcome.outcome, outcome.partstat, outcome.attendee) == ("applied", "ACCEPTED", IND)
+    stored = invitation_for(first, IND)
+    assert (stored.partstat, stored.answered_via, stored.answered_sequence) == ("ACCEPTED", "email", 0)
+    assert stored.answered_stamp == T1 and stored.answered_at is not None
+    [row] = rows()
+    assert (row.message_id, row.from_address, row.event_uid, row.outcome, row.reason, row.note) == \
+        ("<r1@ind.example.org>", IND, first.uid, "applied", "", "")
+    assert (row.briefing_id, row.invitation_id, row.sequence, row.dtstamp) == \
+        (first.id, stored.id, 0, T1)
+    event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "invitation.answer"))
+    assert event.actor == f"e-mail reply: {IND}" and event.target_id == str(stored.id)
+    assert event.details.startswith(f"ACCEPTED for briefing {first.id} (NAM briefing before UPR49")
+
+
+def test_the_comment_is_kept(first):
+    apply(reply_to(invitation_for(first, IND), "TENTATIVE", comment="Depends on the HRC vote."))
+    assert answer(first, IND) == ("TENTATIVE", "email", "Depends on the HRC vote.")
+
+
+def test_a_later_answer_replaces_an_earlier_one(first):
+    invitation = invitation_for(first, IND)
+    apply(reply_to(invitation, "ACCEPTED", dtstamp=T1))
+    [outcome] = apply(reply_to(invitation, "DECLINED", dtstamp=T2))
+    assert outcome.outcome == "applied"
+    assert answer(first, IND)[0] == "DECLINED"
+
+
+def test_an_older_sequence_does_not_overwrite_a_newer_answer(first):
+    decline_guyana_by_link(first)
+    invitation = invitation_for(first, IND)
+    apply(reply_to(invitation, "ACCEPTED", sequence=1, dtstamp=T1))
+    [outcome] = apply(reply_to(invitation, "DECLINED", sequence=0, dtstamp=T2))
+    assert outcome.outcome == "stale"
+    assert outcome.reason == "it answers SEQUENCE 0; the recorded answer is for SEQUENCE 1"
+    assert answer(first, IND)[0] == "ACCEPTED"
+    assert [r.outcome for r in rows()] == ["applied", "stale"]
+
+
+def test_an_older_dtstamp_does_not_overwrite_a_newer_answer(first):
+    invitation = invitation_for(first, IND)
+    apply(reply_to(invitation, "DECLINED", dtstamp=T2))
+    [outcome] = apply(reply_to(invitation, "ACCEPTED", dtstamp=T1))
+    assert outcome.outcome == "stale"
+    assert outcome.reason == ("it was made Wed 05 Mar 2025 11:00 CET, before the recorded answer "
+                              "(Wed 05 Mar 2025 13:00 CET)")
+    assert answer(first, IND)[0] == "DECLINED"
+
+
+def test_a_reply_older_than_an_answer_by_link_is_stale(first):
+    invitation = invitation_for(first, IND)
+    briefings.answer_by_link(briefings.invitations.rsvp_token(invitation), "accept")
+    [outcome] = apply(reply_to(invitation, "DECLINED",
+                               dtstamp=datetime.now(UTC) - timedelta(hours=1)))
+    assert outcome.outcome == "stale" and "before the recorded answer" in outcome.reason
+    assert answer(first, IND)[:2] == ("ACCEPTED", "link")
+
+
+def test_a_reply_to_the_former_time_of_a_moved_briefing_is_stale(first):
+    invitation = invitation_for(first, IND)
+    old_start = first.start_at
+    briefings.reschedule(first.id, old_start + timedelta(hours=5), None, SECRETARIAT)
+    db.session.expire_all()
+    [outcome] = apply(reply_to(invitation, "ACCEPTED", sequence=0, start=old_start))
+    assert outcome.outcome == "stale"
+    assert outcome.reason == ("it answers the briefing at a former time (Tue 22 Apr 2025 10:00 "
+                              "CEST); it now starts Tue 22 Apr 2025 15:00 CEST")
+    assert answer(first, IND)[0] == "NEEDS-ACTION"
+    [outcome] = apply(reply_to(invitation, "ACCEPTED", sequence=1))
+    assert outcome.outcome == "applied"
+
+
+def test_the_same_answer_again_is_a_duplicate(first):
+    invitation = invitation_for(first, IND)
+    data = reply_to(invitation, "ACCEPTED", dtstamp=T1, message_id="same@ind.example.org")
+    apply(data)
+    answered_at = invitation_for(first, IND).answered_at
+    # the same message again (e.g. read twice): recorded once
+    result = replies.apply_message(data)
+    assert result.already_read and [o.outcome for o in result.outcomes] == ["duplicate"]
+    assert result.outcomes[0].reason.startswith("message already read on ")
+    # the same answer in another message (a client that sends it twice): a duplicate row
+    [outcome] = apply(reply_to(invitation, "ACCEPTED", dtstamp=T1, fixture="gmail.eml"))
+    assert (outcome.outcome, outcome.reason) == ("duplicate", "this answer is already recorded")
+    assert [r.outcome for r in rows()] == ["applied", "duplicate"]
+    assert invitation_for(first, IND).answered_at == answered_at
+
+
+def test_an_unknown_uid_is_recorded_and_changes_nothing(first):
+    [outcome] = apply(reply_to(invitation_for(first, IND), uid="someone-else@x.org"))
+    assert (outcome.outcome, outcome.reason, outcome.briefing_id) == \
+        ("unknown", "no briefing has this UID", None)
+    assert answer(first, IND)[0] == "NEEDS-ACTION"
+
+
+def test_a_reply_to_a_cancelled_briefing_is_ignored(first):
+    invitation = invitation_for(first, IND)
+    briefings.cancel(first.id, SECRETARIAT)
+    [outcome] = apply(reply_to(invitation, "ACCEPTED", sequence=0))
+    assert (outcome.outcome, outcome.reason) == \
+        ("ignored", "the briefing was cancelled; answers are no longer recorded")
+    assert answer(first, IND)[0] == "NEEDS-ACTION"
+
+
+def test_a_forged_attendee_is_rejected(first):
+    invitation = invitation_for(first, IND)
+    [outcome] = apply(reply_to(invitation, "DECLINED", attendee="intruder@evil.example.com"))
+    assert outcome.outcome == "rejected"
+    assert outcome.reason == ("intruder@evil.example.com is not invited and is not an address of "
+                              "any mission on file")
+    assert all(answer(first, e)[0] == "NEEDS-ACTION" for e in (IND, "upr@ind.example.org"))
+
+
+def test_an_invited_attendee_named_by_an_outsider_is_rejected(first):
+    [outcome] = apply(reply_to(invitation_for(first, IND), "DECLINED",
+                               sender="intruder@evil.example.com"))
+    assert outcome.outcome == "rejected"
+    assert outcome.reason == ("sent from intruder@evil.example.com, which is neither the ATTENDEE "
+                              "nor an address of the mission of India")
+    assert answer(first, IND)[0] == "NEEDS-ACTION"
+
+
+def test_a_colleague_of_the_same_mission_may_send_the_reply(first):
+    [outcome] = apply(reply_to(invitation_for(first, IND), "ACCEPTED",
+                               sender="upr@ind.example.org"))
+    assert outcome.outcome == "applied"
+    assert answer(first, IND)[0] == "ACCEPTED"
+
+
+def test_the_missions_functional_mailbox_answers_for_the_mission(app, first):
+    invitation = invitation_for(first, "upr@ind.example.org")
+    [outcome] = apply(reply_to(invitation, "TENTATIVE", attendee="MISSION.IND@example.org",
+                               sender="mission.ind@example.org"))
+    assert outcome.outcome == "applied"
+    assert outcome.note == ("answered from mission.ind@example.org (the functional mailbox), not an "
+                            "invited address; recorded for Ambassador IND <ambassador@ind.example.org>"
+                            " of India")
+    assert answer(first, IND)[0] == "TENTATIVE"  # the ambassador's invitation comes first
+    assert answer(first, "upr@ind.example.org")[0] == "NEEDS-ACTION"
+    [notice] = outbox_messages(kind="notice")
+    assert notice.to_address == app.config["SECRETARIAT_EMAIL"]
+    assert notice.subject == "Answer by e-mail from mission.ind@example.org recorded for India"
+    assert "TENTATIVE for NAM briefing before UPR49" in notice.body_text
+    assert f"/briefings/{first.id}" in notice.body_text
+
+
+def test_a_contact_not_invited_answers_for_the_mission_with_a_note(first):
+    mission = invitation_for(first, IND).contact.mission
+    former = create_contact(mission, name="Former deputy", role="deputy",
+                            email="old.deputy@ind.example.org")
+    former.active = False
+    db.session.commit()
+    [outcome] = apply(reply_to(invitation_for(first, IND), "DECLINED",
+                               attendee="old.deputy@ind.example.org"))
+    assert outcome.outcome == "applied"
+    assert "old.deputy@ind.example.org (a contact no longer active)" in outcome.note
+    assert answer(first, IND)[0] == "DECLINED"
+
+
+def test_a_mission_address_of_a_mission_not_invited_is_rejected(first):
+    from tests.factories import create_mission
+
+    create_mission("CHE", email="mission.che@example.org")  # not a NAM member: not invited
+    [outcome] = apply(reply_to(invitation_for(first, IND), "ACCEPTED",
+                               attendee="mission.che@example.org"))
+    assert outcome.outcome == "rejected"
+    assert outcome.reason == ("mission.che@example.org is the functional mailbox of Switzerland, "
+                              "which is not invited to this briefing")
+
+
+def test_a_presenting_mission_declining_by_email_releases_its_slot(first):
+    invitation = invitation_for(first, "ambassador@guy.example.org")
+    sent_before = len(outbox_messages(kind="request"))
+    [outcome] = apply(reply_to(invitation, "DECLINED", comment="Our delegation is not ready."))
+    assert outcome.outcome == "applied"
+    assert outcome.reason == "the mission's slot is released and the agenda updated"
+    db.session.expire_all()
+    briefing = db.session.get(Briefing, first.id)
+    assert slots(briefing)["GUY"] == "declined"
+    assert "declined" not in [status for iso3, status in slots(briefing).items() if iso3 != "GUY"]
+    assert briefing.sequence == 1
+    assert len(outbox_messages(kind="request")) - sent_before == 8  # the update to everyone
+    assert answer(first, "ambassador@guy.example.org") == \
+        ("DECLINED", "email", "Our delegation is not ready.")
+
+
+def test_a_presenting_mission_accepting_by_email_confirms_its_slot(first):
+    apply(reply_to(invitation_for(first, "upr@guy.example.org"), "ACCEPTED"))
+    db.session.expire_all()
+    assert slots(db.session.get(Briefing, first.id))["GUY"] == "confirmed"
+
+
+def test_a_sequence_never_sent_is_rejected(first):
+    [outcome] = apply(reply_to(invitation_for(first, IND), "ACCEPTED", sequence=7))
+    assert (outcome.outcome, outcome.reason) == \
+        ("rejected", "SEQUENCE 7 is newer than any version sent (0)")
+    assert answer(first, IND)[0] == "NEEDS-ACTION"
+
+
+def test_a_dtstamp_in_the_future_is_rejected(first):
+    [outcome] = apply(reply_to(invitation_for(first, IND), "ACCEPTED",
+                               dtstamp=datetime.now(UTC) + timedelta(days=30)))
+    assert outcome.outcome == "rejected" and outcome.reason.endswith("is in the future")
+    assert answer(first, IND)[0] == "NEEDS-ACTION"
+
+
+def test_a_hostile_message_is_recorded_as_rejected_and_changes_nothing(first):
+    data = reply_to(invitation_for(first, IND), "DECLINED", fixture="thunderbird.eml",
+                    message_id="two@ind.example.org")
+    two_attendees = data.replace(
+        b"ATTENDEE;RSVP=TRUE", b"ATTENDEE;PARTSTAT=DECLINED:mailto:upr@ind.example.org\r\n"
+                               b"ATTENDEE;RSVP=TRUE", 1)
+    [outcome] = apply(two_attendees)
+    assert (outcome.outcome, outcome.reason) == \
+        ("rejected", "the reply names 2 attendees; a REPLY names the one attendee answering")
+    [row] = rows()
+    assert (row.message_id, row.from_address, row.event_uid) == ("<two@ind.example.org>", IND, "")
+    assert answer(first, IND)[0] == "NEEDS-ACTION"
+
+
+def test_a_message_that_is_not_a_reply_records_nothing(app, first):
+    from tests.imap_server import golden_reply
+
+    data = golden_reply("not_a_reply.eml", uid="", attendee="", organizer="x@example.org",
+                        partstat="", sequence=0, dtstamp=T1, start=T1, end=T2)
+    result = replies.apply_message(data)
+    assert (result.is_reply, result.outcomes) == (False, [])
+    assert rows() == []
+
+
+# --- the command line ------------------------------------------------------------------------
+
+def test_replies_apply_prints_the_outcome(runner, first, tmp_path):
+    path = tmp_path / "reply.eml"
+    path.write_bytes(reply_to(invitation_for(first, IND), "ACCEPTED"))
+    result = runner.invoke(args=["replies", "apply", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"applied: ACCEPTED from {IND} (briefing {first.id})\n"
+    assert answer(first, IND)[0] == "ACCEPTED"
+    assert rows()[0].source == "file"
+    again = runner.invoke(args=["replies", "apply", str(path)])
+    assert again.exit_code == 0 and again.output.startswith(f"duplicate: ACCEPTED from {IND}")
+
+
+def test_replies_apply_refuses_a_file_that_is_not_a_reply(runner, first, tmp_path):
+    path = tmp_path / "note.eml"
+    path.write_bytes(b"From: a@b.org\r\nSubject: hello\r\n\r\nJust a note.\r\n")
+    result = runner.invoke(args=["replies", "apply", str(path)])
+    assert result.exit_code == 1
+    assert "is not an iMIP reply (no calendar part with METHOD:REPLY): nothing done" in result.output
+    assert rows() == []
+
+
+def test_replies_apply_needs_an_existing_file(runner, first, tmp_path):
+    result = runner.invoke(args=["replies", "apply", str(tmp_path / "missing.eml")])
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_replies_fetch_without_a_mailbox_says_so(runner, first):
+    result = runner.invoke(args=["replies", "fetch"])
+    assert result.exit_code == 1
+    assert "IMAP_HOST is not set: there is no mailbox to read" in result.output
