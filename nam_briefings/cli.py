@@ -258,14 +258,24 @@ def _print_plan(plan: briefings.Plan) -> None:
         click.echo(f"\nConfirm one with: flask --app app confirm {plan.result.proposals[0].id}")
 
 
+ALLOW_PAST_HELP = "Send invitations even though the briefing is in the past."
+
+
+def fail_with_past_hint(error: DomainError) -> None:
+    """`fail`, pointing at --allow-past when the refusal is about a past date."""
+    past = isinstance(error, Invalid) and error.field == "allow_past"
+    fail(f"{error}{' (give --allow-past)' if past else ''}")
+
+
 @click.command("confirm")
 @click.argument("proposal_id")
-def confirm_command(proposal_id: str) -> None:
+@click.option("--allow-past", is_flag=True, help=ALLOW_PAST_HELP)
+def confirm_command(proposal_id: str, allow_past: bool) -> None:
     """Confirm proposal PROPOSAL_ID: creates its briefings (one per meeting)."""
     try:
-        created = briefings.confirm_proposal(proposal_id, cli_actor())
+        created = briefings.confirm_proposal(proposal_id, cli_actor(), allow_past=allow_past)
     except DomainError as error:
-        fail(str(error))
+        fail_with_past_hint(error)
     for briefing in created:
         start = to_local(briefing.start_at)
         click.echo(f"confirmed briefing {briefing.id}: {start:%a %d %b %Y %H:%M}–"
@@ -313,13 +323,15 @@ def _aware(value: str, option: str) -> datetime:
 @click.argument("briefing_id", type=int)
 @click.option("--start", required=True, help="ISO 8601, e.g. 2025-04-24T10:00 (Geneva) or with an offset.")
 @click.option("--end", default=None, help="Default: keeps the length.")
-def briefings_reschedule(briefing_id: int, start: str, end: str | None) -> None:
+@click.option("--allow-past", is_flag=True, help=ALLOW_PAST_HELP)
+def briefings_reschedule(briefing_id: int, start: str, end: str | None, allow_past: bool) -> None:
     """Move a briefing: same UID, SEQUENCE + 1, the update queued to everyone invited."""
     try:
         result = briefings.reschedule(briefing_id, _aware(start, "--start"),
-                                      _aware(end, "--end") if end else None, cli_actor())
+                                      _aware(end, "--end") if end else None, cli_actor(),
+                                      allow_past=allow_past)
     except DomainError as error:
-        fail(str(error))
+        fail_with_past_hint(error)
     for warning in result.warnings:
         click.echo(f"note: {warning}", err=True)
     row = _briefing_row(result.briefing)

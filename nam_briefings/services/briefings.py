@@ -182,11 +182,12 @@ def session_briefings(number: int, include_cancelled: bool = False) -> list[Brie
     return list(db.session.scalars(query))
 
 
-def confirm_proposal(key: str, actor: audit.Actor) -> list[Briefing]:
+def confirm_proposal(key: str, actor: audit.Actor, allow_past: bool = False) -> list[Briefing]:
     """Turn a proposal into briefings (one per meeting), each with its own stable UID.
 
     The meetings are checked again against what the calendar holds now; a proposal that
-    no longer fits, is not open, or whose session already has briefings is refused.
+    no longer fits, is not open, or whose session already has briefings is refused, and
+    so is one with a meeting in the past unless `allow_past` (invitations for a past date).
     """
     proposal = db.session.scalar(db.select(Proposal).filter_by(key=key.strip()))
     if proposal is None:
@@ -196,6 +197,8 @@ def confirm_proposal(key: str, actor: audit.Actor) -> list[Briefing]:
     session = proposal.session
     _refuse_if_already_briefed(session)
     meetings = [_meeting_from_json(m) for m in proposal.meetings]
+    if not allow_past:
+        refuse_past([m.start for m in meetings])
     problems = _recheck(session, meetings)
     if problems:
         raise Invalid(f"proposal {key} no longer fits: " + "; ".join(problems)
@@ -223,14 +226,17 @@ class ManualResult:
 
 
 def set_by_hand(number: int, start: datetime, end: datetime, room_name: str,
-                iso3s: list[str], actor: audit.Actor) -> ManualResult:
+                iso3s: list[str], actor: audit.Actor, allow_past: bool = False) -> ManualResult:
     """Create a briefing at a time chosen by the secretariat.
 
     Hard constraints are enforced (Invalid lists what breaks); soft ones come back as
     warnings. `iso3s` are the presenting states, in agenda order (default: review order).
+    A start in the past is refused unless `allow_past`.
     """
     session = get_session(number)
     _refuse_if_already_briefed(session)
+    if not allow_past:
+        refuse_past([start])
     room = db.session.scalar(db.select(Room).filter_by(name=room_name, active=True))
     if room is None:
         raise Invalid(f"no active room named {room_name!r}")
@@ -274,17 +280,20 @@ class RescheduleResult:
 
 
 def reschedule(briefing_id: int, start: datetime, end: datetime | None,
-               actor: audit.Actor) -> RescheduleResult:
+               actor: audit.Actor, allow_past: bool = False) -> RescheduleResult:
     """Move a confirmed briefing: same UID, SEQUENCE + 1, the update queued to everyone.
 
     `end` defaults to keeping the length. Hard constraints are checked as for a time set
-    by hand; answers are reset, since the time changed.
+    by hand; answers are reset, since the time changed. A new start in the past is
+    refused unless `allow_past`.
     """
     briefing = get_briefing(briefing_id)
     if briefing.status != "confirmed":
         raise Invalid(f"briefing {briefing_id} is {briefing.status}: only a confirmed one moves")
     if start.tzinfo is None or (end is not None and end.tzinfo is None):
         raise Invalid("give the new times with their UTC offset, e.g. 2025-04-24T10:00+02:00")
+    if not allow_past:
+        refuse_past([start])
     end = end or start + (briefing.end_at - briefing.start_at)
     shift = start - briefing.start_at
     last_item_end = max(item.end_at for item in briefing.items) + shift
@@ -469,6 +478,17 @@ def _recheck(session: UprSession, meetings: list[planner.Meeting]) -> list[str]:
                                       meeting.start, meeting.end, room, busy, rules)
         problems += check.problems
     return problems
+
+
+def refuse_past(starts: list[datetime]) -> None:
+    """Invalid (field "allow_past") when a start is not after now: invitations for a past
+    date go out only when the caller says so explicitly."""
+    now = clock.now()
+    past = [start for start in starts if start <= now]
+    if past:
+        first = min(past).astimezone(GENEVA)
+        raise Invalid(f"{first:%a %d %b %Y %H:%M %Z} is in the past: confirm explicitly that "
+                      "invitations should go out for a past date", field="allow_past")
 
 
 def _refuse_if_already_briefed(session: UprSession) -> None:

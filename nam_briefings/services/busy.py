@@ -27,15 +27,17 @@ def add_busy_period(kind: str, first: date, last: date, label: str, actor: audit
     """
     label = label.strip()
     if kind not in BUSY_KINDS:
-        raise Invalid(f"kind {kind!r} must be one of {', '.join(BUSY_KINDS)}")
+        raise Invalid(f"kind {kind!r} must be one of {', '.join(BUSY_KINDS)}", field="kind")
     if not label:
-        raise Invalid("give the period a label, e.g. 'UN Geneva closure (Eid al-Fitr)'")
+        raise Invalid("give the period a label, e.g. 'UN Geneva closure (Eid al-Fitr)'",
+                      field="label")
     if last < first:
-        raise Invalid(f"the last day {last} is before the first day {first}")
+        raise Invalid(f"the last day {last} is before the first day {first}", field="last_day")
     if (start_time is None) != (end_time is None):
-        raise Invalid("give both a start and an end time, or neither (whole days)")
+        raise Invalid("give both a start and an end time, or neither (whole days)",
+                      field="end_time")
     if mission_iso3 and room_name:
-        raise Invalid("a busy period concerns a mission or a room, not both")
+        raise Invalid("a busy period concerns a mission or a room, not both", field="mission")
     scope = {"mission": _mission(mission_iso3) if mission_iso3 else None,
              "room": _room(room_name) if room_name else None}
     periods = [BusyPeriod(kind=kind, label=label, start_at=start, end_at=end,
@@ -56,13 +58,14 @@ def _spans(first: date, last: date, start_time: time | None,
     if start_time is None:
         return [day_bounds_utc(first, last)]
     if end_time <= start_time:
-        raise Invalid(f"the end time {end_time:%H:%M} is not after the start {start_time:%H:%M}")
+        raise Invalid(f"the end time {end_time:%H:%M} is not after the start {start_time:%H:%M}",
+                      field="end_time")
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     try:
         return [(local_to_utc(datetime.combine(day, start_time)),
                  local_to_utc(datetime.combine(day, end_time))) for day in days]
     except ValueError as error:
-        raise Invalid(str(error)) from None
+        raise Invalid(str(error), field="start_time") from None
 
 
 def _mission(iso3: str) -> Mission:
@@ -79,19 +82,31 @@ def _room(name: str) -> Room:
     return room
 
 
-def list_busy_periods(kind: str | None = None) -> list[BusyPeriod]:
-    """Busy periods in time order, optionally of one kind."""
-    query = db.select(BusyPeriod).order_by(BusyPeriod.start_at)
+def list_busy_periods(kind: str | None = None, *, ending_after: datetime | None = None,
+                      starting_before: datetime | None = None) -> list[BusyPeriod]:
+    """Busy periods in time order, optionally of one kind, or overlapping a time range
+    (those that end after `ending_after` and start before `starting_before`)."""
+    query = db.select(BusyPeriod).order_by(BusyPeriod.start_at, BusyPeriod.id)
     if kind:
         query = query.filter_by(kind=kind)
+    if ending_after is not None:
+        query = query.where(BusyPeriod.end_at > ending_after)
+    if starting_before is not None:
+        query = query.where(BusyPeriod.start_at < starting_before)
     return list(db.session.scalars(query))
+
+
+def get_busy_period(period_id: int) -> BusyPeriod:
+    """The busy period with this id, or NotFound."""
+    period = db.session.get(BusyPeriod, period_id)
+    if period is None:
+        raise NotFound(f"no busy period with id {period_id}")
+    return period
 
 
 def remove_busy_period(period_id: int, actor: audit.Actor) -> None:
     """Delete a busy period."""
-    period = db.session.get(BusyPeriod, period_id)
-    if period is None:
-        raise NotFound(f"no busy period with id {period_id}")
+    period = get_busy_period(period_id)
     audit.record(actor, "busy_period.delete", "busy_period", period.id,
                  f"{period.kind} {period.label}")
     db.session.delete(period)

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..domain import imports
 from ..domain.calendar import day_bounds_utc
+from ..domain.errors import Invalid
 from ..domain.imports import ImportRejected, RowError
 from ..extensions import db
 from ..models import BusyPeriod, Contact, Mission, Review, Room, State, UprSession
@@ -89,6 +90,25 @@ def import_csv(kind: str, data: bytes | str, actor: audit.Actor, *, dry_run: boo
         db.session.rollback()
         raise
     return report
+
+
+def import_review_order(number: int, iso3s: list[str], actor: audit.Actor, *,
+                        dry_run: bool = False) -> ImportReport:
+    """Set the states under review in session `number`, in order (the first is reviewed first).
+
+    Goes through the reviews import, so the same checks apply; the problems it finds are
+    numbered by the state's place in `iso3s` (1 = first) rather than by a file's line.
+    """
+    codes = [code.strip().upper() for code in iso3s if code.strip()]
+    if not codes:
+        raise Invalid("give at least one state under review (its ISO code, e.g. KWT)")
+    rows = "".join(f"{number},{code},{position}\n" for position, code in enumerate(codes, 1))
+    try:
+        return import_csv("reviews", "session,iso3,position\n" + rows, actor, dry_run=dry_run,
+                          source=f"review order of session {number}")
+    except ImportRejected as rejected:
+        raise ImportRejected(RowError(error.line - 1, error.message)
+                             for error in rejected.errors) from None
 
 
 def seed_reference_data(actor: audit.Actor) -> list[ImportReport]:

@@ -7,13 +7,13 @@ def register_blueprints(app: Flask) -> None:
 
     Also installs the app-wide login check, the error pages and the Jinja filters.
     """
-    from . import (audit, auth, briefings, feeds, missions, outbox, portal, rsvp, sessions,
-                   states)
+    from . import (admin, audit, auth, briefings, busy, dashboard, feeds, missions, outbox,
+                   portal, rsvp, sessions, states)
     from .errors import register_error_handlers
     from .filters import register_filters
 
-    for module in (auth, sessions, briefings, states, missions, audit, outbox, rsvp, feeds,
-                   portal):
+    for module in (auth, dashboard, sessions, briefings, states, missions, audit, outbox, rsvp,
+                   feeds, portal, busy, admin):
         app.register_blueprint(module.bp)
     from . import replies  # answers by e-mail (iMIP REPLY)
 

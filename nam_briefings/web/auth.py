@@ -117,11 +117,11 @@ def load_user(user_id: str) -> User | None:
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login() -> Any:
-    """Show the login form; on success go to `next` (if safe) or the sessions list."""
+    """Show the login form; on success go to `next` (if safe) or the dashboard."""
     next_url = request.args.get("next")
     next_url = next_url if is_safe_next(next_url) else None
     if current_user.is_authenticated:
-        return redirect(next_url or url_for("sessions.index"))
+        return redirect(next_url or url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
         user = users.authenticate(form.email.data, form.password.data)
@@ -129,7 +129,7 @@ def login() -> Any:
             _start_new_session()
             login_user(user)
             flash(f"Welcome, {user.email}.", "success")
-            return redirect(next_url or url_for("sessions.index"))
+            return redirect(next_url or url_for("dashboard.index"))
         form.password.errors = ["Wrong e-mail address or password."]
     return render_template("auth/login.html", form=form, next_url=next_url)
 

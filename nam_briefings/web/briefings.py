@@ -25,6 +25,7 @@ from .auth import current_actor, role_required
 from .filters import geneva_datetime, geneva_time
 from .forms import (
     ConfirmForm,
+    ConfirmProposalForm,
     ManualBriefingForm,
     RescheduleForm,
     RulesForm,
@@ -73,23 +74,34 @@ def plan(number: int) -> Any:
 @bp.route("/sessions/<int:number>/proposals/<key>/confirm", methods=["GET", "POST"])
 @role_required("editor")
 def confirm(number: int, key: str) -> Any:
-    """Show what confirming a proposal creates; on POST, create the briefings."""
+    """Show what confirming a proposal creates; on POST, create the briefings.
+
+    A proposal with a meeting in the past also needs the "in the past" box ticked.
+    """
     proposal = proposals_view.get_proposal(number, key)
+    form = ConfirmProposalForm()
     error = None
     status = 200
-    if request.method == "POST":  # the CSRF token is checked app-wide (CSRFProtect)
+    if form.validate_on_submit():
         try:
-            created = briefings.confirm_proposal(proposal.key, current_actor())
+            created = briefings.confirm_proposal(proposal.key, current_actor(),
+                                                 allow_past=form.allow_past.data)
         except Invalid as refusal:
-            error, status = str(refusal), 400
+            if refusal.field == "allow_past":
+                add_error(form, Invalid(f"{refusal}. Tick the box to go ahead.", "allow_past"))
+            else:
+                error = str(refusal)
+            status = 400
         else:
             count = len(created)
             flash(f"Confirmed: {count} briefing{'' if count == 1 else 's'} for session "
                   f"{number}. The invitations are queued in the outbox.", "success")
             return _back_to(number)
     overview = sessions.get_session(number)
+    past = any(meeting.start <= clock.now() for meeting in proposal.meetings)
     return render_template("briefings/confirm.html", overview=overview, proposal=proposal,
-                           error=error, audience=len(invitations.audience())), status
+                           error=error, audience=len(invitations.audience()), form=form,
+                           past=past), status
 
 
 @bp.route("/sessions/<int:number>/briefings/manual", methods=["POST"])
@@ -103,7 +115,8 @@ def manual(number: int) -> Any:
         try:
             start, end = form.geneva_times()
             result = briefings.set_by_hand(number, start, end, form.room.data,
-                                           form.presenting_in_review_order(), current_actor())
+                                           form.presenting_in_review_order(), current_actor(),
+                                           allow_past=form.allow_past.data)
         except Invalid as error:
             add_error(form, error)
         else:
@@ -158,12 +171,13 @@ def reschedule(briefing_id: int) -> Any:
     if form.validate_on_submit():
         try:
             start, end = form.geneva_times()
-            if start <= clock.now() and not form.send_for_past.data:
-                ask_past = True
-                raise Invalid(f"{geneva_datetime(start)} is in the past: tick the box to send "
-                              "the update for a past date anyway.", field="send_for_past")
-            result = briefings.reschedule(briefing_id, start, end, current_actor())
+            result = briefings.reschedule(briefing_id, start, end, current_actor(),
+                                          allow_past=bool(form.send_for_past.data))
         except Invalid as error:
+            if error.field == "allow_past":
+                ask_past = True
+                error = Invalid(f"{geneva_datetime(start)} is in the past: tick the box to send "
+                                "the update for a past date anyway.", field="send_for_past")
             add_error(form, error)
         else:
             moved = result.briefing

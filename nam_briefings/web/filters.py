@@ -1,7 +1,7 @@
 """Jinja filters: dates and times always in Geneva time, with the zone spelled out."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import Flask
 
@@ -20,6 +20,9 @@ ANSWER_LABELS = {"accept": "Accept", "tentative": "Tentative", "decline": "Decli
 #: what an outbox message is
 OUTBOX_KIND_LABELS = {"request": "Invitation", "cancel": "Cancellation", "reminder": "Reminder",
                       "chaser": "Chaser", "notice": "Notice"}
+#: a busy period's kind, short
+BUSY_KIND_NAMES = {"closure": "Closure", "meeting": "Chair's meeting", "blackout": "Blackout",
+                   "hrc_session": "HRC session"}
 
 
 def geneva_datetime(instant: datetime | None) -> str:
@@ -42,6 +45,13 @@ def geneva_date(instant: datetime | None) -> str:
     return long_date(to_local(instant).date()) if instant is not None else ""
 
 
+def geneva_last_day(end: datetime | None) -> str:
+    """The last Geneva day of a whole-day period that ends (exclusive) at `end`."""
+    if end is None:
+        return ""
+    return long_date(to_local(end - timedelta(microseconds=1)).date())
+
+
 def long_date(day: date | None) -> str:
     """A date with its weekday, e.g. "Tue 23 Jan 2024"."""
     if day is None:
@@ -62,10 +72,12 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(geneva_time)
     app.add_template_filter(geneva_date)
     app.add_template_filter(long_date)
+    app.add_template_filter(geneva_last_day)
     app.add_template_filter(date_range)
     app.add_template_filter(lambda status: NAM_LABELS.get(status, status), "nam_label")
     app.add_template_filter(lambda role: ROLE_LABELS.get(role, role), "role_label")
     app.add_template_filter(lambda code: LANGUAGE_LABELS.get(code, code), "language_label")
     for name, labels in (("partstat_label", PARTSTAT_LABELS), ("slot_label", SLOT_LABELS),
-                         ("answer_label", ANSWER_LABELS), ("kind_label", OUTBOX_KIND_LABELS)):
+                         ("answer_label", ANSWER_LABELS), ("kind_label", OUTBOX_KIND_LABELS),
+                         ("busy_kind_label", BUSY_KIND_NAMES)):
         app.add_template_filter(lambda value, labels=labels: labels.get(value, value), name)

@@ -5,15 +5,18 @@ say so with `Invalid(message, field=...)`, which `add_error` puts next to the fi
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileSize
 from wtforms import (
     BooleanField,
     DateField,
     EmailField,
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
@@ -29,6 +32,9 @@ from ..domain.calendar import local_to_utc
 from ..domain.constants import CONTACT_ROLES, LANGUAGES, WEEKDAY_NAMES
 from ..domain.errors import Invalid
 from ..domain.validation import normalise_email
+
+#: the tick that lets invitations go out for a briefing in the past (services: allow_past)
+PAST_LABEL = "I understand this briefing is in the past: send the invitations anyway"
 
 ROLE_LABELS = {
     "ambassador": "Ambassador",
@@ -185,6 +191,7 @@ class ManualBriefingForm(FlaskForm):
                          invalid_value_message="Give the end time as HH:MM, e.g. 11:30.")
     room = SelectField("Room", validators=[InputRequired("Choose a room.")])
     states = MultiCheckboxField("Presenting states", validators=[ticked_at_least_one])
+    allow_past = BooleanField(PAST_LABEL)
 
     def set_choices(self, rooms: list, reviews: list) -> None:
         """Offer `rooms` (Room rows) and the states of `reviews` (Review rows, in order)."""
@@ -267,3 +274,142 @@ def add_error(form: FlaskForm, error: Invalid) -> None:
         form.form_errors.append(str(error))
     else:
         field.errors = [*field.errors, str(error)]
+
+
+class ConfirmProposalForm(FlaskForm):
+    """The confirmation step of a proposal; the tick is needed only for a past meeting."""
+
+    allow_past = BooleanField(PAST_LABEL)
+
+
+# --- sessions, their reviews and CSV imports -------------------------------------------------
+
+class SessionForm(FlaskForm):
+    """A UPR Working Group session: number, cycle and dates (Geneva dates)."""
+
+    number = IntegerField("Session number", validators=[InputRequired("Give the number.")],
+                          render_kw={"inputmode": "numeric"})
+    cycle = IntegerField("UPR cycle", validators=[InputRequired("Give the cycle.")],
+                         render_kw={"inputmode": "numeric"})
+    start_date = DateField("First day", validators=[InputRequired("Give the first day.")],
+                           invalid_value_message="Give the first day as YYYY-MM-DD.")
+    end_date = DateField("Last day", validators=[InputRequired("Give the last day.")],
+                         invalid_value_message="Give the last day as YYYY-MM-DD.")
+
+
+class ReviewOrderForm(FlaskForm):
+    """The states under review in a session, in order, one ISO code per line."""
+
+    states = TextAreaField("States under review, in order of review",
+                           validators=[InputRequired("Give at least one state.")])
+
+    def codes(self) -> list[str]:
+        """The codes given, one per line (commas and spaces also separate them)."""
+        return [code for code in re.split(r"[\s,;]+", self.states.data or "") if code]
+
+
+#: CSV kinds the web import page offers (missions and contacts have their own pages)
+WEB_IMPORT_KINDS = ("sessions", "reviews", "hrc-sessions")
+#: the largest CSV file the web import accepts
+MAX_IMPORT_BYTES = 1_000_000
+
+
+class ImportForm(FlaskForm):
+    """A CSV file to check (dry run) before importing: uploaded, or pasted."""
+
+    kind = SelectField("What the file holds", choices=[
+        SelectChoice("sessions", "UPR sessions (number, cycle, start_date, end_date)"),
+        SelectChoice("reviews", "States under review (session, iso3, position[, start[, end]])"),
+        SelectChoice("hrc-sessions", "Human Rights Council sessions (number, start_date, "
+                                     "end_date)")])
+    file = FileField("CSV file", validators=[FileSize(MAX_IMPORT_BYTES, message=(
+        "The file is larger than 1 MB: split it."))])
+    text = TextAreaField("Or paste the CSV here",
+                         validators=[Optional(), Length(max=MAX_IMPORT_BYTES)])
+    #: set by the preview page's "Import" button: apply what was checked
+    apply = HiddenField()
+
+    def data_given(self) -> bytes | str:
+        """The uploaded file's bytes, else the pasted text; Invalid when neither is given."""
+        if self.file.data:
+            return self.file.data.read()
+        if (self.text.data or "").strip():
+            return self.text.data
+        raise Invalid("Choose a CSV file or paste its content.", field="file")
+
+
+# --- busy periods and rooms --------------------------------------------------------------
+
+BUSY_KIND_LABELS = {"closure": "Closure (no briefing anywhere)",
+                    "meeting": "The chair's other meeting",
+                    "blackout": "A mission's blackout (it cannot present)",
+                    "hrc_session": "Human Rights Council session (avoided when possible)"}
+
+
+class BusyPeriodForm(FlaskForm):
+    """Days (and optionally hours) when briefings cannot, or preferably should not, be held."""
+
+    kind = SelectField("Kind", choices=[SelectChoice(k, label)
+                                        for k, label in BUSY_KIND_LABELS.items()])
+    label = StringField("Label", validators=[InputRequired("Give the period a label."),
+                                             Length(max=200)])
+    first_day = DateField("First day", validators=[InputRequired("Give the first day.")],
+                          invalid_value_message="Give the first day as YYYY-MM-DD.")
+    last_day = DateField("Last day (optional)", validators=[Optional()],
+                         invalid_value_message="Give the last day as YYYY-MM-DD.")
+    start_time = TimeField("From (Geneva time, optional)", format=["%H:%M", "%H:%M:%S"],
+                           validators=[Optional()],
+                           invalid_value_message="Give the time as HH:MM, e.g. 10:00.")
+    end_time = TimeField("To (Geneva time, optional)", format=["%H:%M", "%H:%M:%S"],
+                         validators=[Optional()],
+                         invalid_value_message="Give the time as HH:MM, e.g. 12:00.")
+    room = SelectField("Room (for a room booking)")
+    mission = SelectField("Mission (for a mission's blackout)")
+
+    def set_choices(self, rooms: list, missions: list) -> None:
+        """Offer `rooms` (Room rows) and the missions of `missions` (MissionListing rows)."""
+        self.room.choices = [SelectChoice("", "Any room (not a booking)")] + [
+            SelectChoice(room.name, room.name) for room in rooms]
+        self.mission.choices = [SelectChoice("", "Every mission (not a blackout)")] + [
+            SelectChoice(m.mission.state_iso3, f"{m.mission.state.name} ({m.mission.state_iso3})")
+            for m in missions]
+
+
+class RoomForm(FlaskForm):
+    """A meeting room: name, seats and address."""
+
+    name = StringField("Name", validators=[InputRequired("Give the room's name."),
+                                           Length(max=200)])
+    capacity = IntegerField("Seats", validators=[InputRequired("Give the number of seats.")],
+                            render_kw={"inputmode": "numeric"})
+    location = StringField("Address or building (shown in invitations)",
+                           validators=[Optional(), Length(max=300)])
+
+
+# --- users ---------------------------------------------------------------------------------
+
+ROLE_CHOICES = [SelectChoice("viewer", "Viewer (reads everything, changes nothing)"),
+                SelectChoice("editor", "Editor (schedules briefings and sends invitations)"),
+                SelectChoice("admin", "Administrator (also manages users)")]
+
+
+class NewUserForm(FlaskForm):
+    """A secretariat account with its role and initial password."""
+
+    email = EmailField("E-mail address",
+                       validators=[InputRequired("Give the e-mail address."), valid_email])
+    role = SelectField("Role", choices=ROLE_CHOICES)
+    password = PasswordField("Initial password",
+                             validators=[InputRequired("Give an initial password.")])
+
+
+class UserRoleForm(FlaskForm):
+    """A new role for an account."""
+
+    role = SelectField("Role", choices=ROLE_CHOICES)
+
+
+class PasswordResetForm(FlaskForm):
+    """A new password for an account."""
+
+    password = PasswordField("New password", validators=[InputRequired("Give the new password.")])

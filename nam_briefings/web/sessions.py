@@ -1,20 +1,28 @@
-"""UPR sessions: the list (upcoming first) and one session with its reviews and briefing."""
+"""UPR sessions: the list (upcoming first), one session with its timeline, reviews and
+briefing; adding or changing a session, its states under review, and CSV imports."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug import Response
 
-from ..services import briefings, clock, proposals_view, sessions
-from .forms import ManualBriefingForm, RulesForm
+from ..domain.errors import Invalid
+from ..domain.imports import ImportRejected, expected_header
+from ..services import briefings, calendar, clock, proposals_view, sessions, timeline
+from .auth import current_actor, role_required
+from .forms import (
+    ImportForm,
+    ManualBriefingForm,
+    ReviewOrderForm,
+    RulesForm,
+    SessionForm,
+    add_error,
+    form_status,
+)
 
 bp = Blueprint("sessions", __name__)
-
-
-@bp.route("/")
-def home() -> Response:
-    """The home page is the sessions list."""
-    return redirect(url_for("sessions.index"))
 
 
 @bp.route("/sessions")
@@ -27,7 +35,7 @@ def index() -> str:
 
 @bp.route("/sessions/<int:number>")
 def show(number: int) -> str:
-    """One session: dates, venue, its reviews in order, and its briefing or proposals."""
+    """One session: dates, timeline, its reviews in order, and its briefing or proposals."""
     return session_page(number)[0]
 
 
@@ -53,6 +61,110 @@ def session_page(number: int, rules_form: RulesForm | None = None,
             manual_form.states.data = [r.state_iso3 for r in overview.presenting_candidates]
         manual_form.set_choices(proposals_view.active_rooms(), overview.reviews)
     body = render_template("sessions/show.html", overview=overview, today=clock.today(),
-                           briefings=confirmed, proposals=proposals, editing=editing,
-                           rules_form=rules_form, manual_form=manual_form)
+                           now=clock.now(), briefings=confirmed, proposals=proposals,
+                           editing=editing, rules_form=rules_form, manual_form=manual_form,
+                           timeline=timeline.session_timeline(number))
     return body, status
+
+
+# --- adding and changing sessions ----------------------------------------------------------
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+@role_required("editor")
+def new() -> Any:
+    """Add a session (the next one by default); then on to its states under review."""
+    form = SessionForm()
+    if request.method == "GET":
+        defaults = sessions.next_session_defaults()
+        form.number.data, form.cycle.data = defaults.number, defaults.cycle
+    if form.validate_on_submit():
+        try:
+            session = sessions.create_session(form.number.data, form.cycle.data,
+                                              form.start_date.data, form.end_date.data,
+                                              current_actor())
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            flash(f"UPR session {session.number} added. Now give its states under review, "
+                  "in order.", "success")
+            return redirect(url_for("sessions.reviews", number=session.number))
+    return render_template("sessions/form.html", form=form, overview=None), form_status(form)
+
+
+@bp.route("/sessions/<int:number>/edit", methods=["GET", "POST"])
+@role_required("editor")
+def edit(number: int) -> Any:
+    """Change a session's cycle or dates (its number stays)."""
+    overview = sessions.get_session(number)
+    form = SessionForm(obj=overview.session)
+    if form.validate_on_submit():
+        try:
+            if form.number.data != number:
+                raise Invalid("A session's number cannot change: add a new session instead.",
+                              field="number")
+            sessions.update_session(number, form.cycle.data, form.start_date.data,
+                                    form.end_date.data, current_actor())
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            flash(f"UPR session {number} saved.", "success")
+            return redirect(url_for("sessions.show", number=number))
+    return (render_template("sessions/form.html", form=form, overview=overview),
+            form_status(form))
+
+
+@bp.route("/sessions/<int:number>/reviews", methods=["GET", "POST"])
+@role_required("editor")
+def reviews(number: int) -> Any:
+    """Give the states under review in a session, in order, one ISO code per line."""
+    overview = sessions.get_session(number)
+    form = ReviewOrderForm()
+    if request.method == "GET":
+        form.states.data = "\n".join(r.state_iso3 for r in overview.reviews)
+    problems: list = []
+    if form.validate_on_submit():
+        try:
+            report = calendar.import_review_order(number, form.codes(), current_actor())
+        except ImportRejected as rejected:
+            problems = rejected.errors
+            form.states.errors = [f"{rejected} Each problem is listed with its line."]
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            flash(f"States under review in session {number}: {len(report.added)} added, "
+                  f"{len(report.changed)} changed, {report.unchanged} unchanged.", "success")
+            return redirect(url_for("sessions.show", number=number))
+    return (render_template("sessions/reviews.html", form=form, overview=overview,
+                            problems=problems), form_status(form))
+
+
+@bp.route("/sessions/import", methods=["GET", "POST"])
+@role_required("editor")
+def import_csv() -> Any:
+    """Import sessions, reviews or HRC sessions from CSV: check first (a dry run, showing
+    what would change), then import on a second click. Nothing is written on a problem."""
+    form = ImportForm()
+    report, problems, data = None, [], ""
+    if form.validate_on_submit():
+        try:
+            raw = form.data_given()
+            data = raw.decode("utf-8-sig", errors="replace") if isinstance(raw, bytes) else raw
+            apply = form.apply.data == "1"
+            report = calendar.import_csv(form.kind.data, raw, current_actor(),
+                                         dry_run=not apply, source="web upload")
+        except ImportRejected as rejected:
+            problems = rejected.errors
+            form.form_errors.append(f"{rejected}. Expected header: "
+                                    f"{expected_header(form.kind.data)}")
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            if apply:
+                flash(f"Imported. {report.summary}.", "success")
+                return redirect(url_for("sessions.index"))
+    return (render_template("sessions/import.html", form=form, report=report,
+                            problems=problems, data=data,
+                            headers={c.value: expected_header(c.value)
+                                     for c in form.kind.choices}),
+            400 if form.is_submitted() and (form.errors or problems) else 200)

@@ -22,6 +22,7 @@ SESSION_49_NAM_MEMBERS = ["GRD", "GIN", "GNB", "GUY", "KEN", "KWT", "LSO", "LAO"
 
 @pytest.fixture
 def seeded(app):
+    app.config["TODAY"] = date(2025, 3, 3)  # before session 49: its briefings are ahead
     seed_reference_data(Actor.system())
     return app
 

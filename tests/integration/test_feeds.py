@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import icalendar
@@ -27,6 +27,7 @@ SECRETARIAT = Actor("secretariat@chair.example.org")
 
 @pytest.fixture
 def calendar(app):
+    app.config["TODAY"] = date(2025, 3, 3)  # before session 49: its briefings are ahead
     seed_reference_data(Actor.system())
     for iso3 in ("GUY", "KEN", "LAO", "IND"):
         create_contact(create_mission(iso3), email=f"upr@{iso3.lower()}.example.org")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from email.message import EmailMessage
 
 import icalendar
@@ -27,6 +27,7 @@ SECRETARIAT = Actor("secretariat@chair.example.org")
 @pytest.fixture
 def calendar_with_missions(app):
     """Session 49 seeded, with one mission and two contacts for eleven NAM members."""
+    app.config["TODAY"] = date(2025, 3, 3)  # before session 49: its briefings are ahead
     seed_reference_data(Actor.system())
     for iso3 in PRESENTERS + OTHERS:
         mission = create_mission(iso3)

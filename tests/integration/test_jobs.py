@@ -50,7 +50,7 @@ def test_a_second_run_changes_nothing(seeded):
 
 def test_confirmed_sessions_are_left_alone(seeded):
     plan = briefings.plan_session(49, Actor("test"))
-    briefings.confirm_proposal(plan.proposals[0].key, Actor("test"))
+    briefings.confirm_proposal(plan.proposals[0].key, Actor("test"), allow_past=True)
     assert briefings.plan_upcoming_sessions(Actor("scheduler"), 60, now=EARLY_APRIL_2025) == []
 
 
@@ -77,7 +77,7 @@ def test_a_postponed_session_is_replanned_and_the_secretariat_told(seeded, runne
 
 def test_a_postponed_session_flags_confirmed_briefings(seeded, runner, tmp_path):
     plan = briefings.plan_session(49, Actor("test"))
-    briefings.confirm_proposal(plan.proposals[0].key, Actor("test"))
+    briefings.confirm_proposal(plan.proposals[0].key, Actor("test"), allow_past=True)
     move_session_49(runner, tmp_path, "2025-05-12", "2025-05-23")
     db.session.expire_all()
     flagged = db.session.scalars(db.select(Briefing)).all()

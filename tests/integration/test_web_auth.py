@@ -17,7 +17,7 @@ PASSWORD = "correct horse battery"
 PUBLIC_ENDPOINTS = {"auth.login", "static", "rsvp.answer", "feeds.upr", "feeds.mission",
                     "feeds.secretariat", "feeds.health"}
 SAMPLE_VALUES = {"number": 35, "contact_id": 1, "iso3": "GUY", "key": "0e71de88074d",
-                 "briefing_id": 1, "message_id": 1}
+                 "briefing_id": 1, "message_id": 1, "period_id": 1, "room_id": 1, "user_id": 1}
 
 
 def private_routes(app) -> list[tuple[str, str, str]]:
@@ -95,12 +95,12 @@ def test_unknown_addresses_are_404_for_everyone(client, login):
 # --- logging in and out ----------------------------------------------------------------
 
 
-def test_login_with_the_right_password_opens_the_sessions_list(client):
+def test_login_with_the_right_password_opens_the_dashboard(client):
     create_user(email="ed@chair.example.org", role="editor", password=PASSWORD)
     response = log_in(client, "Ed@Chair.example.org", PASSWORD)
     assert response.status_code == 302
-    assert response.location == "/sessions"
-    assert "ed@chair.example.org" in page(client, "/sessions")
+    assert response.location == "/"
+    assert "ed@chair.example.org" in page(client, "/")
 
 
 @pytest.mark.parametrize("email, password", [
@@ -137,14 +137,14 @@ def test_login_never_redirects_to_another_site(client, target):
     create_user(email="ed@chair.example.org", password=PASSWORD)
     response = log_in(client, "ed@chair.example.org", PASSWORD, next_url=target)
     assert response.status_code == 302
-    assert response.location == "/sessions"
+    assert response.location == "/"
     assert not is_safe_next(target)
 
 
-def test_a_logged_in_user_visiting_login_goes_to_the_sessions(client, login):
+def test_a_logged_in_user_visiting_login_goes_to_the_dashboard(client, login):
     login("viewer")
     response = client.get("/login", headers=HTML)
-    assert response.status_code == 302 and response.location == "/sessions"
+    assert response.status_code == 302 and response.location == "/"
 
 
 def test_logout_ends_the_session(client, login):

@@ -38,10 +38,10 @@ def calendar(app):
     create_review(upcoming, cuba, 1, start_at=datetime(2024, 5, 7, 7, 0, tzinfo=timezone.utc))
 
 
-def test_home_is_the_sessions_list(client, login):
+def test_home_is_the_dashboard_with_a_link_to_every_session(client, login):
     login("viewer")
-    response = client.get("/", headers={"Accept": "text/html"})
-    assert response.status_code == 302 and response.location == "/sessions"
+    html = page(client, "/")
+    assert "<h1>Dashboard</h1>" in html and 'href="/sessions">Sessions</a>' in html
 
 
 def test_sessions_list_upcoming_first_then_past(client, login, calendar):

@@ -1,0 +1,185 @@
+"""The dashboard: what the secretariat needs to see and do for the next UPR sessions.
+
+Only reads. `dashboard()` gathers, as of the service clock's today, the next sessions with
+their NAM presenters, their proposals or briefings with the answers so far, the outbox's
+health and a list of things that need action, each with what it concerns (the template
+turns that into a link).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..domain.calendar import to_local
+from ..models import Briefing, UprSession
+from . import briefings, briefings_view, clock, invitations, outbox, sessions
+
+#: how many sessions the dashboard shows ahead, and how many past ones
+UPCOMING_SHOWN = 3
+RECENT_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class Presenter:
+    """A state under review that presents at the briefing (a NAM member), in review order."""
+
+    iso3: str
+    name: str
+    position: int
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A presenting mission's place on a briefing's agenda and its answer about it."""
+
+    iso3: str
+    name: str
+    #: "invited" (not confirmed yet), "confirmed" or "declined"
+    status: str
+
+
+@dataclass(frozen=True)
+class BriefingStatus:
+    """A confirmed (or held) briefing with the missions' answers so far."""
+
+    briefing: Briefing
+    #: True once it has started
+    past: bool
+    #: missions by their answer: ACCEPTED, TENTATIVE, DECLINED, NEEDS-ACTION
+    answers: dict[str, int]
+    slots: list[Slot]
+
+    @property
+    def unconfirmed_slots(self) -> list[Slot]:
+        """Presenting missions that have not confirmed their slot yet."""
+        return [slot for slot in self.slots if slot.status == "invited"]
+
+
+@dataclass(frozen=True)
+class SessionStatus:
+    """A session as the dashboard shows it."""
+
+    session: UprSession
+    reviews: int
+    presenters: list[Presenter]
+    open_proposals: int
+    briefings: list[BriefingStatus]
+    #: started but not over
+    in_progress: bool
+    #: over
+    past: bool
+
+    @property
+    def stage(self) -> str:
+        """"no_reviews", "no_presenter", "no_proposal", "proposals" or "briefed"."""
+        if self.briefings:
+            return "briefed"
+        if not self.reviews:
+            return "no_reviews"
+        if not self.presenters:
+            return "no_presenter"
+        return "proposals" if self.open_proposals else "no_proposal"
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something that needs doing, and what it concerns (for the link).
+
+    `kind` is one of "add_session", "add_reviews", "propose", "confirm", "retry",
+    "slot" or "review".
+    """
+
+    kind: str
+    text: str
+    session: int | None = None
+    briefing_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the dashboard page shows."""
+
+    today: date
+    upcoming: list[SessionStatus]
+    recent: list[SessionStatus]
+    #: outbox messages per status (pending, sending, sent, failed)
+    outbox: dict[str, int]
+    actions: list[Action] = field(default_factory=list)
+
+    @property
+    def has_upcoming(self) -> bool:
+        """True when at least one session is not over yet."""
+        return bool(self.upcoming)
+
+
+def dashboard() -> Dashboard:
+    """The dashboard as of the service clock's today (the config's `TODAY` when pinned)."""
+    today = clock.today()
+    listing = sessions.list_sessions(today)
+    upcoming = [session_status(o, today) for o in listing.upcoming[:UPCOMING_SHOWN]]
+    recent = [session_status(o, today) for o in listing.past[:RECENT_SHOWN]]
+    counts = outbox.status_counts()
+    return Dashboard(today, upcoming, recent, counts, needs_action(upcoming, counts))
+
+
+def session_status(overview: sessions.SessionOverview, today: date) -> SessionStatus:
+    """One session's presenters, proposals and briefings (with their answers)."""
+    number = overview.session.number
+    include_observers = briefings.configured_rules().include_observers
+    presenting = ("member", "observer") if include_observers else ("member",)
+    presenters = [Presenter(r.state_iso3, r.state.name, r.position)
+                  for r in overview.reviews if r.state.nam_status in presenting]
+    held = [briefing_status(b) for b in briefings.session_briefings(number)]
+    return SessionStatus(
+        session=overview.session, reviews=len(overview.reviews), presenters=presenters,
+        open_proposals=len(briefings.open_proposals(number)) if not held else 0,
+        briefings=held, in_progress=overview.in_progress(today),
+        past=overview.session.end_date < today)
+
+
+def briefing_status(briefing: Briefing) -> BriefingStatus:
+    """A briefing with the missions' answers and the presenters' slot answers."""
+    slots = [Slot(item.review.state_iso3, item.review.state.name, item.slot_status)
+             for item in briefing.items]
+    return BriefingStatus(briefing, briefings_view.is_past(briefing),
+                          invitations.roster_counts(briefing), slots)
+
+
+def needs_action(upcoming: list[SessionStatus], counts: dict[str, int]) -> list[Action]:
+    """What the secretariat should do next, most pressing first."""
+    actions: list[Action] = []
+    if not upcoming:
+        actions.append(Action("add_session", "No upcoming UPR session is known: add the next "
+                                             "session"))
+    if counts.get("failed"):
+        failed = counts["failed"]
+        actions.append(Action("retry", f"{failed} message{'' if failed == 1 else 's'} failed "
+                                       "— retry"))
+    for status in upcoming:
+        actions += _session_actions(status)
+    return actions
+
+
+def _session_actions(status: SessionStatus) -> list[Action]:
+    number = status.session.number
+    if status.stage == "no_reviews":
+        return [Action("add_reviews", f"Add the states under review in session {number}",
+                       number)]
+    if status.stage == "no_proposal":
+        return [Action("propose", f"Propose briefing times for session {number}", number)]
+    if status.stage == "proposals":
+        return [Action("confirm", f"Confirm a proposal for session {number}", number)]
+    actions = []
+    for held in status.briefings:
+        if held.past:
+            continue
+        briefing = held.briefing
+        if briefing.needs_review:
+            day = to_local(briefing.start_at)
+            actions.append(Action("review", f"Briefing of {day:%a} {day.day} {day:%b %Y} "
+                                            f"(session {number}) flagged for review after the "
+                                            "session's dates changed", number, briefing.id))
+        actions += [Action("slot", f"Presenting mission {slot.iso3} ({slot.name}) has not "
+                                   f"confirmed its slot", number, briefing.id)
+                    for slot in held.unconfirmed_slots]
+    return actions
