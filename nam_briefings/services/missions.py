@@ -244,7 +244,8 @@ def _tell_secretariat(event: AuditEvent, contact: Contact, what: str) -> None:
     notify_secretariat(
         f"contact:{event.id}",
         f"{mission.state.name} updated its contacts: {contact.name} {what}"[:SUBJECT_MAX],
-        f"{mission.name} ({mission.state_iso3}) updated its contacts through the mission portal.\n\n"
+        f"{mission.name} ({mission.state_iso3}) updated its contacts through the mission "
+        f"portal.\n\n"
         f"{contact.name} <{contact.email}>: {what}\n{event.details}\n\nBy: {event.actor}\n\n"
         f"The mission's contacts: {public_url(f'/missions/{mission.state_iso3}')}\n")
 

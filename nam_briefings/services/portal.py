@@ -38,7 +38,8 @@ def _email_digest(email: str) -> str:
 
 def portal_token(contact: Contact) -> str:
     """A signed, expiring token naming the contact (and, by digest, their address)."""
-    return invitations.link_serializer(PORTAL_SALT).dumps([contact.id, _email_digest(contact.email)])
+    payload = [contact.id, _email_digest(contact.email)]
+    return invitations.link_serializer(PORTAL_SALT).dumps(payload)
 
 
 def portal_url(contact: Contact) -> str:
