@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -23,6 +23,7 @@ from ..models import (
     Briefing,
     BriefingItem,
     Contact,
+    InboundReply,
     Invitation,
     Mission,
     OutboxMessage,
@@ -414,6 +415,9 @@ class RosterRow:
     #: the mission's overall answer: the best of its contacts' answers
     partstat: str
     invitations: list[Invitation]
+    #: invitation id -> how its answer by e-mail came, when not from the invited address
+    #: (e.g. "answered from the mission's functional mailbox...")
+    notes: dict[int, str] = field(default_factory=dict)
 
 
 _PARTSTAT_RANK = {"ACCEPTED": 3, "TENTATIVE": 2, "DECLINED": 1, "NEEDS-ACTION": 0}
@@ -431,13 +435,28 @@ def roster(briefing: Briefing) -> list[RosterRow]:
         by_mission.setdefault(invitation.contact.mission.state_iso3, []).append(invitation)
     slots = {item.review.state_iso3: (position, item.slot_status)
              for position, item in enumerate(briefing.items)}
+    notes = _email_notes([i for invited in by_mission.values() for i in invited])
     rows = []
     for iso3, invited in by_mission.items():
         position, slot = slots.get(iso3, (None, ""))
         best = mission_answer(i.partstat for i in invited)
         rows.append(RosterRow(iso3, invited[0].contact.mission.state.name, position is not None,
-                              slot, best, invited))
+                              slot, best, invited,
+                              {i.id: notes[i.id] for i in invited if i.id in notes}))
     return sorted(rows, key=lambda r: (not r.presenter, slots.get(r.iso3, (0,))[0], r.state_name))
+
+
+def _email_notes(invited: list[Invitation]) -> dict[int, str]:
+    """invitation id -> the note of the e-mail reply that gave its current answer, if any."""
+    ids = [i.id for i in invited if i.answered_via == "email"]
+    if not ids:
+        return {}
+    latest = db.session.execute(
+        db.select(InboundReply.invitation_id, InboundReply.note)
+        .where(InboundReply.invitation_id.in_(ids), InboundReply.outcome == "applied")
+        .order_by(InboundReply.id))
+    notes = dict(latest.all())  # the last applied reply of each invitation wins
+    return {invitation_id: note for invitation_id, note in notes.items() if note}
 
 
 def roster_counts(briefing: Briefing) -> dict[str, int]:
