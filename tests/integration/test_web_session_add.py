@@ -1,0 +1,241 @@
+"""Adding the next session by form (then its states under review) or by CSV import
+(check, then import), editing a session, and the newcomer's path from the dashboard to
+a confirmed briefing whose invitations wait in the outbox.
+
+"Today" is the service's real day in this project, 1 December 2026: the shipped calendar
+ends with session 50 (November 2025), so no session is upcoming.
+"""
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import pytest
+
+from nam_briefings.extensions import db
+from nam_briefings.models import Briefing, OutboxMessage, Review, UprSession
+from nam_briefings.services import briefings, outbox
+from nam_briefings.services.audit import Actor
+from nam_briefings.services.calendar import seed_reference_data
+from nam_briefings.services.demo import create_demo_data
+from tests.integration.web_helpers import (
+    HTML,
+    audit_trail,
+    csrf_token,
+    field_error,
+    page,
+    post,
+    text,
+)
+
+SESSION_51 = {"number": "51", "cycle": "4", "start_date": "2027-01-25",
+              "end_date": "2027-02-05"}
+#: NAM members (Kuwait, Guyana, Kenya) and one state outside NAM (Norway), in review order
+ORDER_51 = "NOR\nKWT\nGUY\nKEN\n"
+
+
+@pytest.fixture
+def shipped(app):
+    app.config["TODAY"] = date(2026, 12, 1)
+    seed_reference_data(Actor.system())
+
+
+def session(number: int) -> UprSession | None:
+    db.session.expire_all()
+    return db.session.scalar(db.select(UprSession).filter_by(number=number))
+
+
+def review_order(number: int) -> list[str]:
+    return list(db.session.scalars(db.select(Review.state_iso3).join(Review.session)
+                                   .where(UprSession.number == number)
+                                   .order_by(Review.position)))
+
+
+# --- the form ------------------------------------------------------------------------------
+
+
+def test_the_form_suggests_the_next_number_and_adds_the_session(client, login, shipped):
+    login("editor")
+    html = page(client, "/sessions/new")
+    assert re.search(r'id="number"[^>]*value="51"', html)
+    assert re.search(r'id="cycle"[^>]*value="4"', html)
+    assert '<label for="start_date">First day</label>' in html
+
+    response = post(client, "/sessions/new", SESSION_51)
+    assert response.status_code == 302 and response.location == "/sessions/51/reviews"
+    added = session(51)
+    assert (added.cycle, added.start_date, added.end_date) == (4, date(2027, 1, 25),
+                                                               date(2027, 2, 5))
+    assert audit_trail()[-1][1:] == ("session.create", "session", "51")
+    assert "UPR session 51 added." in text(page(client, "/sessions/51/reviews"))
+
+
+@pytest.mark.parametrize("change, field, message", [
+    ({"number": "50"}, "number", "session 50 already exists: edit it instead"),
+    ({"number": "0"}, "number", "number '0' is not a whole number of at least 1"),
+    ({"end_date": "2027-01-20"}, "end_date", "end_date 2027-01-20 is before start_date 2027-01-25"),
+    ({"end_date": "2027-04-30"}, "end_date", "a Working Group session lasts weeks, not 96 days"),
+    ({"start_date": "25/01/2027"}, "start_date", "Give the first day as YYYY-MM-DD."),
+    ({"cycle": ""}, "cycle", "Give the cycle."),
+])
+def test_bad_input_is_refused_next_to_its_field_and_nothing_changes(client, login, shipped,
+                                                                     change, field, message):
+    login("editor")
+    before = audit_trail()
+    response = post(client, "/sessions/new", {**SESSION_51, **change})
+    assert response.status_code == 400
+    assert message in field_error(response.get_data(as_text=True), field)
+    assert session(51) is None and audit_trail() == before
+
+
+def test_viewers_cannot_add_or_edit_sessions(client, login, shipped):
+    login("viewer")
+    for url in ("/sessions/new", "/sessions/50/edit", "/sessions/50/reviews",
+                "/sessions/import"):
+        assert client.get(url, headers=HTML).status_code == 403
+    assert post(client, "/sessions/new", SESSION_51).status_code == 403
+    assert session(51) is None
+    html = page(client, "/sessions/50")
+    assert "/sessions/50/edit" not in html and "/sessions/50/reviews" not in html
+
+
+# --- the states under review ---------------------------------------------------------------
+
+
+def test_the_states_under_review_are_given_in_order(client, login, shipped):
+    login("editor")
+    post(client, "/sessions/new", SESSION_51)
+    response = post(client, "/sessions/51/reviews", {"states": ORDER_51})
+    assert response.status_code == 302 and response.location == "/sessions/51"
+    assert review_order(51) == ["NOR", "KWT", "GUY", "KEN"]
+    html = page(client, "/sessions/51")
+    assert "States under review in session 51: 4 added, 0 changed, 0 unchanged." in text(html)
+    assert "3 NAM members under review in this session" in text(html)
+
+
+def test_a_bad_state_code_is_refused_with_its_line_and_nothing_is_saved(client, login, shipped):
+    login("editor")
+    post(client, "/sessions/new", SESSION_51)
+    before = audit_trail()
+    response = post(client, "/sessions/51/reviews", {"states": "KWT\nXYZ\nGUY\nKWT"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    problems = text(html.split('id="review-problems"')[1].split("</div>")[0])
+    assert "Line 2: unknown state 'XYZ': import it with the states first" in problems
+    assert "Line 4:" in problems  # Kuwait twice
+    assert "2 problems found; nothing was imported" in field_error(html, "states")
+    assert review_order(51) == [] and audit_trail() == before
+
+
+# --- editing ----------------------------------------------------------------------------------
+
+
+def test_moving_a_session_flags_its_confirmed_briefings(app, client, login, shipped):
+    app.config["TODAY"] = date(2025, 3, 3)
+    key = briefings.plan_session(49, Actor("test")).proposals[0].key
+    briefings.confirm_proposal(key, Actor("test"))
+    login("editor")
+    html = page(client, "/sessions/49/edit")
+    assert re.search(r'id="start_date"[^>]*value="2025-04-28"', html)
+    response = post(client, "/sessions/49/edit", {"number": "49", "cycle": "4",
+                                                   "start_date": "2025-05-05",
+                                                   "end_date": "2025-05-16"})
+    assert response.status_code == 302 and response.location == "/sessions/49"
+    assert session(49).start_date == date(2025, 5, 5)
+    flagged = db.session.scalars(db.select(Briefing)).all()
+    assert flagged and all(b.needs_review for b in flagged)
+    assert "Needs review:" in text(page(client, "/sessions/49"))
+    refused = post(client, "/sessions/49/edit", {"number": "52", "cycle": "4",
+                                                 "start_date": "2025-05-05",
+                                                 "end_date": "2025-05-16"})
+    assert refused.status_code == 400
+    assert "A session's number cannot change" in field_error(refused.get_data(as_text=True),
+                                                             "number")
+
+
+# --- CSV import: check, then import ------------------------------------------------------------
+
+
+def upload(client, kind: str, content: str, **extra) -> str:
+    response = client.post("/sessions/import", headers=HTML, data={
+        "csrf_token": csrf_token(client), "kind": kind,
+        "file": (io.BytesIO(content.encode()), "sessions.csv"), **extra},
+        content_type="multipart/form-data")
+    db.session.rollback()
+    return response
+
+
+def test_an_upload_is_checked_first_then_imported(client, login, shipped):
+    login("editor")
+    csv_text = "number,cycle,start_date,end_date\n51,4,2027-01-25,2027-02-05\n" \
+               "50,4,2025-11-03,2025-11-14\n"
+    checked = upload(client, "sessions", csv_text)
+    assert checked.status_code == 200
+    html = checked.get_data(as_text=True)
+    preview = text(html.split('id="preview"')[1].split("</section>")[0])
+    assert "sessions: would add 1, would change 0, 1 unchanged" in preview
+    assert "Would add session 51" in preview
+    assert session(51) is None  # checking is not importing
+
+    # the preview carries the file's content to the "Import" button
+    data = re.search(r'<textarea name="text" hidden aria-hidden="true">(.*?)</textarea>',
+                     html, re.S).group(1)
+    response = post(client, "/sessions/import", {"kind": "sessions", "apply": "1",
+                                                 "text": data})
+    assert response.status_code == 302 and response.location == "/sessions"
+    assert session(51).start_date == date(2027, 1, 25)
+    assert "Imported. sessions: added 1, changed 0, 1 unchanged." in text(page(client,
+                                                                               "/sessions"))
+    assert audit_trail()[-1][1] == "import.sessions"
+
+
+def test_a_bad_file_lists_every_problem_and_imports_nothing(client, login, shipped):
+    login("editor")
+    before = audit_trail()
+    response = upload(client, "reviews",
+                      "session,iso3,position\n51,KWT,1\n50,XYZ,20\n")
+    assert response.status_code == 400
+    problems = text(response.get_data(as_text=True).split('id="import-problems"')[1]
+                    .split("</div>")[0])
+    assert "Line 2: unknown UPR session 51: import the sessions first" in problems
+    assert "Line 3: unknown state 'XYZ'" in problems
+    assert "Import" not in problems and audit_trail() == before
+
+
+def test_an_empty_submission_asks_for_a_file(client, login, shipped):
+    login("editor")
+    response = post(client, "/sessions/import", {"kind": "sessions", "text": ""})
+    assert response.status_code == 400
+    assert "Choose a CSV file or paste its content." in field_error(
+        response.get_data(as_text=True), "file")
+
+
+# --- the newcomer's path ---------------------------------------------------------------------
+
+
+def test_a_newcomer_follows_the_dashboard_to_invitations_in_the_outbox(client, login, shipped):
+    """From "no upcoming session" to a confirmed briefing and its invitations queued."""
+    create_demo_data(Actor.system())
+    login("admin")
+    dashboard = page(client, "/")
+    assert "Add the next session" in dashboard
+    assert post(client, "/sessions/new", SESSION_51).location == "/sessions/51/reviews"
+    assert post(client, "/sessions/51/reviews", {"states": ORDER_51}).location == "/sessions/51"
+
+    dashboard = text(page(client, "/"))
+    assert "Propose briefing times for session 51" in dashboard
+    assert post(client, "/sessions/51/plan").location == "/sessions/51#briefing"
+    assert "Confirm a proposal for session 51" in text(page(client, "/"))
+    session_page = page(client, "/sessions/51")
+    confirm_url = re.search(r'href="(/sessions/51/proposals/\w+/confirm)"', session_page).group(1)
+    assert "Confirm" in text(page(client, confirm_url))
+    assert post(client, confirm_url).location == "/sessions/51#briefing"
+
+    queued = db.session.scalars(db.select(OutboxMessage).filter_by(kind="request")).all()
+    assert queued and all(m.status == "pending" for m in queued)
+    assert outbox.status_counts()["pending"] >= len(queued)
+    board = text(page(client, "/"))
+    assert "1 confirmed briefing:" in board
+    assert f"Waiting to be sent: {outbox.status_counts()['pending']}" in board
+    assert "Invitation" in text(page(client, "/outbox"))
