@@ -95,6 +95,39 @@ def seeded_database(tmp_path_factory) -> Path:
     return path
 
 
+@dataclass
+class ConfirmedSession:
+    """A seeded database in which the next session's best proposal is confirmed."""
+
+    path: Path
+    #: the two briefings' ids, in time order
+    briefing_ids: list[int]
+
+
+@pytest.fixture(scope="session")
+def confirmed_database(seeded_database: Path, tmp_path_factory) -> ConfirmedSession:
+    """The seeded database with the next session planned and its best proposal confirmed.
+
+    The invitations this queued carry links to a server that is gone: tests that need a
+    mission's e-mail confirm on their own live server instead (`helpers.confirm_next_session`).
+    """
+    from tests.browser.helpers import confirm_next_session
+
+    path = tmp_path_factory.mktemp("browser-db") / "confirmed.sqlite3"
+    copy_database(seeded_database, path)
+    app = create_app(app_config(f"sqlite:///{path}", TODAY=TODAY))
+    briefing_ids = confirm_next_session(app)
+    with app.app_context():
+        db.engine.dispose()
+    return ConfirmedSession(path, briefing_ids)
+
+
+@pytest.fixture
+def database_path(seeded_database: Path) -> Path:
+    """The database each test's live server starts from (a module may override this)."""
+    return seeded_database
+
+
 def copy_database(source: Path, target: Path) -> None:
     """Copy a SQLite database with SQLite's own backup (safe with WAL files around)."""
     src, dst = sqlite3.connect(source), sqlite3.connect(target)
@@ -135,10 +168,11 @@ def mail_server() -> Iterator[SmtpRecorder]:
 
 
 @pytest.fixture
-def live_server(seeded_database: Path, mail_server: SmtpRecorder, tmp_path: Path) -> Iterator[LiveServer]:
-    """The real app on a fresh copy of the seeded database, served by werkzeug in a thread."""
+def live_server(database_path: Path, mail_server: SmtpRecorder,
+                tmp_path: Path) -> Iterator[LiveServer]:
+    """The real app on a fresh copy of the test's database, served by werkzeug in a thread."""
     database = tmp_path / "live.sqlite3"
-    copy_database(seeded_database, database)
+    copy_database(database_path, database)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     app = create_app(app_config(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from nam_briefings import PROJECT_ROOT
 
 if TYPE_CHECKING:
+    from flask import Flask
     from playwright.sync_api import Page
 
     from tests.browser.conftest import LiveServer
@@ -21,8 +22,9 @@ USERS = {role: f"{role}@chair.example.org" for role in ("admin", "editor", "view
 #: the next session on the pinned day, and the missions that present at its first briefing
 NEXT_SESSION = 49
 FIRST_BRIEFING_PRESENTERS = ["Grenada", "Guinea", "Guinea-Bissau", "Guyana"]
-#: the demo contacts of Guyana's mission (a presenter at the first briefing)
-GUYANA_FOCAL_POINT = "upr.guy@example.org"
+#: the demo contact whose mail is queued first (missions are invited in the order of their
+#: ISO codes: Afghanistan's, a NAM member that does not present in session 49)
+FOCAL_POINT = "upr.afg@example.org"
 
 
 def artifacts_dir() -> Path:
@@ -65,34 +67,56 @@ def open_next_session(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(f"UPR session {NEXT_SESSION}")
 
 
-def plan_next_session(live: LiveServer) -> str:
+def plan_next_session(app: Flask) -> str:
     """Plan the next session through the service, as the scheduler does; the best proposal's key."""
     from nam_briefings.services import briefings
     from nam_briefings.services.audit import Actor
 
-    with live.app.app_context():
+    with app.app_context():
         return briefings.plan_session(NEXT_SESSION, Actor.system()).proposals[0].key
 
 
-def confirm_next_session(live: LiveServer) -> list[int]:
+def confirm_next_session(app: Flask) -> list[int]:
     """Plan the next session and confirm its best proposal; the briefings' ids, in time order."""
     from nam_briefings.services import briefings
     from nam_briefings.services.audit import Actor
 
-    key = plan_next_session(live)
-    with live.app.app_context():
+    key = plan_next_session(app)
+    with app.app_context():
         created = briefings.confirm_proposal(key, Actor(USERS["editor"]))
         return [b.id for b in sorted(created, key=lambda b: b.start_at)]
 
 
-def deliver_outbox(live: LiveServer) -> int:
-    """Deliver every queued message to the test SMTP server, as the scheduler does."""
+def rsvp_page(app: Flask, briefing_id: int, email: str, answer: str) -> str:
+    """The answer link the service makes for a contact's invitation (what its e-mail carries)."""
+    from nam_briefings.extensions import db
+    from nam_briefings.models import Contact, Invitation
+    from nam_briefings.services import invitations
+
+    with app.app_context():
+        invitation = db.session.scalar(db.select(Invitation).join(Invitation.contact).where(
+            Invitation.briefing_id == briefing_id, Contact.email == email))
+        return invitations.rsvp_links(invitation)[answer]
+
+
+def deliver_outbox(live: LiveServer, until: str) -> list[EmailMessage]:
+    """Deliver queued messages, oldest first, to the test SMTP server (as the scheduler does)
+    until the given address has received something; what it received.
+
+    Batches stay small: building and sending every invitation to the 120-odd demo missions
+    would take most of the browser tests' time.
+    """
     from nam_briefings.services import outbox
 
     with live.app.app_context():
-        report = outbox.deliver_all(ignore_backoff=True)
-    assert report.failed == 0 and report.retrying == 0, report
-    return report.sent
+        while not received_by(live, until):
+            report = outbox.deliver(batch_size=10, ignore_backoff=True)
+            assert report.failed == 0 and report.retrying == 0, report
+            if report.sent == 0:
+                break
+    received = received_by(live, until)
+    assert received, f"nothing was queued for {until}"
+    return received
 
 
 def received_by(live: LiveServer, address: str) -> list[EmailMessage]:
@@ -106,3 +130,10 @@ def rsvp_link(message: EmailMessage, answer: str) -> str:
     match = re.search(rf"(http\S+/rsvp/\S+/{answer})\s", body)
     assert match, f"no {answer} link in:\n{body}"
     return match.group(1)
+
+
+def outbox_rows(page: Page) -> list[list[str]]:
+    """The Outbox page's message rows, each as the texts of its cells (#, kind, to, subject,
+    status, attempts, queued, sent), read in one go."""
+    return page.locator("table.outbox tbody tr").evaluate_all(
+        "rows => rows.map(row => Array.from(row.cells, cell => cell.innerText.trim()))")

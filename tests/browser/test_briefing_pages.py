@@ -1,0 +1,155 @@
+"""A briefing's pages once the next session is confirmed: rescheduling and cancelling with
+their previews of who is notified, what a viewer may do, answering without JavaScript,
+and every page loading only from the service itself (no CDN).
+
+These tests start from a copy of one database in which the best proposal of the next
+session is already confirmed (two briefings), so they do not each pay for the fan-out.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: make dev-venv")
+
+from playwright.sync_api import expect  # noqa: E402
+
+from tests.browser.helpers import (  # noqa: E402
+    FOCAL_POINT,
+    NEXT_SESSION,
+    login,
+    open_next_session,
+    outbox_rows,
+    rsvp_page,
+    screenshot,
+)
+
+
+@pytest.fixture
+def database_path(confirmed_database):
+    """Every test here starts with the next session confirmed."""
+    return confirmed_database.path
+
+
+@pytest.fixture
+def briefing_ids(confirmed_database, live_server) -> list[int]:
+    """The confirmed briefings' ids, in time order (with the live server running)."""
+    return confirmed_database.briefing_ids
+
+
+def test_rescheduling_shows_who_is_notified_then_queues_the_update_with_a_higher_sequence(
+        page, briefing_ids):
+    first, _second = briefing_ids
+    login(page, "editor")
+    open_next_session(page)
+    page.locator("article.briefing-card").first.get_by_role(
+        "link", name=re.compile("^Roster and answers, reschedule or cancel")).click()
+    page.get_by_role("link", name="Reschedule…").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Reschedule the briefing of Tue 22 Apr 2025, 10:00 CEST")
+    preview = page.locator("section", has=page.get_by_role("heading", name="Who will be notified"))
+    expect(preview).to_contain_text("same UID, SEQUENCE 0 → 1")
+    contacts = int(re.search(r"queued to (\d+) contacts at \d+ missions", preview.inner_text())[1])
+    assert contacts > 200
+    expect(page.get_by_label("New date")).to_have_value("2025-04-22")
+    expect(page.get_by_label("New start (Geneva time)")).to_have_value("10:00")
+    screenshot(page, "08-reschedule-preview")
+
+    page.get_by_label("New date").fill("2025-04-24")
+    page.get_by_label("New start (Geneva time)").fill("15:00")
+    page.get_by_role("button", name=f"Move the briefing and notify {contacts} contacts").click()
+    expect(page.get_by_text(f"Briefing moved to Thu 24 Apr 2025, 15:00 CEST – 16:30 CEST "
+                            f"(SEQUENCE 1); update queued to {contacts} contacts.")).to_be_visible()
+    expect(page.locator("dt:text-is('SEQUENCE') + dd")).to_have_text("1")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        "Briefing of Thu 24 Apr 2025, 15:00 CEST – 16:30 CEST")
+
+    page.get_by_role("link", name="See them in the outbox").click()
+    rows = outbox_rows(page)
+    assert rows
+    for _id, kind, _to, subject, status, *_ in rows:  # newest first: the update to everyone
+        assert (kind, subject, status) == (
+            "Invitation SEQ 1",
+            f"Updated: NAM ambassadorial briefing before UPR{NEXT_SESSION}, Thu 24 Apr 2025 15:00",
+            "Pending")
+    assert f"/outbox?briefing={first}" in page.url
+
+
+def test_cancelling_shows_who_is_notified_and_keeping_changes_nothing(page, briefing_ids):
+    first, _second = briefing_ids
+    login(page, "editor")
+    page.goto(f"/briefings/{first}")
+    page.get_by_role("link", name="Cancel the briefing…").click()
+    preview = page.locator("section", has=page.get_by_role("heading", name="Who will be notified"))
+    expect(preview).to_contain_text("A cancellation (METHOD:CANCEL, same UID, SEQUENCE 0 → 1)")
+    expect(preview).to_contain_text("This cannot be undone")
+    contacts = int(re.search(r"queued to (\d+) contacts", preview.inner_text())[1])
+    screenshot(page, "09-cancel-preview")
+
+    page.get_by_role("link", name="Keep the briefing").click()
+    expect(page.locator("dt:text-is('Status') + dd")).to_have_text("Confirmed")
+    expect(page.locator("dt:text-is('SEQUENCE') + dd")).to_have_text("0")
+
+    page.get_by_role("link", name="Cancel the briefing…").click()
+    page.get_by_role("button", name=f"Cancel the briefing and notify {contacts} contacts").click()
+    expect(page.get_by_text(f"Briefing cancelled; cancellation queued to {contacts} contacts.")
+           ).to_be_visible()
+    expect(page.locator("dt:text-is('Status') + dd")).to_have_text("Cancelled")
+    expect(page.get_by_role("link", name="Reschedule…")).to_have_count(0)
+    page.get_by_role("link", name="See them in the outbox").click()
+    assert outbox_rows(page)[0][1] == "Cancellation SEQ 1"
+
+
+def test_a_viewer_sees_a_briefing_without_reschedule_or_cancel(page, briefing_ids):
+    first, _second = briefing_ids
+    login(page, "viewer")
+    page.goto(f"/briefings/{first}")
+    expect(page.get_by_role("heading", name="Roster")).to_be_visible()
+    expect(page.get_by_role("link", name="Reschedule…")).to_have_count(0)
+    expect(page.get_by_role("link", name="Cancel the briefing…")).to_have_count(0)
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    for action in ("cancel", "reschedule"):
+        refused = page.request.post(f"/briefings/{first}/{action}", form={"csrf_token": token})
+        assert refused.status == 403, action
+    page.reload()
+    expect(page.locator("dt:text-is('Status') + dd")).to_have_text("Confirmed")
+    expect(page.locator("dt:text-is('SEQUENCE') + dd")).to_have_text("0")
+
+
+def test_without_javascript_a_mission_answers_with_the_button(new_context, live_server,
+                                                               briefing_ids):
+    link = rsvp_page(live_server.app, briefing_ids[1], FOCAL_POINT, "tentative")
+    mission = new_context(java_script_enabled=False).new_page()
+    mission.goto(link)
+    expect(mission.get_by_role("heading", level=1)).to_have_text("Your answer: Tentative")
+    mission.get_by_role("button", name="Confirm: Tentative").click()
+    expect(mission.get_by_role("heading", level=1)).to_have_text("Thank you — recorded: Tentative")
+
+
+def test_every_page_loads_only_from_the_service_itself(page, new_context, live_server,
+                                                       briefing_ids):
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    login(page, "admin")
+    main_nav = page.get_by_role("navigation", name="Main")
+    main_nav.get_by_role("link", name="Sessions").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("UPR sessions")
+    screenshot(page, "02-sessions-list")
+    for name in ("States", "Missions", "Outbox", "Calendars", "Audit log"):
+        main_nav.get_by_role("link", name=name).click()
+        expect(main_nav.get_by_role("link", name=name)).to_have_attribute("aria-current", "page")
+    for path in (f"/sessions/{NEXT_SESSION}", f"/briefings/{briefing_ids[0]}", "/missions/AFG",
+                 "/outbox/1", f"/briefings/{briefing_ids[0]}/reschedule"):
+        assert page.goto(path).ok, path
+
+    mission = new_context().new_page()
+    mission.on("pageerror", lambda error: errors.append(str(error)))
+    mission.goto(rsvp_page(live_server.app, briefing_ids[0], FOCAL_POINT, "accept"))
+    expect(mission.get_by_role("heading", level=1)).to_have_text("Your answer: Accept")
+
+    assert errors == []
+    origin = live_server.origin + "/"
+    assert origin + "static/style.css" in live_server.requests  # the recording works
+    assert [url for url in live_server.requests if not url.startswith(origin)] == []
