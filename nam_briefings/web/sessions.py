@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug import Response
 
 from ..domain.errors import Invalid
 from ..domain.imports import ImportRejected, expected_header
