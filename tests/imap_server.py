@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import email
+import grp
 import imaplib
 import os
 import pwd
@@ -26,11 +27,12 @@ from email.generator import BytesGenerator
 from io import BytesIO
 from pathlib import Path
 
-from nam_briefings.domain.calendar import GENEVA
+from zoneinfo import ZoneInfo
 
 DOVECOT = Path("/usr/sbin/dovecot")
 REPLIES = Path(__file__).parent / "fixtures" / "replies"
 USER, PASSWORD = "organizer@chair.example.org", "imap-test-password"
+GENEVA = ZoneInfo("Europe/Zurich")
 VERBS = {"ACCEPTED": "Accepted", "TENTATIVE": "Tentative", "DECLINED": "Declined"}
 
 CONFIG = """\
@@ -91,8 +93,11 @@ class DovecotServer:
                 os.chown(root / folder, mail_user.pw_uid, mail_user.pw_gid)
         else:  # an ordinary user runs every process as itself, without chroot
             mail_user = pwd.getpwuid(os.geteuid())
+            group = grp.getgrgid(mail_user.pw_gid).gr_name
             users = (f"default_internal_user = {mail_user.pw_name}\n"
-                     f"default_login_user = {mail_user.pw_name}\n")
+                     f"default_internal_group = {group}\n"
+                     f"default_login_user = {mail_user.pw_name}\n"
+                     "service anvil {\n  chroot =\n}\n")
             chroot = "chroot ="
         (root / "dovecot.conf").write_text(CONFIG.format(
             root=root, port=self.port, uid=mail_user.pw_uid, gid=mail_user.pw_gid,
