@@ -41,7 +41,7 @@ state_dir = {root}/state
 log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl}
 auth_mechanisms = plain
 disable_plaintext_auth = no
 mail_location = maildir:{root}/Maildir
@@ -60,9 +60,15 @@ service imap-login {{
     address = 127.0.0.1
     port = {port}
   }}
+  {imaps}
   {chroot}
 }}
 """
+
+
+def openssl_missing() -> str:
+    """Why a test certificate cannot be made here ("" when it can)."""
+    return "" if shutil.which("openssl") else "openssl is not installed (for a test certificate)"
 
 
 def dovecot_missing() -> str:
@@ -75,9 +81,13 @@ def dovecot_missing() -> str:
 class DovecotServer:
     """A throwaway Dovecot IMAP server on a free loopback port."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, tls_port: int | None = None) -> None:
+        """With `tls_port`: TLS on that port (IMAPS) and STARTTLS on `port`, with a
+        self-signed certificate for 127.0.0.1 (`certificate`, to trust in the client)."""
         self.host, self.port, self.user, self.password = "127.0.0.1", port, USER, PASSWORD
+        self.tls_port = tls_port
         self.root = Path(tempfile.mkdtemp(prefix="nam-dovecot-"))
+        self.certificate = self.root / "cert.pem"
         self.process: subprocess.Popen | None = None
 
     def start(self) -> DovecotServer:
@@ -101,11 +111,24 @@ class DovecotServer:
             chroot = "chroot ="
         (root / "dovecot.conf").write_text(CONFIG.format(
             root=root, port=self.port, uid=mail_user.pw_uid, gid=mail_user.pw_gid,
-            users=users, chroot=chroot))
+            users=users, chroot=chroot, ssl=self._ssl(), imaps=(
+                f"inet_listener imaps {{\n    address = 127.0.0.1\n    port = {self.tls_port}\n"
+                "    ssl = yes\n  }" if self.tls_port else "")))
         self.process = subprocess.Popen([str(DOVECOT), "-F", "-c", str(root / "dovecot.conf")],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self._wait_until_ready()
         return self
+
+    def _ssl(self) -> str:
+        """The ssl settings: off, or a fresh self-signed certificate for 127.0.0.1."""
+        if not self.tls_port:
+            return "ssl = no"
+        key = self.root / "key.pem"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", str(key), "-out", str(self.certificate)],
+                       check=True, capture_output=True)
+        return f"ssl = yes\nssl_cert = <{self.certificate}\nssl_key = <{key}"
 
     def _wait_until_ready(self, seconds: float = 15) -> None:
         deadline = time.monotonic() + seconds

@@ -198,3 +198,30 @@ def test_the_job_logs_an_unreachable_mailbox_and_goes_on(app, imap_server, first
     with caplog.at_level(logging.WARNING, logger="nam_briefings.jobs"):
         run_job(app, "fetch_replies")
     assert any("replies: cannot log in" in record.getMessage() for record in caplog.records)
+
+
+# --- TLS ----------------------------------------------------------------------------------------
+
+def test_the_mailbox_is_read_over_implicit_tls(app, imap_tls_server, first):
+    app.config.update(IMAP_TLS="ssl", IMAP_PORT=imap_tls_server.tls_port)
+    imap_tls_server.deliver(reply_to(invitation_for(first, IND), "ACCEPTED"))
+    assert [o.outcome for o in replies.fetch().outcomes] == ["applied"]
+
+
+def test_the_mailbox_is_read_after_starttls(app, imap_tls_server, first):
+    app.config.update(IMAP_TLS="starttls")
+    imap_tls_server.deliver(reply_to(invitation_for(first, IND), "DECLINED"))
+    assert [o.outcome for o in replies.fetch().outcomes] == ["applied"]
+
+
+def test_a_certificate_that_is_not_trusted_is_refused(app, imap_tls_server, first):
+    app.config.update(IMAP_TLS="ssl", IMAP_PORT=imap_tls_server.tls_port, IMAP_CA_FILE=None)
+    with pytest.raises(replies.MailboxUnavailable, match="CERTIFICATE_VERIFY_FAILED"):
+        replies.fetch()
+
+
+def test_an_unknown_tls_mode_is_a_clear_error(app, imap_tls_server, first):
+    app.config.update(IMAP_TLS="maybe")
+    with pytest.raises(replies.MailboxUnavailable,
+                       match="IMAP_TLS must be ssl, starttls or none, not 'maybe'"):
+        replies.fetch()
