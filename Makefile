@@ -54,7 +54,12 @@ run: setup
 	@echo "(mail is kept in instance/mail, nothing leaves this machine; Ctrl-C stops all three)"
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
+# The browser tests (tests/browser) drive Debian's chromium through Playwright; without it
+# they are skipped, with the reason.
 test: dev-venv $(JS_DEPS)
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  [ -n "$${CHROMIUM_PATH:-}" ] || \
+	  echo "chromium not found: the browser tests will be skipped (apt-get install chromium)"
 	$(BIN)/python -m pytest -q
 
 test-all: dev-venv $(JS_DEPS)

@@ -49,24 +49,38 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+def no_browser(reason: str) -> None:
+    """Skip the browser tests, or fail them where they must run (REQUIRE_BROWSER_TESTS=1, CI)."""
+    if os.environ.get("REQUIRE_BROWSER_TESTS") == "1":
+        pytest.fail(f"browser tests required (REQUIRE_BROWSER_TESTS=1): {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
     """Debian's Chromium, headless, for the whole run (skips every browser test without it)."""
     executable = chromium_path()
     if executable is None:
-        pytest.skip(NO_CHROMIUM)
+        named = os.environ.get("CHROMIUM_PATH")
+        no_browser(f"CHROMIUM_PATH={named} is not a file" if named else NO_CHROMIUM)
     try:
         from playwright.sync_api import Error, sync_playwright
     except ImportError:
-        pytest.skip("Playwright is not installed: make dev-venv (requirements-dev.txt)")
+        no_browser("Playwright is not installed: make dev-venv (requirements-dev.txt)")
     with sync_playwright() as playwright:
         try:
             chromium = playwright.chromium.launch(executable_path=executable, headless=True,
                                                   args=CHROMIUM_ARGS)
         except Error as error:
-            pytest.skip(f"Playwright could not launch {executable}: {error.message.splitlines()[0]}")
+            no_browser(f"Playwright could not launch {executable}: "
+                       f"{error.message.splitlines()[0]}")
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def _skip_without_browser(browser) -> None:
+    """Every test here needs the browser: skip before building anything when it is missing."""
 
 
 @pytest.fixture(scope="session")
