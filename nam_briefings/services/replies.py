@@ -301,7 +301,7 @@ def _record(parsed: imip.ParsedMessage, reply: imip.Reply | None, source: str, o
     return row
 
 
-# --- the mailbox -----------------------------------------------------------------------------------
+# --- the mailbox ------------------------------------------------------------------------------
 
 @dataclass
 class FetchReport:
