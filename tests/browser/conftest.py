@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -39,6 +40,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 NO_CHROMIUM = "Debian chromium not found on PATH: apt-get install chromium"
+#: generous, for a CI machine shared with other jobs: confirming fans out ~500 invitations
+ACTION_TIMEOUT_MS = 30_000
+EXPECT_TIMEOUT_MS = 10_000
 
 
 def chromium_path() -> str | None:
@@ -64,9 +68,10 @@ def browser() -> Iterator:
         named = os.environ.get("CHROMIUM_PATH")
         no_browser(f"CHROMIUM_PATH={named} is not a file" if named else NO_CHROMIUM)
     try:
-        from playwright.sync_api import Error, sync_playwright
+        from playwright.sync_api import Error, expect, sync_playwright
     except ImportError:
         no_browser("Playwright is not installed: make dev-venv (requirements-dev.txt)")
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as playwright:
         try:
             chromium = playwright.chromium.launch(executable_path=executable, headless=True,
@@ -109,6 +114,28 @@ def seeded_database(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def listening_socket() -> Iterator[socket.socket]:
+    """One loopback socket that every live server of the run listens on, one after the other.
+
+    The address never changes, so links in e-mails queued by one app (the confirmed
+    database's invitations) work on the next; and no port is given up and taken again.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    yield sock
+    sock.close()
+
+
+@pytest.fixture(scope="session")
+def live_url(listening_socket: socket.socket) -> str:
+    """The live servers' address, e.g. http://127.0.0.1:41234 (also their PUBLIC_BASE_URL)."""
+    host, port = listening_socket.getsockname()
+    return f"http://{host}:{port}"
+
+
 @dataclass
 class ConfirmedSession:
     """A seeded database in which the next session's best proposal is confirmed."""
@@ -119,17 +146,15 @@ class ConfirmedSession:
 
 
 @pytest.fixture(scope="session")
-def confirmed_database(seeded_database: Path, tmp_path_factory) -> ConfirmedSession:
-    """The seeded database with the next session planned and its best proposal confirmed.
-
-    The invitations this queued carry links to a server that is gone: tests that need a
-    mission's e-mail confirm on their own live server instead (`helpers.confirm_next_session`).
-    """
+def confirmed_database(seeded_database: Path, live_url: str,
+                       tmp_path_factory) -> ConfirmedSession:
+    """The seeded database with the next session planned and its best proposal confirmed,
+    the invitations queued (not sent), their links pointing at the live servers."""
     from tests.browser.helpers import confirm_next_session
 
     path = tmp_path_factory.mktemp("browser-db") / "confirmed.sqlite3"
     copy_database(seeded_database, path)
-    app = create_app(app_config(f"sqlite:///{path}", TODAY=TODAY))
+    app = create_app(app_config(f"sqlite:///{path}", TODAY=TODAY, PUBLIC_BASE_URL=live_url))
     briefing_ids = confirm_next_session(app)
     with app.app_context():
         db.engine.dispose()
@@ -182,21 +207,21 @@ def mail_server() -> Iterator[SmtpRecorder]:
 
 
 @pytest.fixture
-def live_server(database_path: Path, mail_server: SmtpRecorder,
-                tmp_path: Path) -> Iterator[LiveServer]:
+def live_server(database_path: Path, mail_server: SmtpRecorder, listening_socket: socket.socket,
+                live_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     """The real app on a fresh copy of the test's database, served by werkzeug in a thread."""
     database = tmp_path / "live.sqlite3"
     copy_database(database_path, database)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     app = create_app(app_config(
-        f"sqlite:///{database}", TODAY=TODAY, PUBLIC_BASE_URL=url, WTF_CSRF_ENABLED=True,
+        f"sqlite:///{database}", TODAY=TODAY, PUBLIC_BASE_URL=live_url, WTF_CSRF_ENABLED=True,
         MAIL_SERVER="127.0.0.1", MAIL_PORT=mail_server.controller.port))
-    server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True)
+    host, port = listening_socket.getsockname()
+    server: BaseWSGIServer = make_server(host, port, app, threaded=True,
+                                         fd=listening_socket.fileno())
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(url=url, app=app, mail=mail_server)
+        yield LiveServer(url=live_url, app=app, mail=mail_server)
     finally:
         server.shutdown()
         server.server_close()
@@ -216,7 +241,7 @@ def new_context(browser, live_server: LiveServer) -> Iterator:
 
     def _new_context(**options):
         context = browser.new_context(base_url=live_server.url, **options)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
         context.on("request", lambda request: live_server.requests.append(request.url))
         contexts.append(context)
         return context

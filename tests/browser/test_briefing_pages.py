@@ -1,9 +1,11 @@
-"""A briefing's pages once the next session is confirmed: rescheduling and cancelling with
+"""Once the next session is confirmed: a mission answering from the e-mail it received
+(the one-click link, then its own page), the roster, rescheduling and cancelling with
 their previews of who is notified, what a viewer may do, answering without JavaScript,
 and every page loading only from the service itself (no CDN).
 
 These tests start from a copy of one database in which the best proposal of the next
-session is already confirmed (two briefings), so they do not each pay for the fan-out.
+session is already confirmed (two briefings, their invitations queued), so they do not
+each pay for the fan-out to every NAM mission.
 """
 from __future__ import annotations
 
@@ -20,7 +22,9 @@ from tests.browser.helpers import (  # noqa: E402
     NEXT_SESSION,
     login,
     open_next_session,
+    deliver_outbox,
     outbox_rows,
+    rsvp_link,
     rsvp_page,
     screenshot,
 )
@@ -36,6 +40,89 @@ def database_path(confirmed_database):
 def briefing_ids(confirmed_database, live_server) -> list[int]:
     """The confirmed briefings' ids, in time order (with the live server running)."""
     return confirmed_database.briefing_ids
+
+
+def test_a_mission_answers_from_the_link_in_its_email_and_the_roster_shows_it(
+        page, new_context, live_server, briefing_ids):
+    first, _second = briefing_ids
+    invitation = deliver_outbox(live_server, until=FOCAL_POINT)[0]
+    assert invitation["Subject"] == (f"NAM ambassadorial briefing before UPR{NEXT_SESSION}, "
+                                     "Tue 22 Apr 2025 10:00")
+    accept = rsvp_link(invitation, "accept")
+    assert accept.startswith(live_server.url + "/rsvp/")
+
+    # the mission's browser: no login, just the link from the e-mail
+    mission = new_context().new_page()
+    mission.goto(accept)
+    expect(mission.get_by_role("heading", level=1)).to_have_text("Your answer: Accept")
+    expect(mission.get_by_text("Answering for UPR focal point of Afghanistan (demo)")).to_be_visible()
+    screenshot(mission, "07-rsvp-page")
+    mission.get_by_label("Comment for the secretariat (optional)").fill("The Ambassador will attend.")
+    mission.get_by_role("button", name="Confirm: Accept").click()
+    expect(mission.get_by_role("heading", level=1)).to_have_text("Thank you — recorded: Accepted")
+    expect(mission.get_by_role("main")).to_contain_text("Answer for UPR focal point of Afghanistan")
+
+    # the secretariat sees the answer on the roster
+    login(page, "viewer")
+    page.goto(f"/briefings/{first}")
+    expect(page.locator("p").filter(has_text="Missions' answers")).to_contain_text(
+        re.compile(r"1\s+accepted"))
+    afghanistan = page.locator("table.roster tbody tr").filter(has_text="Afghanistan AFG")
+    expect(afghanistan.locator("td").nth(1)).to_have_text("Accepted")
+    expect(afghanistan).to_contain_text(
+        "UPR focal point of Afghanistan (demo) (Focal point, upr.afg@example.org): Accepted, ")
+    expect(afghanistan).to_contain_text("via link")
+    expect(afghanistan).to_contain_text("“The Ambassador will attend.”")
+    expect(afghanistan).to_contain_text(
+        "Ambassador of Afghanistan (demo) (Ambassador, ambassador.afg@example.org): No answer yet")
+    screenshot(page, "05-briefing-roster")
+
+
+def test_a_mission_opens_its_page_from_its_email_answers_and_adds_a_focal_point(
+        new_context, live_server, briefing_ids):
+    first, second = briefing_ids
+    invitation = deliver_outbox(live_server, until=FOCAL_POINT)[0]
+    body = invitation.get_body(preferencelist=("plain",)).get_content()
+    portal = re.search(r"Your mission's page: (\S+)", body, re.I)
+    assert portal, body
+    assert portal[1].startswith(live_server.url + "/portal/")
+
+    mission = new_context(permissions=["clipboard-read", "clipboard-write"]).new_page()
+    mission.goto(portal[1])
+    expect(mission.get_by_role("heading", level=1)).to_contain_text(
+        "Permanent Mission of Afghanistan")
+    briefings = mission.locator("article.portal-briefing")
+    expect(briefings).to_have_count(2)
+    screenshot(mission, "11-mission-portal")
+
+    # answer the second briefing, with a comment
+    later = mission.locator(f"#briefing-{second}")
+    later.get_by_label("Comment for the secretariat (optional)").fill("Our deputy will attend.")
+    later.get_by_role("button", name="Tentative").click()
+    expect(mission.get_by_text("Your answer is recorded: Tentative.")).to_be_visible()
+    expect(mission.locator(f"#briefing-{second} dt:text-is('Your answer') + dd")).to_contain_text(
+        "Tentative")
+    expect(mission.locator(f"#briefing-{first} dt:text-is('Your answer') + dd")).to_have_text(
+        "No answer yet")
+
+    # add a focal point
+    mission.get_by_role("link", name="Add a focal point").click()
+    mission.get_by_label("Name").fill("Ms. Amina Rahimi, First Secretary")
+    mission.get_by_label("E-mail address").fill("amina.rahimi@example.org")
+    mission.get_by_role("button", name="Add a focal point").click()
+    expect(mission.get_by_text("Ms. Amina Rahimi, First Secretary added: they are sent the "
+                               "current invitations, and the secretariat is told.")).to_be_visible()
+    contacts = mission.locator("table.portal-contacts tbody tr")
+    expect(contacts).to_have_count(3)
+    expect(contacts.filter(has_text="amina.rahimi@example.org")).to_contain_text("Focal point")
+
+    # the calendar feed's address, to copy
+    feed = mission.get_by_label("Feed address")
+    expect(feed).to_have_value(re.compile(rf"^{re.escape(live_server.url)}/feeds/missions/\S+\.ics$"))
+    mission.get_by_role("button", name="Copy link").click()
+    expect(mission.locator("#feed-copy-status")).to_have_text(
+        "Copied: paste it into your calendar program.")
+    assert mission.evaluate("navigator.clipboard.readText()") == feed.input_value()
 
 
 def test_rescheduling_shows_who_is_notified_then_queues_the_update_with_a_higher_sequence(

@@ -1,9 +1,8 @@
 """The secretariat's main flows in a real browser (Debian's Chromium), through a live server.
 
-Logging in, the next session and its proposals, confirming one (two steps), the
-invitations in the outbox, a mission answering from the link in the e-mail it received,
-the roster, rescheduling and cancelling with their previews, and what a viewer may do.
-Screenshots of the main pages are written as test artifacts.
+Logging in, the dashboard, the next session and its proposals, confirming one (two
+steps) and the invitations in the outbox. Screenshots of the main pages are written as
+test artifacts (see `helpers.screenshot`).
 """
 from __future__ import annotations
 
@@ -17,15 +16,11 @@ from playwright.sync_api import expect  # noqa: E402
 
 from tests.browser.helpers import (  # noqa: E402
     FIRST_BRIEFING_PRESENTERS,
-    FOCAL_POINT,
     NEXT_SESSION,
     USERS,
-    confirm_next_session,
-    deliver_outbox,
     login,
     outbox_rows,
     open_next_session,
-    rsvp_link,
     screenshot,
 )
 
@@ -105,37 +100,20 @@ def test_editor_plans_the_next_session_confirms_a_proposal_and_sees_the_invitati
     screenshot(page, "06-outbox")
 
 
-def test_a_mission_answers_from_the_link_in_its_email_and_the_roster_shows_it(
-        page, new_context, live_server):
-    first, _second = confirm_next_session(live_server.app)
-    invitation = deliver_outbox(live_server, until=FOCAL_POINT)[0]
-    assert invitation["Subject"] == (f"NAM ambassadorial briefing before UPR{NEXT_SESSION}, "
-                                     "Tue 22 Apr 2025 10:00")
-    accept = rsvp_link(invitation, "accept")
-    assert accept.startswith(live_server.url + "/rsvp/")
+def test_the_dashboard_leads_to_the_next_session_and_its_proposals(page, live_server):
+    login(page, "editor")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
+    card = page.locator("article.session-status").filter(
+        has=page.get_by_role("link", name=f"UPR session {NEXT_SESSION}", exact=True))
+    expect(card).to_contain_text("28 Apr – 9 May 2025")
+    expect(card).to_contain_text("starts in 56 days")  # from Monday 3 March 2025
+    expect(card).to_contain_text("NAM presenters, in order of review:")
+    expect(card).to_contain_text("Briefing: no proposal yet.")
+    screenshot(page, "00-dashboard")
 
-    # the mission's browser: no login, just the link from the e-mail
-    mission = new_context().new_page()
-    mission.goto(accept)
-    expect(mission.get_by_role("heading", level=1)).to_have_text("Your answer: Accept")
-    expect(mission.get_by_text("Answering for UPR focal point of Afghanistan (demo)")).to_be_visible()
-    screenshot(mission, "07-rsvp-page")
-    mission.get_by_label("Comment for the secretariat (optional)").fill("The Ambassador will attend.")
-    mission.get_by_role("button", name="Confirm: Accept").click()
-    expect(mission.get_by_role("heading", level=1)).to_have_text("Thank you — recorded: Accepted")
-    expect(mission.get_by_role("main")).to_contain_text("Answer for UPR focal point of Afghanistan")
-
-    # the secretariat sees the answer on the roster
-    login(page, "viewer")
-    page.goto(f"/briefings/{first}")
-    expect(page.locator("p").filter(has_text="Missions' answers")).to_contain_text(
-        re.compile(r"1\s+accepted"))
-    afghanistan = page.locator("table.roster tbody tr").filter(has_text="Afghanistan AFG")
-    expect(afghanistan.locator("td").nth(1)).to_have_text("Accepted")
-    expect(afghanistan).to_contain_text(
-        "UPR focal point of Afghanistan (demo) (Focal point, upr.afg@example.org): Accepted, ")
-    expect(afghanistan).to_contain_text("via link")
-    expect(afghanistan).to_contain_text("“The Ambassador will attend.”")
-    expect(afghanistan).to_contain_text(
-        "Ambassador of Afghanistan (demo) (Ambassador, ambassador.afg@example.org): No answer yet")
-    screenshot(page, "05-briefing-roster")
+    card.get_by_role("link", name=f"Propose times for session {NEXT_SESSION}").click()
+    expect(page).to_have_url(re.compile(rf"/sessions/{NEXT_SESSION}#briefing$"))
+    page.locator("#briefing").get_by_role("button", name="Propose times").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
+    card.get_by_role("link", name=f"Review the proposals for session {NEXT_SESSION}").click()
+    expect(page.locator("li.proposal")).to_have_count(5)
