@@ -8,8 +8,10 @@ the reason.
 Each test gets its own live server: the real app (CSRF on, real forms) on a copy of one
 SQLite file that was migrated, seeded with the shipped data and the demo missions and
 contacts, and given one user per role, with "today" pinned to Monday 3 March 2025, so
-that session 49 (28 April – 9 May 2025) is the next session and can be planned. Mail
-goes to a real SMTP server on loopback (aiosmtpd).
+that session 49 (28 April – 9 May 2025) is the next session and can be planned. A module
+may start from a copy in which that session is already confirmed (`confirmed_database`).
+The servers take turns on one loopback address; mail goes to a real SMTP server on
+loopback (aiosmtpd). Screenshots: `helpers.screenshot`.
 """
 from __future__ import annotations
 
@@ -60,9 +62,9 @@ def no_browser(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator:
-    """Debian's Chromium, headless, for the whole run (skips every browser test without it)."""
+    """Debian's Chromium, headless, for all the browser tests (skips them all without it)."""
     executable = chromium_path()
     if executable is None:
         named = os.environ.get("CHROMIUM_PATH")
@@ -88,11 +90,11 @@ def _skip_without_browser(browser) -> None:
     """Every test here needs the browser: skip before building anything when it is missing."""
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def seeded_database(tmp_path_factory) -> Path:
     """One SQLite file, migrated, with the shipped data, demo missions and a user per role.
 
-    Built once per run; each test's live server works on its own copy.
+    Built once; each test's live server works on its own copy.
     """
     from flask_migrate import upgrade
 
@@ -114,9 +116,9 @@ def seeded_database(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def listening_socket() -> Iterator[socket.socket]:
-    """One loopback socket that every live server of the run listens on, one after the other.
+    """One loopback socket that every live server listens on, one after the other.
 
     The address never changes, so links in e-mails queued by one app (the confirmed
     database's invitations) work on the next; and no port is given up and taken again.
@@ -129,7 +131,7 @@ def listening_socket() -> Iterator[socket.socket]:
     sock.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_url(listening_socket: socket.socket) -> str:
     """The live servers' address, e.g. http://127.0.0.1:41234 (also their PUBLIC_BASE_URL)."""
     host, port = listening_socket.getsockname()
@@ -145,7 +147,7 @@ class ConfirmedSession:
     briefing_ids: list[int]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def confirmed_database(seeded_database: Path, live_url: str,
                        tmp_path_factory) -> ConfirmedSession:
     """The seeded database with the next session planned and its best proposal confirmed,
@@ -184,7 +186,7 @@ class LiveServer:
     url: str
     app: Flask
     mail: SmtpRecorder
-    #: every URL the browser requested during the test (see the `page` fixture)
+    #: every URL the browser requested during the test (see `new_context`)
     requests: list[str] = field(default_factory=list)
 
     @property

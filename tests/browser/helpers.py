@@ -22,6 +22,9 @@ USERS = {role: f"{role}@chair.example.org" for role in ("admin", "editor", "view
 #: the next session on the pinned day, and the missions that present at its first briefing
 NEXT_SESSION = 49
 FIRST_BRIEFING_PRESENTERS = ["Grenada", "Guinea", "Guinea-Bissau", "Guyana"]
+#: the best proposal's "Confirm…" link (Chromium names it "Confirm proposal 1 …": the
+#: visually hidden part is positioned absolutely, so it counts as a block of its own)
+CONFIRM_FIRST_PROPOSAL = re.compile(r"^Confirm proposal 1\W")
 #: the demo contact whose mail is queued first (missions are invited in the order of their
 #: ISO codes: Afghanistan's, a NAM member that does not present in session 49)
 FOCAL_POINT = "upr.afg@example.org"

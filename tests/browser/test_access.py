@@ -12,6 +12,7 @@ pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: 
 from playwright.sync_api import expect  # noqa: E402
 
 from tests.browser.helpers import (  # noqa: E402
+    CONFIRM_FIRST_PROPOSAL,
     NEXT_SESSION,
     PASSWORD,
     USERS,
@@ -65,7 +66,7 @@ def test_the_keyboard_reaches_the_skip_link_first_and_logs_in_alone(page, live_s
     expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
 
 
-def test_a_phone_sized_screen_shows_the_session_page_without_sideways_scrolling(
+def test_a_phone_sized_screen_shows_the_main_pages_without_sideways_scrolling(
         new_context, live_server):
     plan_next_session(live_server.app)
     phone = new_context(viewport=PHONE).new_page()
@@ -73,8 +74,11 @@ def test_a_phone_sized_screen_shows_the_session_page_without_sideways_scrolling(
     open_next_session(phone)
     expect(phone.locator("li.proposal")).to_have_count(5)
     screenshot(phone, "10-phone-session")
-    width = phone.evaluate("document.scrollingElement.scrollWidth")
-    assert width <= PHONE["width"], f"the page is {width} px wide on a {PHONE['width']} px screen"
+    widths = {phone.url: phone.evaluate("document.scrollingElement.scrollWidth")}
+    for path in ("/", "/sessions", "/outbox", "/login"):
+        phone.goto(path)
+        widths[path] = phone.evaluate("document.scrollingElement.scrollWidth")
+    assert all(width <= PHONE["width"] for width in widths.values()), widths
 
 
 def test_without_javascript_an_editor_logs_in_plans_and_confirms(new_context, live_server):
@@ -83,8 +87,7 @@ def test_without_javascript_an_editor_logs_in_plans_and_confirms(new_context, li
     login(page, "editor")
     open_next_session(page)
     page.locator("#briefing").get_by_role("button", name="Propose times").click()
-    page.locator("li.proposal").first.get_by_role(
-        "link", name=re.compile(r"^Confirm proposal 1\W")).click()
+    page.locator("li.proposal").first.get_by_role("link", name=CONFIRM_FIRST_PROPOSAL).click()
     page.get_by_role("button", name="Confirm 2 briefings").click()
     expect(page.get_by_text(f"Confirmed: 2 briefings for session {NEXT_SESSION}.")).to_be_visible()
     expect(page.locator("article.briefing-card")).to_have_count(2)

@@ -20,9 +20,9 @@ from playwright.sync_api import expect  # noqa: E402
 from tests.browser.helpers import (  # noqa: E402
     FOCAL_POINT,
     NEXT_SESSION,
+    deliver_outbox,
     login,
     open_next_session,
-    deliver_outbox,
     outbox_rows,
     rsvp_link,
     rsvp_page,
@@ -55,9 +55,11 @@ def test_a_mission_answers_from_the_link_in_its_email_and_the_roster_shows_it(
     mission = new_context().new_page()
     mission.goto(accept)
     expect(mission.get_by_role("heading", level=1)).to_have_text("Your answer: Accept")
-    expect(mission.get_by_text("Answering for UPR focal point of Afghanistan (demo)")).to_be_visible()
+    expect(mission.get_by_text("Answering for UPR focal point of Afghanistan (demo)")
+           ).to_be_visible()
     screenshot(mission, "07-rsvp-page")
-    mission.get_by_label("Comment for the secretariat (optional)").fill("The Ambassador will attend.")
+    mission.get_by_label("Comment for the secretariat (optional)").fill(
+        "The Ambassador will attend.")
     mission.get_by_role("button", name="Confirm: Accept").click()
     expect(mission.get_by_role("heading", level=1)).to_have_text("Thank you — recorded: Accepted")
     expect(mission.get_by_role("main")).to_contain_text("Answer for UPR focal point of Afghanistan")
@@ -118,11 +120,18 @@ def test_a_mission_opens_its_page_from_its_email_answers_and_adds_a_focal_point(
 
     # the calendar feed's address, to copy
     feed = mission.get_by_label("Feed address")
-    expect(feed).to_have_value(re.compile(rf"^{re.escape(live_server.url)}/feeds/missions/\S+\.ics$"))
+    expect(feed).to_have_value(
+        re.compile(rf"^{re.escape(live_server.url)}/feeds/missions/\S+\.ics$"))
     mission.get_by_role("button", name="Copy link").click()
     expect(mission.locator("#feed-copy-status")).to_have_text(
         "Copied: paste it into your calendar program.")
     assert mission.evaluate("navigator.clipboard.readText()") == feed.input_value()
+
+    # without JavaScript: no Copy button, the address stays there to select
+    plain = new_context(java_script_enabled=False).new_page()
+    plain.goto(portal[1])
+    expect(plain.get_by_label("Feed address")).to_have_value(feed.input_value())
+    expect(plain.get_by_role("button", name="Copy link")).to_have_count(0)
 
 
 def test_rescheduling_shows_who_is_notified_then_queues_the_update_with_a_higher_sequence(

@@ -15,6 +15,7 @@ pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: 
 from playwright.sync_api import expect  # noqa: E402
 
 from tests.browser.helpers import (  # noqa: E402
+    CONFIRM_FIRST_PROPOSAL,
     FIRST_BRIEFING_PRESENTERS,
     NEXT_SESSION,
     USERS,
@@ -63,7 +64,7 @@ def test_editor_plans_the_next_session_confirms_a_proposal_and_sees_the_invitati
     screenshot(page, "03-session-proposals")
 
     # step one: what confirming creates; nothing is stored by looking
-    first.get_by_role("link", name=re.compile(r"^Confirm proposal 1\W")).click()
+    first.get_by_role("link", name=CONFIRM_FIRST_PROPOSAL).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"Confirm proposal 1 for UPR session {NEXT_SESSION}")
     expect(page.get_by_text("Confirming creates 2 briefings")).to_be_visible()
@@ -72,7 +73,7 @@ def test_editor_plans_the_next_session_confirms_a_proposal_and_sees_the_invitati
     expect(page.locator("li.proposal")).to_have_count(5)
 
     # step two: confirm for real
-    page.locator("li.proposal").first.get_by_role("link", name=re.compile(r"^Confirm proposal 1\W")).click()
+    page.locator("li.proposal").first.get_by_role("link", name=CONFIRM_FIRST_PROPOSAL).click()
     page.get_by_role("button", name="Confirm 2 briefings").click()
     expect(page.get_by_text(f"Confirmed: 2 briefings for session {NEXT_SESSION}. "
                             "The invitations are queued in the outbox.")).to_be_visible()
@@ -87,7 +88,8 @@ def test_editor_plans_the_next_session_confirms_a_proposal_and_sees_the_invitati
     contacts = int(re.match(r"(\d+) contacts", invited.inner_text()).group(1))
     assert contacts > 200  # two demo contacts at each of the 120-odd NAM member missions
     page.get_by_role("link", name="See them in the outbox").click()
-    expect(page.get_by_role("heading", name=re.compile("^Latest messages for briefing"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("^Latest messages for briefing"))
+           ).to_be_visible()
     expect(page.get_by_text(f"{contacts} messages, newest first")).to_be_visible()
     rows = outbox_rows(page)
     assert rows  # the first page of them, newest first: invitations, version 0, not sent yet
