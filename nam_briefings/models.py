@@ -194,6 +194,8 @@ class Mission(TimestampMixin, db.Model):
     avoided_weekdays: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     #: secret of the mission's private calendar feed URL (rotating it voids the old URL)
     feed_token: Mapped[str | None] = mapped_column(String(43), unique=True)
+    #: when the secretariat switched the feed off (no new URL is made until it makes one)
+    feed_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     state: Mapped[State] = relationship(back_populates="mission")
     contacts: Mapped[list[Contact]] = relationship(

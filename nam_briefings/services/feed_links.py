@@ -29,8 +29,11 @@ def mission_feed_path(token: str) -> str:
     return f"/feeds/missions/{token}.ics"
 
 
-def ensure_mission_token(mission: Mission) -> str:
-    """The mission's feed token, made now if it has none (the caller commits)."""
-    if mission.feed_token is None:
+def ensure_mission_token(mission: Mission) -> str | None:
+    """The mission's feed token, made now if it has none (the caller commits).
+
+    None when the secretariat switched the feed off: it stays off until a new URL is made.
+    """
+    if mission.feed_token is None and mission.feed_revoked_at is None:
         mission.feed_token = new_token()
     return mission.feed_token

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from ..domain import ical
 from ..domain.calendar import to_local
-from ..domain.errors import NotFound
+from ..domain.errors import Invalid, NotFound
 from ..extensions import db
 from ..models import (
     Briefing,
@@ -52,10 +52,12 @@ _cache_lock = threading.Lock()
 # --- tokens ---------------------------------------------------------------------------------
 
 def mission_feed_token(iso3: str) -> str:
-    """The mission's feed token, created on first use."""
+    """The mission's feed token, created on first use; Invalid while the feed is switched off."""
     mission = _mission(iso3)
     if mission.feed_token is None:
-        ensure_mission_token(mission)
+        if ensure_mission_token(mission) is None:
+            raise Invalid(f"the feed of {mission.state_iso3} is switched off: "
+                          "making a new address (rotate) switches it on again")
         db.session.commit()
     return mission.feed_token
 
@@ -63,7 +65,7 @@ def mission_feed_token(iso3: str) -> str:
 def rotate_mission_token(iso3: str, actor: audit.Actor) -> str:
     """Give the mission a new feed URL; the old one answers 404 from now on."""
     mission = _mission(iso3)
-    mission.feed_token = new_token()
+    mission.feed_token, mission.feed_revoked_at = new_token(), None
     audit.record(actor, "feed.rotate", "mission", mission.state_iso3, "feed URL replaced")
     db.session.commit()
     return mission.feed_token
@@ -72,7 +74,7 @@ def rotate_mission_token(iso3: str, actor: audit.Actor) -> str:
 def revoke_mission_token(iso3: str, actor: audit.Actor) -> None:
     """Switch the mission's feed off until a new URL is made."""
     mission = _mission(iso3)
-    mission.feed_token = None
+    mission.feed_token, mission.feed_revoked_at = None, utcnow()
     audit.record(actor, "feed.revoke", "mission", mission.state_iso3, "feed URL revoked")
     db.session.commit()
 

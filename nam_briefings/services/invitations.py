@@ -228,12 +228,18 @@ def agenda_text(briefing: Briefing) -> str:
     return "\n".join(lines)
 
 
+def _feed_link(mission: Mission) -> str:
+    """The mission's feed URL for an e-mail ("" while the secretariat has switched it off)."""
+    token = ensure_mission_token(mission)
+    return feed_url(mission_feed_path(token)) if token else ""
+
+
 def _render(template: str, invitation: Invitation, **extra) -> tuple[str, str, str]:
     context = {"invitation": invitation, "briefing": invitation.briefing,
                "contact": invitation.contact, "agenda": agenda(invitation.briefing),
                "links": rsvp_links(invitation), "start": to_local(invitation.briefing.start_at),
                "end": to_local(invitation.briefing.end_at),
-               "feed": feed_url(mission_feed_path(ensure_mission_token(invitation.contact.mission))),
+               "feed": _feed_link(invitation.contact.mission),
                "portal": portal.portal_url(invitation.contact),
                **extra}
     subject = render_template(f"email/{template}.subject.txt", **context).strip()

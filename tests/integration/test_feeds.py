@@ -13,7 +13,7 @@ import vobject
 
 from nam_briefings.domain.calendar import GENEVA
 from nam_briefings.extensions import db
-from nam_briefings.models import Mission
+from nam_briefings.models import Mission, OutboxMessage
 from nam_briefings.services import briefings, feeds, outbox
 from nam_briefings.services.audit import Actor
 from nam_briefings.services.calendar import seed_reference_data
@@ -240,3 +240,22 @@ def test_a_feed_with_events_on_both_sides_of_the_clock_change(calendar, client):
     if parsed is not None:
         assert parsed[made[0].uid]["start"] == "2025-03-28T09:00:00.000Z"
         assert parsed[made[1].uid]["start"] == "2025-03-31T08:00:00.000Z"
+
+
+def test_a_switched_off_feed_stays_off_until_a_new_address_is_made(calendar, client, runner):
+    token = feeds.mission_feed_token("GUY")
+    assert runner.invoke(args=["feeds", "revoke", "GUY"]).exit_code == 0
+    confirm_49()  # invitations go out: they must not switch the feed back on
+    db.session.expire_all()
+    guyana = db.session.scalar(db.select(Mission).filter_by(state_iso3="GUY"))
+    assert guyana.feed_token is None and guyana.feed_revoked_at is not None
+    sent = db.session.scalars(db.select(OutboxMessage).filter_by(
+        to_address="upr@guy.example.org", kind="request")).all()
+    assert sent and all("/feeds/missions/" not in m.body_text + (m.body_html or "") for m in sent)
+    refused = runner.invoke(args=["feeds", "url", "GUY"])
+    assert refused.exit_code != 0 and "switched off" in refused.output
+    assert client.get(f"/feeds/missions/{token}.ics").status_code == 404
+    rotated = runner.invoke(args=["feeds", "rotate", "GUY"]).output.strip()
+    assert client.get(rotated.removeprefix("http://127.0.0.1:5000")).status_code == 200
+    db.session.expire_all()
+    assert db.session.scalar(db.select(Mission).filter_by(state_iso3="GUY")).feed_revoked_at is None
