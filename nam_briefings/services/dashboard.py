@@ -161,7 +161,10 @@ def needs_action(upcoming: list[SessionStatus], counts: dict[str, int]) -> list[
 
 
 def _session_actions(status: SessionStatus) -> list[Action]:
+    """What a session needs; once it has started, briefings before it are past: nothing."""
     number = status.session.number
+    if status.in_progress:
+        return []
     if status.stage == "no_reviews":
         return [Action("add_reviews", f"Add the states under review in session {number}",
                        number)]

@@ -202,3 +202,14 @@ def test_failed_messages_are_counted_and_linked_to_retry(app, client, login, smt
     assert 'href="/outbox?status=failed" class="is-failed"' in html
     # the retry button waits on the page linked to
     assert "Retry" in text(page(client, "/outbox?status=failed"))
+
+
+def test_a_session_in_progress_asks_for_nothing(app, client, login):
+    app.config["TODAY"] = date(2025, 5, 1)  # session 49 runs from 28 April to 9 May
+    seed_reference_data(Actor.system())
+    login("editor")
+    html = page(client, "/")
+    card = section(html, "next-heading").split("UPR session 50")[0]
+    assert "28 Apr – 9 May 2025 · cycle 4 In progress" in card
+    assert not any("session 49" in action for action in needs_action(html))
+    assert "Propose briefing times for session 50" in needs_action(html)
