@@ -71,6 +71,11 @@ class Bar:
         """True when the span's label fits inside the bar (about 6.5 units a character)."""
         return self.width >= 6.5 * len(self.span.label) + 6
 
+    @property
+    def small_text_fits(self) -> bool:
+        """True when the label fits in small print (about 4.1 units a character), centred."""
+        return not self.text_fits and self.width >= 4.1 * len(self.span.label)
+
 
 @dataclass(frozen=True)
 class Lane:

@@ -51,6 +51,7 @@ def test_lanes_come_in_a_fixed_order_one_per_proposal():
     (briefing,) = bars(result, "briefing")
     assert briefing.x == LABEL_WIDTH + 21 * result.day_width
     assert briefing.width == result.day_width
+    assert not briefing.text_fits and briefing.small_text_fits  # "10:00" in small print
     (session,) = bars(result, "session")
     assert session.x + session.width == WIDTH
     (window,) = bars(result, "window")
