@@ -428,10 +428,12 @@ def outbox_status(as_json: bool) -> None:
 
 @outbox_cli.command("retry")
 @click.argument("message_id", type=int)
-def outbox_retry(message_id: int) -> None:
+@click.option("--allow-past", is_flag=True,
+              help="Send it even though its briefing has already begun.")
+def outbox_retry(message_id: int, allow_past: bool) -> None:
     """Queue a failed message again."""
     try:
-        outbox.retry(message_id, cli_actor())
+        outbox.retry(message_id, cli_actor(), allow_past=allow_past)
     except DomainError as error:
         fail(str(error))
     click.echo(f"message {message_id} queued again")

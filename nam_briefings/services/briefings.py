@@ -198,7 +198,7 @@ def confirm_proposal(key: str, actor: audit.Actor, allow_past: bool = False) -> 
     _refuse_if_already_briefed(session)
     meetings = [_meeting_from_json(m) for m in proposal.meetings]
     if not allow_past:
-        refuse_past([m.start for m in meetings])
+        clock.refuse_past([m.start for m in meetings])
     problems = _recheck(session, meetings)
     if problems:
         raise Invalid(f"proposal {key} no longer fits: " + "; ".join(problems)
@@ -236,7 +236,7 @@ def set_by_hand(number: int, start: datetime, end: datetime, room_name: str,
     session = get_session(number)
     _refuse_if_already_briefed(session)
     if not allow_past:
-        refuse_past([start])
+        clock.refuse_past([start])
     room = db.session.scalar(db.select(Room).filter_by(name=room_name, active=True))
     if room is None:
         raise Invalid(f"no active room named {room_name!r}")
@@ -293,7 +293,7 @@ def reschedule(briefing_id: int, start: datetime, end: datetime | None,
     if start.tzinfo is None or (end is not None and end.tzinfo is None):
         raise Invalid("give the new times with their UTC offset, e.g. 2025-04-24T10:00+02:00")
     if not allow_past:
-        refuse_past([start])
+        clock.refuse_past([start])
     end = end or start + (briefing.end_at - briefing.start_at)
     shift = start - briefing.start_at
     last_item_end = max(item.end_at for item in briefing.items) + shift
@@ -478,17 +478,6 @@ def _recheck(session: UprSession, meetings: list[planner.Meeting]) -> list[str]:
                                       meeting.start, meeting.end, room, busy, rules)
         problems += check.problems
     return problems
-
-
-def refuse_past(starts: list[datetime]) -> None:
-    """Invalid (field "allow_past") when a start is not after now: invitations for a past
-    date go out only when the caller says so explicitly."""
-    now = clock.now()
-    past = [start for start in starts if start <= now]
-    if past:
-        first = min(past).astimezone(GENEVA)
-        raise Invalid(f"{first:%a %d %b %Y %H:%M %Z} is in the past: confirm explicitly that "
-                      "invitations should go out for a past date", field="allow_past")
 
 
 def _refuse_if_already_briefed(session: UprSession) -> None:

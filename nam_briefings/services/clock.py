@@ -10,6 +10,7 @@ from datetime import date, datetime, timezone
 from flask import current_app
 
 from ..domain.calendar import GENEVA, day_bounds_utc
+from ..domain.errors import Invalid
 
 
 def today() -> date:
@@ -24,3 +25,14 @@ def now() -> datetime:
     if pinned is None:
         return datetime.now(timezone.utc)
     return day_bounds_utc(pinned, pinned)[0]
+
+
+def refuse_past(starts: list[datetime]) -> None:
+    """Invalid (field "allow_past") when a start is not after now: invitations for a past
+    date go out only when the caller says so explicitly."""
+    moment = now()
+    past = [start for start in starts if start <= moment]
+    if past:
+        first = min(past).astimezone(GENEVA)
+        raise Invalid(f"{first:%a %d %b %Y %H:%M %Z} is in the past: confirm explicitly that "
+                      "invitations should go out for a past date", field="allow_past")

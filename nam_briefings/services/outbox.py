@@ -19,8 +19,8 @@ from flask_mail import BadHeaderError, Connection, Message
 from ..domain.constants import OUTBOX_STATUSES
 from ..domain.errors import Invalid, NotFound
 from ..extensions import db
-from ..models import OutboxMessage, utcnow
-from . import audit
+from ..models import Briefing, OutboxMessage, utcnow
+from . import audit, clock
 
 #: a message is given up after this many failed attempts
 MAX_ATTEMPTS = 8
@@ -138,13 +138,20 @@ def failed_messages(limit: int = 100) -> list[OutboxMessage]:
                                    .order_by(OutboxMessage.updated_at.desc()).limit(limit)))
 
 
-def retry(message_id: int, actor: audit.Actor) -> OutboxMessage:
-    """Put a failed message back in the queue, due now, with a fresh count of attempts."""
+def retry(message_id: int, actor: audit.Actor, allow_past: bool = False) -> OutboxMessage:
+    """Put a failed message back in the queue, due now, with a fresh count of attempts.
+
+    A message about a briefing that has already begun goes again only with `allow_past`
+    (Invalid, field "allow_past", otherwise): it would invite people to a past meeting.
+    """
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
         raise NotFound(f"no outbox message {message_id}")
     if message.status != "failed":
         raise Invalid(f"message {message_id} is {message.status}; only failed ones are retried")
+    briefing = db.session.get(Briefing, message.briefing_id) if message.briefing_id else None
+    if briefing is not None and not allow_past:
+        clock.refuse_past([briefing.start_at])
     message.status, message.attempts, message.next_attempt_at = "pending", 0, utcnow()
     audit.record(actor, "outbox.retry", "outbox_message", message.id, message.to_address)
     db.session.commit()

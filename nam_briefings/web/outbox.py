@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from ..domain.constants import OUTBOX_STATUSES
-from ..domain.errors import NotFound
+from ..domain.errors import Invalid, NotFound
 from ..services import outbox, outbox_view
 from .auth import current_actor, role_required
 from .forms import ConfirmForm
@@ -65,8 +65,19 @@ def ics(message_id: int) -> Response:
 @bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
 @role_required("editor")
 def retry(message_id: int) -> Any:
-    """Put a failed message back in the queue (a message in another state: 400)."""
-    message = outbox.retry(message_id, current_actor())
+    """Put a failed message back in the queue (a message in another state: 400).
+
+    A message about a briefing that has begun needs the "send anyway" tick, which the
+    message's page offers after a first refusal.
+    """
+    try:
+        message = outbox.retry(message_id, current_actor(),
+                               allow_past=request.form.get("allow_past") == "y")
+    except Invalid as refusal:
+        if refusal.field != "allow_past":
+            raise
+        flash(f"Not queued: {refusal}. Tick the box to send it anyway.", "error")
+        return redirect(url_for("outbox.show", message_id=message_id, past=1))
     flash(f"Message {message.id} to {message.to_address} is queued again; "
           "it goes with the next delivery pass.", "success")
     if request.form.get("back") == "message":

@@ -1,6 +1,7 @@
 """The Outbox pages: counts, failed messages and retrying them, one message, .eml and .ics."""
 from __future__ import annotations
 
+from datetime import date
 from email import message_from_bytes, policy
 
 import icalendar
@@ -173,3 +174,27 @@ def test_the_list_pages_and_filters(client, login, delivered, monkeypatch):
     briefing = briefings.list_briefings()[0]
     for_one = text(page(client, f"/outbox?briefing={briefing.id}").split('id="latest-heading"')[1])
     assert f"{CONTACTS} messages, newest first; page 1 of 2." in for_one
+
+
+def test_retrying_an_invitation_to_a_briefing_that_has_begun_asks_first(app, client, login,
+                                                                        delivered, runner):
+    invitation = outbox_messages(kind="request")[0]
+    invitation.status, invitation.last_error = "failed", "permanent failure: 550"
+    db.session.commit()
+    app.config["TODAY"] = date(2025, 5, 1)  # after the briefing
+    login("editor")
+    refused = post(client, f"/outbox/{invitation.id}/retry")
+    assert refused.location == f"/outbox/{invitation.id}?past=1"
+    assert failed_message().status == "failed"
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, invitation.id).status == "failed"
+    html = page(client, f"/outbox/{invitation.id}?past=1")
+    assert "is in the past" in text(html) and 'name="allow_past"' in html
+    cli = runner.invoke(args=["outbox", "retry", str(invitation.id)])
+    assert cli.exit_code != 0 and "is in the past" in cli.output
+    assert post(client, f"/outbox/{invitation.id}/retry",
+                {"allow_past": "y", "back": "message"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, invitation.id).status == "pending"
+    # a notice about no briefing is retried without asking
+    assert post(client, f"/outbox/{failed_message().id}/retry").location == "/outbox#failed"
