@@ -1,6 +1,6 @@
 """Who may do what, and pages that work for everyone: a viewer cannot confirm, the keyboard
-alone suffices, a phone-sized screen needs no sideways scrolling, and planning and
-confirming work without JavaScript."""
+alone suffices, and a phone-sized screen needs no sideways scrolling. (Planning and
+confirming without JavaScript: test_flows; answering without it: test_briefing_pages.)"""
 from __future__ import annotations
 
 import re
@@ -12,7 +12,6 @@ pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: 
 from playwright.sync_api import expect  # noqa: E402
 
 from tests.browser.helpers import (  # noqa: E402
-    CONFIRM_FIRST_PROPOSAL,
     NEXT_SESSION,
     PASSWORD,
     USERS,
@@ -79,15 +78,3 @@ def test_a_phone_sized_screen_shows_the_main_pages_without_sideways_scrolling(
         phone.goto(path)
         widths[path] = phone.evaluate("document.scrollingElement.scrollWidth")
     assert all(width <= PHONE["width"] for width in widths.values()), widths
-
-
-def test_without_javascript_an_editor_logs_in_plans_and_confirms(new_context, live_server):
-    page = new_context(java_script_enabled=False).new_page()
-    assert page.evaluate("1 + 1") == 2  # evaluate still works: only the pages' scripts are off
-    login(page, "editor")
-    open_next_session(page)
-    page.locator("#briefing").get_by_role("button", name="Propose times").click()
-    page.locator("li.proposal").first.get_by_role("link", name=CONFIRM_FIRST_PROPOSAL).click()
-    page.get_by_role("button", name="Confirm 2 briefings").click()
-    expect(page.get_by_text(f"Confirmed: 2 briefings for session {NEXT_SESSION}.")).to_be_visible()
-    expect(page.locator("article.briefing-card")).to_have_count(2)

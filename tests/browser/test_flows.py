@@ -47,7 +47,10 @@ def test_wrong_password_is_refused_then_the_right_one_logs_in(page, live_server)
 
 
 def test_editor_plans_the_next_session_confirms_a_proposal_and_sees_the_invitations_queued(
-        page, live_server):
+        new_context, live_server):
+    # with JavaScript off: the secretariat's pages work without it (and confirming, which
+    # fans out to every NAM mission, is the slowest step of these tests: done once)
+    page = new_context(java_script_enabled=False).new_page()
     login(page, "editor")
     open_next_session(page)
     briefing = page.locator("#briefing")
