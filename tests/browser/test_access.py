@@ -22,6 +22,15 @@ from tests.browser.helpers import (  # noqa: E402
 )
 
 PHONE = {"width": 390, "height": 844}
+#: names the element that sticks out furthest to the right (to say what makes a page too wide)
+WIDEST_ELEMENT = """() => {
+  let widest = null, right = 0;
+  for (const element of document.querySelectorAll("body *")) {
+    const box = element.getBoundingClientRect();
+    if (box.right > right) { right = box.right; widest = element; }
+  }
+  return widest ? `${widest.tagName}.${widest.className} right=${Math.round(right)}` : "";
+}"""
 
 
 def test_a_viewer_sees_the_proposals_without_confirm_buttons_and_a_direct_post_is_refused(
@@ -74,7 +83,10 @@ def test_a_phone_sized_screen_shows_the_main_pages_without_sideways_scrolling(
     expect(phone.locator("li.proposal")).to_have_count(5)
     screenshot(phone, "10-phone-session")
     widths = {phone.url: phone.evaluate("document.scrollingElement.scrollWidth")}
-    for path in ("/", "/sessions", "/outbox", "/login"):
+    for path in ("/", "/sessions", "/states", "/missions", "/missions/GUY", "/outbox", "/replies",
+                 "/busy", "/rooms", "/calendars", "/audit", "/login"):
         phone.goto(path)
         widths[path] = phone.evaluate("document.scrollingElement.scrollWidth")
-    assert all(width <= PHONE["width"] for width in widths.values()), widths
+    too_wide = {path: (width, phone.evaluate(WIDEST_ELEMENT) if phone.goto(path) else "")
+                for path, width in widths.items() if width > PHONE["width"]}
+    assert not too_wide, too_wide
