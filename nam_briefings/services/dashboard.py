@@ -8,15 +8,17 @@ turns that into a link).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from ..domain.calendar import to_local
 from ..models import Briefing, UprSession
-from . import briefings, briefings_view, clock, invitations, outbox, sessions
+from . import briefings, briefings_view, clock, invitations, outbox, replies, sessions
 
 #: how many sessions the dashboard shows ahead, and how many past ones
 UPCOMING_SHOWN = 3
 RECENT_SHOWN = 3
+#: how far back refused e-mailed answers are called out
+REFUSED_REPLIES_SHOWN_FOR = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ class Action:
     """Something that needs doing, and what it concerns (for the link).
 
     `kind` is one of "add_session", "add_reviews", "propose", "confirm", "retry",
-    "slot" or "review".
+    "replies", "slot" or "review".
     """
 
     kind: str
@@ -119,7 +121,8 @@ def dashboard() -> Dashboard:
     upcoming = [session_status(o, today) for o in listing.upcoming[:UPCOMING_SHOWN]]
     recent = [session_status(o, today) for o in listing.past[:RECENT_SHOWN]]
     counts = outbox.status_counts()
-    return Dashboard(today, upcoming, recent, counts, needs_action(upcoming, counts))
+    refused = replies.outcome_counts(since=clock.now() - REFUSED_REPLIES_SHOWN_FOR)["rejected"]
+    return Dashboard(today, upcoming, recent, counts, needs_action(upcoming, counts, refused))
 
 
 def session_status(overview: sessions.SessionOverview, today: date) -> SessionStatus:
@@ -145,8 +148,12 @@ def briefing_status(briefing: Briefing) -> BriefingStatus:
                           invitations.roster_counts(briefing), slots)
 
 
-def needs_action(upcoming: list[SessionStatus], counts: dict[str, int]) -> list[Action]:
-    """What the secretariat should do next, most pressing first."""
+def needs_action(upcoming: list[SessionStatus], counts: dict[str, int],
+                 refused_replies: int = 0) -> list[Action]:
+    """What the secretariat should do next, most pressing first.
+
+    `refused_replies`: e-mailed answers refused lately (a mission may think it answered).
+    """
     actions: list[Action] = []
     if not upcoming:
         actions.append(Action("add_session", "No upcoming UPR session is known: add the next "
@@ -155,6 +162,10 @@ def needs_action(upcoming: list[SessionStatus], counts: dict[str, int]) -> list[
         failed = counts["failed"]
         actions.append(Action("retry", f"{failed} message{'' if failed == 1 else 's'} failed "
                                        "— retry"))
+    if refused_replies:
+        actions.append(Action("replies", f"{refused_replies} e-mailed answer"
+                                         f"{'' if refused_replies == 1 else 's'} refused in the "
+                                         "last 7 days — check who meant what"))
     for status in upcoming:
         actions += _session_actions(status)
     return actions

@@ -517,10 +517,13 @@ def latest(limit: int = 200, outcome: str | None = None) -> list[InboundReply]:
     return list(db.session.scalars(query))
 
 
-def outcome_counts() -> dict[str, int]:
-    """How many replies had each outcome (every outcome listed, zero included)."""
+def outcome_counts(since: datetime | None = None) -> dict[str, int]:
+    """How many replies had each outcome (every outcome listed, zero included), all of them
+    or those read `since` a moment."""
     counts = dict.fromkeys(imip.OUTCOMES, 0)
-    for outcome, count in db.session.execute(
-            db.select(InboundReply.outcome, db.func.count()).group_by(InboundReply.outcome)):
+    query = db.select(InboundReply.outcome, db.func.count()).group_by(InboundReply.outcome)
+    if since is not None:
+        query = query.where(InboundReply.received_at >= since)
+    for outcome, count in db.session.execute(query):
         counts[outcome] = count
     return counts

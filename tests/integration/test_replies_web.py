@@ -9,7 +9,7 @@ from nam_briefings.models import Briefing
 from nam_briefings.services import replies
 from tests.imap_server import reply_to
 from tests.integration.invitation_helpers import confirm_session_49, invitation_for
-from tests.integration.web_helpers import HTML, page, text
+from tests.integration.web_helpers import HTML, action_links, page, text
 
 IND = "ambassador@ind.example.org"
 
@@ -69,3 +69,15 @@ def test_the_roster_shows_the_comment_and_who_answered_for_the_mission(client, l
         "(the functional mailbox), not an invited address; recorded for Ambassador IND " \
         "<ambassador@ind.example.org> of India" in roster
     assert "Focal point IND (Focal point, upr@ind.example.org): No answer yet" in roster
+
+
+def test_the_dashboard_calls_out_refused_answers(client, login, first):
+    invitation = invitation_for(first, IND)
+    replies.apply_message(reply_to(invitation, "ACCEPTED"))
+    login("viewer")
+    assert not any("refused" in action for action in action_links(page(client, "/")))
+    replies.apply_message(reply_to(invitation, "DECLINED", attendee="intruder@evil.example.com"))
+    replies.apply_message(reply_to(invitation, "DECLINED", attendee="other@evil.example.com"))
+    links = action_links(page(client, "/"))
+    assert links["2 e-mailed answers refused in the last 7 days — check who meant what"] \
+        == "/replies?outcome=rejected"

@@ -20,7 +20,7 @@ from tests.integration.invitation_helpers import (
     invitation_for,
     plan_session_49,
 )
-from tests.integration.web_helpers import HTML, page, text
+from tests.integration.web_helpers import HTML, action_links, needs_action, page, text
 
 
 @pytest.fixture
@@ -33,19 +33,6 @@ def shipped(app):
 def section(html: str, heading_id: str) -> str:
     """The visible text of the section whose heading has this id."""
     return text(html.split(f'id="{heading_id}">')[1].split("</section>")[0])
-
-
-def needs_action(html: str) -> list[str]:
-    """The items of the "Needs action" list, as read."""
-    block = html.split('id="actions-heading">')[1].split("</section>")[0]
-    return [text(item) for item in re.findall(r"<li[^>]*>(.*?)</li>", block, re.S)]
-
-
-def action_links(html: str) -> dict[str, str]:
-    """The "Needs action" items that are links: text -> URL."""
-    block = html.split('id="actions-heading">')[1].split("</section>")[0]
-    return {text(label): href.replace("&amp;", "&")
-            for href, label in re.findall(r'<a href="([^"]+)">(.*?)</a>', block, re.S)}
 
 
 # --- getting there -------------------------------------------------------------------------

@@ -68,3 +68,16 @@ def audit_trail() -> list[tuple[str, str, str, str]]:
     """Every audit event, oldest first, as (actor, action, target_type, target_id)."""
     events = db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id))
     return [(e.actor, e.action, e.target_type, e.target_id) for e in events]
+
+
+def needs_action(html: str) -> list[str]:
+    """The items of the "Needs action" list, as read."""
+    block = html.split('id="actions-heading">')[1].split("</section>")[0]
+    return [text(item) for item in re.findall(r"<li[^>]*>(.*?)</li>", block, re.S)]
+
+
+def action_links(html: str) -> dict[str, str]:
+    """The "Needs action" items that are links: text -> URL."""
+    block = html.split('id="actions-heading">')[1].split("</section>")[0]
+    return {text(label): href.replace("&amp;", "&")
+            for href, label in re.findall(r'<a href="([^"]+)">(.*?)</a>', block, re.S)}
