@@ -12,10 +12,21 @@ from typing import Any
 
 from ..domain import imports
 from ..domain.calendar import day_bounds_utc
-from ..domain.errors import Invalid
+from ..domain.errors import Invalid, NotFound
 from ..domain.imports import ImportRejected, RowError
 from ..extensions import db
-from ..models import BusyPeriod, Contact, Mission, Review, Room, State, UprSession
+from ..models import (
+    Briefing,
+    BriefingItem,
+    BusyPeriod,
+    Contact,
+    Mission,
+    Proposal,
+    Review,
+    Room,
+    State,
+    UprSession,
+)
 from . import audit, invitations
 from .briefings import session_dates_changed
 
@@ -45,6 +56,8 @@ class ImportReport:
     unchanged: int = 0
     #: False: rows already present are kept as they are, even when the file differs
     update_existing: bool = True
+    #: rows taken out (only the review order of a session removes: the list is the whole session)
+    removed: list[str] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
@@ -96,19 +109,63 @@ def import_review_order(number: int, iso3s: list[str], actor: audit.Actor, *,
                         dry_run: bool = False) -> ImportReport:
     """Set the states under review in session `number`, in order (the first is reviewed first).
 
-    Goes through the reviews import, so the same checks apply; the problems it finds are
-    numbered by the state's place in `iso3s` (1 = first) rather than by a file's line.
+    The list is the whole session: a state left out is removed from it, unless it is on the
+    agenda of a confirmed briefing (Invalid: cancel or reschedule that first); open proposals
+    that count it as a presenter are set aside, to be planned again. Goes through the reviews
+    import, so the same checks apply; the problems it finds are numbered by the state's place
+    in `iso3s` (1 = first) rather than by a file's line. All or nothing.
     """
     codes = [code.strip().upper() for code in iso3s if code.strip()]
     if not codes:
         raise Invalid("give at least one state under review (its ISO code, e.g. KWT)")
+    session = db.session.scalar(db.select(UprSession).filter_by(number=number))
+    if session is None:
+        raise NotFound(f"no UPR session {number}")
     rows = "".join(f"{number},{code},{position}\n" for position, code in enumerate(codes, 1))
     try:
-        return import_csv("reviews", "session,iso3,position\n" + rows, actor, dry_run=dry_run,
-                          source=f"review order of session {number}")
+        removed = _remove_reviews_left_out(session, set(codes), actor)
+        report = import_csv("reviews", "session,iso3,position\n" + rows, actor, dry_run=dry_run,
+                            source=f"review order of session {number}")
     except ImportRejected as rejected:
+        db.session.rollback()
         raise ImportRejected(RowError(error.line - 1, error.message)
                              for error in rejected.errors) from None
+    except Exception:
+        db.session.rollback()
+        raise
+    report.removed = removed
+    return report
+
+
+def _remove_reviews_left_out(session: UprSession, kept: set[str], actor: audit.Actor) -> list[str]:
+    """Delete the session's reviews of states not in `kept` (not committed); their labels."""
+    left_out = [review for review in session.reviews if review.state_iso3 not in kept]
+    if not left_out:
+        return []
+    on_agenda = sorted({review.state_iso3 for review in left_out for item in db.session.scalars(
+        db.select(BriefingItem).join(BriefingItem.briefing).where(
+            BriefingItem.review_id == review.id, Briefing.status == "confirmed"))})
+    if on_agenda:
+        raise Invalid(f"{', '.join(on_agenda)} present{'s' if len(on_agenda) == 1 else ''} at a "
+                      f"confirmed briefing of session {session.number}: reschedule or cancel "
+                      "that briefing before removing them from the session")
+    gone = {review.state_iso3 for review in left_out}
+    for proposal in db.session.scalars(db.select(Proposal).filter_by(session_id=session.id,
+                                                                      status="open")):
+        if gone & _proposal_iso3s(proposal):
+            proposal.status = "superseded"
+    labels = [f"review of {review.state_iso3} in session {session.number}" for review in left_out]
+    for review in left_out:
+        db.session.delete(review)
+    db.session.flush()
+    audit.record(actor, "import.reviews", "reviews", f"review order of session {session.number}",
+                 "removed " + ", ".join(labels))
+    return labels
+
+
+def _proposal_iso3s(proposal: Proposal) -> set[str]:
+    """The states presenting in a stored proposal."""
+    return {item["iso3"] for meeting in proposal.meetings for item in meeting["agenda"]}
 
 
 def seed_reference_data(actor: audit.Actor) -> list[ImportReport]:

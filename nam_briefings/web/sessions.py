@@ -132,7 +132,8 @@ def reviews(number: int) -> Any:
             add_error(form, error)
         else:
             flash(f"States under review in session {number}: {len(report.added)} added, "
-                  f"{len(report.changed)} changed, {report.unchanged} unchanged.", "success")
+                  f"{len(report.changed)} changed, {len(report.removed)} removed, "
+                  f"{report.unchanged} unchanged.", "success")
             return redirect(url_for("sessions.show", number=number))
     return (render_template("sessions/reviews.html", form=form, overview=overview,
                             problems=problems), form_status(form))

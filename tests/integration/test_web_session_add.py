@@ -14,7 +14,7 @@ from datetime import date
 import pytest
 
 from nam_briefings.extensions import db
-from nam_briefings.models import Briefing, OutboxMessage, Review, UprSession
+from nam_briefings.models import Briefing, OutboxMessage, Proposal, Review, UprSession
 from nam_briefings.services import briefings, outbox
 from nam_briefings.services.audit import Actor
 from nam_briefings.services.calendar import seed_reference_data
@@ -110,8 +110,43 @@ def test_the_states_under_review_are_given_in_order(client, login, shipped):
     assert response.status_code == 302 and response.location == "/sessions/51"
     assert review_order(51) == ["NOR", "KWT", "GUY", "KEN"]
     html = page(client, "/sessions/51")
-    assert "States under review in session 51: 4 added, 0 changed, 0 unchanged." in text(html)
+    assert "States under review in session 51: 4 added, 0 changed, 0 removed, 0 unchanged." in text(html)
     assert "3 NAM members under review in this session" in text(html)
+
+
+def test_the_list_is_the_whole_session_a_state_taken_out_is_removed(client, login, shipped):
+    login("editor")
+    post(client, "/sessions/new", SESSION_51)
+    post(client, "/sessions/51/reviews", {"states": ORDER_51})
+    kept = briefings.plan_session(51, Actor("test"), from_now=True).proposals
+    assert kept
+    assert re.search(r"<textarea[^>]*>\s*NOR\s+KWT\s+GUY\s+KEN\s*</textarea>",
+                     page(client, "/sessions/51/reviews"))
+    response = post(client, "/sessions/51/reviews", {"states": "KEN\nNOR\nKWT\n"})
+    assert response.status_code == 302
+    assert review_order(51) == ["KEN", "NOR", "KWT"]
+    assert "0 added, 3 changed, 1 removed, 0 unchanged" in text(page(client, "/sessions/51"))
+    assert audit_trail()[-2][1:] == ("import.reviews", "reviews", "review order of session 51")
+    db.session.expire_all()
+    assert all(p.status == "superseded" for p in db.session.scalars(db.select(Proposal)))
+
+
+def test_a_state_presenting_at_a_confirmed_briefing_is_not_removed(app, client, login, shipped):
+    app.config["TODAY"] = date(2025, 3, 3)
+    key = briefings.plan_session(49, Actor("test")).proposals[0].key
+    briefings.confirm_proposal(key, Actor("test"))
+    before = review_order(49)
+    login("editor")
+    response = post(client, "/sessions/49/reviews",
+                    {"states": "\n".join(code for code in before if code != "KWT")})
+    assert response.status_code == 400
+    assert ("KWT presents at a confirmed briefing of session 49: reschedule or cancel that "
+            "briefing before removing them from the session") in text(response.get_data(as_text=True))
+    assert review_order(49) == before
+    # a state outside NAM can go: it presents at no briefing
+    assert post(client, "/sessions/49/reviews",
+                {"states": "\n".join(code for code in before if code != "SWE")}).status_code == 302
+    assert review_order(49) == [code for code in before if code != "SWE"]
 
 
 def test_a_bad_state_code_is_refused_with_its_line_and_nothing_is_saved(client, login, shipped):
