@@ -193,7 +193,18 @@ def _session_actions(status: SessionStatus) -> list[Action]:
             actions.append(Action("review", f"Briefing of {day:%a} {day.day} {day:%b %Y} "
                                             f"(session {number}) flagged for review after the "
                                             "session's dates changed", number, briefing.id))
-        actions += [Action("slot", f"Presenting mission {slot.iso3} ({slot.name}) has not "
-                                   f"confirmed its slot", number, briefing.id)
-                    for slot in held.unconfirmed_slots]
+        waiting = held.unconfirmed_slots
+        if waiting:
+            actions.append(Action("slot", _unconfirmed_text(briefing, waiting), number,
+                                  briefing.id))
     return actions
+
+
+def _unconfirmed_text(briefing: Briefing, waiting: list[Slot]) -> str:
+    """One line per briefing for the presenting missions that have not confirmed their slot."""
+    day = to_local(briefing.start_at)
+    when = f"Briefing of {day:%a} {day.day} {day:%b %Y}"
+    if len(waiting) == 1:
+        return f"{when}: {waiting[0].name} ({waiting[0].iso3}) has not confirmed its slot"
+    return (f"{when}: {len(waiting)} presenting missions have not confirmed their slot "
+            f"({', '.join(slot.iso3 for slot in waiting)})")

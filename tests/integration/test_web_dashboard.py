@@ -135,11 +135,16 @@ def test_a_confirmed_briefing_shows_answers_and_unconfirmed_slots(app, client, l
     assert "Missions' answers: 0 accepted · 1 tentative · 1 declined · 2 no answer yet" in two
     assert f'href="/briefings/{first.id}"' in html
     actions = action_links(html)
-    assert actions["Presenting mission GRD (Grenada) has not confirmed its slot"] == \
-        f"/briefings/{first.id}"
-    assert not any("GUY" in action for action in actions)  # Guyana accepted its slot
-    assert actions["Presenting mission KEN (Kenya) has not confirmed its slot"] == \
-        f"/briefings/{second.id}"
+    assert actions["Briefing of Tue 22 Apr 2025: 3 presenting missions have not confirmed their "
+                   "slot (GRD, GIN, GNB)"] == f"/briefings/{first.id}"  # Guyana accepted
+    assert actions["Briefing of Wed 23 Apr 2025: 4 presenting missions have not confirmed their "
+                   "slot (KEN, KWT, LSO, LAO)"] == f"/briefings/{second.id}"
+    for iso3 in ("KEN", "LAO"):
+        briefings.answer_by_link(invitations.rsvp_token(
+            invitation_for(second, f"upr@{iso3.lower()}.example.org")), "accept")
+    actions = action_links(page(client, "/"))
+    assert actions["Briefing of Wed 23 Apr 2025: 2 presenting missions have not confirmed their "
+                   "slot (KWT, LSO)"] == f"/briefings/{second.id}"
     assert not any("Confirm a proposal" in action for action in actions)
     outbox_counts = section(html, "outbox-heading")
     assert f"Waiting to be sent: {outbox.status_counts()['pending']}" in outbox_counts
