@@ -198,6 +198,7 @@ def test_the_mission_page_offers_the_feed_and_editors_rotate_it(calendar, client
     assert post(client, "/missions/GUY/feed/revoke").status_code == 302
     db.session.expire_all()
     assert db.session.scalar(db.select(Mission).filter_by(state_iso3="GUY")).feed_token is None
+    assert "The feed was switched off on" in page(client, "/missions/GUY")
 
 
 def test_viewers_cannot_rotate_feeds(calendar, client, login):
