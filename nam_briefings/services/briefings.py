@@ -364,6 +364,17 @@ def _session_info(session: UprSession) -> planner.SessionInfo:
     return planner.SessionInfo(session.number, session.start_date, session.end_date)
 
 
+def planning_window(session: UprSession) -> list[date]:
+    """The working days the configured rules leave for briefings before the session."""
+    return planner.planning_window(_session_info(session), configured_rules())
+
+
+def session_presenters(session: UprSession) -> list[planner.Presenter]:
+    """The states of the session that present at its briefings under the configured rules
+    (NAM members, and observers when `include_observers`), in review order."""
+    return planner.presenting(_presenters(session), configured_rules())
+
+
 def _presenters(session: UprSession) -> list[planner.Presenter]:
     return [planner.Presenter(r.state_iso3, r.state.name, r.position, r.state.nam_status,
                               r.review_date, r.start_at) for r in session.reviews]

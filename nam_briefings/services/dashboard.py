@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from ..domain import planner
 from ..domain.calendar import to_local
 from ..models import Briefing, UprSession
 from . import briefings, briefings_view, clock, invitations, outbox, replies, sessions
@@ -19,15 +20,6 @@ UPCOMING_SHOWN = 3
 RECENT_SHOWN = 3
 #: how far back refused e-mailed answers are called out
 REFUSED_REPLIES_SHOWN_FOR = timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class Presenter:
-    """A state under review that presents at the briefing (a NAM member), in review order."""
-
-    iso3: str
-    name: str
-    position: int
 
 
 @dataclass(frozen=True)
@@ -63,7 +55,7 @@ class SessionStatus:
 
     session: UprSession
     reviews: int
-    presenters: list[Presenter]
+    presenters: list[planner.Presenter]
     open_proposals: int
     briefings: list[BriefingStatus]
     #: started but not over
@@ -128,10 +120,7 @@ def dashboard() -> Dashboard:
 def session_status(overview: sessions.SessionOverview, today: date) -> SessionStatus:
     """One session's presenters, proposals and briefings (with their answers)."""
     number = overview.session.number
-    include_observers = briefings.configured_rules().include_observers
-    presenting = ("member", "observer") if include_observers else ("member",)
-    presenters = [Presenter(r.state_iso3, r.state.name, r.position)
-                  for r in overview.reviews if r.state.nam_status in presenting]
+    presenters = briefings.session_presenters(overview.session)
     held = [briefing_status(b) for b in briefings.session_briefings(number)]
     return SessionStatus(
         session=overview.session, reviews=len(overview.reviews), presenters=presenters,

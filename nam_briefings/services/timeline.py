@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ..domain import planner, timeline
+from ..domain import timeline
 from ..domain.calendar import day_bounds_utc, to_local
 from ..models import Briefing, BusyPeriod
 from . import briefings, busy, clock, proposals_view, sessions
@@ -18,9 +18,7 @@ def session_timeline(number: int) -> timeline.Timeline:
     """The laid-out timeline of session `number` (NotFound for an unknown session)."""
     overview = sessions.get_session(number)
     session = overview.session
-    window = planner.planning_window(
-        planner.SessionInfo(session.number, session.start_date, session.end_date),
-        briefings.configured_rules())
+    window = briefings.planning_window(session)
     presenting = {review.state_iso3 for review in overview.reviews}
     low, high = day_bounds_utc((window[0] if window else session.start_date)
                                - timedelta(days=31), session.end_date)
