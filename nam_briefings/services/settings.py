@@ -58,6 +58,22 @@ def effective_settings(config: Mapping[str, Any]) -> dict[str, list[Setting]]:
             Setting("CHASER_WORKING_DAYS", str(config.get("CHASER_WORKING_DAYS")),
                     "chasers to presenters who have not confirmed, working days before"),
         ],
+        "Answers by e-mail": [
+            Setting("IMAP_HOST", f"{config.get('IMAP_HOST')}:{config.get('IMAP_PORT')}"
+                    if config.get("IMAP_HOST") else "not set (replies are not read)",
+                    "the organizer's mailbox (host:port)"),
+            Setting("IMAP_TLS", str(config.get("IMAP_TLS")), "ssl, starttls or none"),
+            Setting("IMAP_USER", config.get("IMAP_USER") or NOT_SET, "mailbox login"),
+            Setting("IMAP_PASSWORD", _secret(config.get("IMAP_PASSWORD")), "mailbox password"),
+            Setting("IMAP_FOLDER / IMAP_PROCESSED_FOLDER",
+                    f"{config.get('IMAP_FOLDER')} / "
+                    f"{config.get('IMAP_PROCESSED_FOLDER') or 'keyword $NamProcessed'}",
+                    "where replies are read, and where read ones go"),
+        ],
+        "Mission portal": [
+            Setting("PORTAL_LINK_MAX_AGE_DAYS", str(config.get("PORTAL_LINK_MAX_AGE_DAYS")),
+                    "how long the link in an e-mail opens the mission's page"),
+        ],
         "Planning": [
             Setting("PLANNING_HORIZON_DAYS", str(config.get("PLANNING_HORIZON_DAYS")),
                     "sessions starting within this many days get proposals automatically"),

@@ -158,7 +158,8 @@ def test_a_deactivated_user_cannot_log_in_until_activated(client, login):
 
 def test_the_settings_page_shows_the_configuration_with_secrets_masked(app, client, login):
     app.config.update(MAIL_PASSWORD="smtp-secret-123", MAIL_USERNAME="relay-user",
-                      PLANNER_RULES={"window_working_days": 20})
+                      PLANNER_RULES={"window_working_days": 20}, IMAP_HOST="imap.example.org",
+                      IMAP_PORT=993, IMAP_PASSWORD="imap-secret-456")
     login("admin")
     html = page(client, "/admin/settings")
     content = text(html)
@@ -166,9 +167,11 @@ def test_the_settings_page_shows_the_configuration_with_secrets_masked(app, clie
                      "PUBLIC_BASE_URL", "PLANNING_HORIZON_DAYS 60", "REMINDER_WORKING_DAYS 2",
                      "PLANNER_RULES window 20 working days; hours 10:00–13:00, 15:00–18:00",
                      "MAIL_USERNAME relay-user", "MAIL_PASSWORD set (hidden)",
-                     "SECRET_KEY set (hidden)"):
+                     "SECRET_KEY set (hidden)", "IMAP_HOST imap.example.org:993",
+                     "IMAP_PASSWORD set (hidden)", "PORTAL_LINK_MAX_AGE_DAYS 180"):
         assert expected in content, expected
     assert "smtp-secret-123" not in html and app.config["SECRET_KEY"] not in html
+    assert "imap-secret-456" not in html
     assert settings.database_shown("postgresql+psycopg://briefings:pg-secret@db/nam") == \
         "postgresql+psycopg://briefings:***@db/nam"
 
