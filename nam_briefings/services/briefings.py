@@ -349,11 +349,9 @@ def answer_by_link(token: str, answer: str, actor_label: str = "rsvp link",
     if answer not in invitations.ANSWERS:
         raise Invalid(f"unknown answer {answer!r}: accept, tentative or decline")
     invitation = invitations.invitation_from_token(token)
-    result = invitations.record_answer(invitation, invitations.ANSWERS[answer], "link", comment)
-    audit.record(audit.Actor(f"{actor_label}: {invitation.contact.email}"), "invitation.answer",
-                 "invitation", invitation.id,
-                 f"{invitations.ANSWERS[answer]} for {_describe(invitation.briefing)}"
-                 + ("; slot declined, agenda updated" if result.agenda_changed else ""))
+    result = invitations.record_answer(invitation, invitations.ANSWERS[answer], "link",
+                                       audit.Actor(f"{actor_label}: {invitation.contact.email}"),
+                                       comment)
     db.session.commit()
     return result
 

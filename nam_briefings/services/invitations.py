@@ -30,7 +30,7 @@ from ..models import (
     State,
     utcnow,
 )
-from . import clock, outbox, portal  # portal uses this module too: refer to it as portal.x
+from . import audit, clock, outbox, portal  # portal uses this module too: refer to it as portal.x
 from .feed_links import ensure_mission_token, feed_url, mission_feed_path, public_url
 
 #: how long an RSVP link stays valid
@@ -302,12 +302,13 @@ class AnswerResult:
     agenda_changed: bool = False
 
 
-def record_answer(invitation: Invitation, partstat: str, via: str, comment: str = "",
-                  sequence: int | None = None) -> AnswerResult:
-    """Record an answer (the caller commits).
+def record_answer(invitation: Invitation, partstat: str, via: str, actor: audit.Actor,
+                  comment: str = "", sequence: int | None = None, note: str = "") -> AnswerResult:
+    """Record an answer and its audit event (the caller commits).
 
     A presenter's ACCEPTED confirms the mission's slot; DECLINED takes the mission off
-    the agenda, and everyone is sent the updated invitation.
+    the agenda, and everyone is sent the updated invitation. `note` is added to the audit
+    event (e.g. who answered for the mission).
     """
     if partstat not in ANSWERS.values():
         raise Invalid(f"unknown answer {partstat!r}")
@@ -323,6 +324,10 @@ def record_answer(invitation: Invitation, partstat: str, via: str, comment: str 
     agenda_changed = False
     if invitation.role == "presenter":
         agenda_changed = _answer_for_slot(invitation, partstat)
+    released = "slot declined, agenda updated" if agenda_changed else ""
+    audit.record(actor, "invitation.answer", "invitation", invitation.id,
+                 f"{partstat} for briefing {briefing.id} ({summary(briefing)})"
+                 + "".join(f"; {text}" for text in (released, note) if text))
     return AnswerResult(invitation, changed, agenda_changed)
 
 

@@ -178,10 +178,7 @@ def answer(token: str, briefing_id: int, answer: str,
     if briefings_view.is_past(invitation.briefing):
         raise Invalid("this briefing has already taken place: no answer is needed")
     partstat = invitations.ANSWERS[answer]
-    result = invitations.record_answer(invitation, partstat, "portal", comment)
-    audit.record(actor(contact), "invitation.answer", "invitation", invitation.id,
-                 f"{partstat} for {invitations.summary(invitation.briefing)}"
-                 + ("; slot declined, agenda updated" if result.agenda_changed else ""))
+    result = invitations.record_answer(invitation, partstat, "portal", actor(contact), comment)
     db.session.commit()
     return result
 

@@ -160,15 +160,12 @@ def _apply_reply(parsed: imip.ParsedMessage, reply: imip.Reply, source: str) -> 
     if _already_recorded(invitation, reply):
         return _record(parsed, reply, source, "duplicate", "this answer is already recorded",
                        briefing, invitation, note)
-    result = invitations.record_answer(invitation, reply.partstat, "email", reply.comment,
-                                       reply.sequence)
+    result = invitations.record_answer(invitation, reply.partstat, "email",
+                                       audit.Actor(f"e-mail reply: {reply.attendee}"),
+                                       reply.comment, reply.sequence, note)
     invitation.answered_stamp = reply.dtstamp
     released = "the mission's slot is released and the agenda updated" \
         if result.agenda_changed else ""
-    audit.record(audit.Actor(f"e-mail reply: {reply.attendee}"), "invitation.answer",
-                 "invitation", invitation.id,
-                 f"{reply.partstat} for briefing {briefing.id} ({invitations.summary(briefing)})"
-                 + "".join(f"; {text}" for text in (released, note) if text))
     row = _record(parsed, reply, source, "applied", released, briefing, invitation, note)
     if note:
         _tell_secretariat(row, invitation)
