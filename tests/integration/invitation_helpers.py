@@ -52,3 +52,14 @@ def outbox_messages(**filters) -> list[OutboxMessage]:
     """Outbox rows matching the filters, oldest first."""
     return list(db.session.scalars(db.select(OutboxMessage).filter_by(**filters)
                                    .order_by(OutboxMessage.id)))
+
+
+def assert_slot_released(briefing: Briefing, iso3: str) -> None:
+    """The mission's slot is declined, SEQUENCE 1, and the update is queued to every contact."""
+    db.session.expire_all()
+    briefing = db.session.get(Briefing, briefing.id)
+    assert briefing.sequence == 1
+    assert {i.review.state_iso3: i.slot_status for i in briefing.items}[iso3] == "declined"
+    updates = outbox_messages(sequence=1, briefing_id=briefing.id)
+    assert len(updates) == CONTACTS
+    assert {(m.kind, m.status) for m in updates} == {("request", "pending")}
