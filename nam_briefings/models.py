@@ -318,6 +318,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: secret of the user's private secretariat feed URL (with proposals)
     feed_token: Mapped[str | None] = mapped_column(String(43), unique=True)
+    #: raised at logout and at a password change: login sessions of an older version end
+    session_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                                 server_default="0")
 
     @property
     def is_active(self) -> bool:  # Flask-Login
@@ -407,6 +410,8 @@ class Briefing(TimestampMixin, db.Model):
 
     __tablename__ = "briefings"
     __table_args__ = (
+        # a proposal's meeting becomes at most one briefing, however often it is confirmed
+        UniqueConstraint("proposal_id", "proposal_meeting"),
         CheckConstraint("end_at > start_at", name="times_ordered"),
         CheckConstraint("sequence >= 0", name="sequence_not_negative"),
         CheckConstraint(_in("status", BRIEFING_STATUSES), name="status"),
@@ -419,6 +424,8 @@ class Briefing(TimestampMixin, db.Model):
     )
     #: the proposal it was confirmed from (None when set by hand)
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="SET NULL"))
+    #: which of the proposal's meetings it is (0 = first); None when set by hand
+    proposal_meeting: Mapped[int | None] = mapped_column(Integer)
     #: "confirmed", "cancelled" or "held"
     status: Mapped[str] = mapped_column(String(12), nullable=False, default="confirmed")
     #: start (UTC)
@@ -624,6 +631,13 @@ class InboundReply(db.Model):
     reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
     #: for the secretariat, e.g. that the answer came from another address of the mission
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: what the receiving server's Authentication-Results said of the sender, in words
+    authentication: Mapped[str] = mapped_column(Text, nullable=False, default="",
+                                                server_default="")
+    #: who accepted or rejected an unverified reply, and when ("" while undecided)
+    decided_by: Mapped[str] = mapped_column(String(254), nullable=False, default="",
+                                            server_default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the briefing the UID names, if any
     briefing_id: Mapped[int | None] = mapped_column(
         ForeignKey("briefings.id", ondelete="SET NULL"), index=True
@@ -638,3 +652,24 @@ class InboundReply(db.Model):
 
     def __repr__(self) -> str:
         return f"<InboundReply {self.id} {self.outcome} {self.attendee} {self.partstat}>"
+
+
+class LoginThrottle(db.Model):
+    """Failed logins counted per account or per client address, to slow down guessing.
+
+    Kept in the database so that every web worker sees the same counts.
+    """
+
+    __tablename__ = "login_throttles"
+
+    #: "account:<email>" or "address:<ip>"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    #: failed attempts since `first_failure_at`
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    #: the first failure of the current run (UTC)
+    first_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    #: no attempt is checked before this instant (UTC)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<LoginThrottle {self.key} {self.failures} until {self.blocked_until}>"

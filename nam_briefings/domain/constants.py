@@ -14,7 +14,10 @@ REVIEW_MINUTES = 210
 BRIEFING_STATUSES = ("confirmed", "cancelled", "held")
 PROPOSAL_STATUSES = ("open", "confirmed", "superseded")
 OUTBOX_KINDS = ("request", "cancel", "reminder", "chaser", "notice")
-OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
+#: pending: due (or backing off); sending: claimed by a worker; waiting: the relay is
+#: unreachable, tried again by itself until it is back; sent; failed: given up (retry by
+#: hand); withdrawn: no longer to be sent (superseded, cancelled briefing, recipient gone)
+OUTBOX_STATUSES = ("pending", "sending", "waiting", "sent", "failed", "withdrawn")
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 #: iCalendar participation status of an invitation (RFC 5545 PARTSTAT)
 PARTSTATS = ("NEEDS-ACTION", "ACCEPTED", "TENTATIVE", "DECLINED")

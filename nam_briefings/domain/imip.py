@@ -46,7 +46,7 @@ MAX_COMMENT = 2000
 #: the answers a reply can give (PARTSTAT)
 ANSWERS = ("ACCEPTED", "TENTATIVE", "DECLINED")
 #: what became of one reply (stored with it, shown to the secretariat)
-OUTCOMES = ("applied", "stale", "duplicate", "unknown", "ignored", "rejected")
+OUTCOMES = ("applied", "stale", "duplicate", "unknown", "ignored", "rejected", "unverified")
 
 _CALENDAR_TYPES = ("text/calendar", "application/ics", "text/x-vcalendar")
 
