@@ -19,132 +19,51 @@ between runs) and the median is shown, with the ratio delivery / smtplib.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
-import multiprocessing
 import os
-import platform
 import smtplib
-import socket
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench._support import (  # noqa: E402
+    SmtpSink,
+    add_nam_contacts,
+    confirm_one_meeting,
+    machine,
+    make_app,
+    migrate,
+    throwaway_database,
+)
+
 MISSIONS = 100
 CONTACTS_PER_MISSION = 2
-#: one meeting for session 49's eight NAM presenters, so one invitation per contact
-ONE_MEETING = {"max_states_per_meeting": 8}
-
-
-# --- the SMTP server, in its own process (it does not share our GIL) --------------------------
-
-def _serve(port: int, received, ready) -> None:
-    """Run an aiosmtpd server on loopback that counts what it accepts, until terminated."""
-    from aiosmtpd.controller import Controller
-
-    class Counting:
-        async def handle_DATA(self, server, session, envelope) -> str:
-            with received.get_lock():
-                received.value += 1
-            return "250 Message accepted for delivery"
-
-    controller = Controller(Counting(), hostname="127.0.0.1", port=port)
-    controller.start()
-    ready.set()
-    while True:
-        time.sleep(3600)
-
-
-@contextlib.contextmanager
-def smtp_server():
-    """A local SMTP server process; yields (port, shared count of messages received)."""
-    with socket.socket() as probe:  # aiosmtpd refuses port 0: find a free one first
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    context = multiprocessing.get_context("spawn")
-    received, ready = context.Value("i", 0), context.Event()
-    process = context.Process(target=_serve, args=(port, received, ready), daemon=True)
-    process.start()
-    if not ready.wait(30):
-        process.terminate()
-        raise RuntimeError("the SMTP server did not start")
-    try:
-        yield port, received
-    finally:
-        process.terminate()
-        process.join(10)
-
-
-# --- the databases ----------------------------------------------------------------------------
-
-@contextlib.contextmanager
-def sqlite_database(folder: Path):
-    yield f"sqlite:///{folder / 'fanout.sqlite3'}"
-
-
-@contextlib.contextmanager
-def postgres_database(url: str):
-    """A throwaway database on the server of `url`, dropped afterwards."""
-    import sqlalchemy as sa
-
-    admin_url = sa.make_url(url).set(drivername="postgresql+psycopg")
-    name = f"nam_briefings_bench_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 # --- one run ----------------------------------------------------------------------------------
 
-def run(database_url: str, port: int, received, repeats: int) -> dict[str, float]:
+def run(database_url: str, sink: SmtpSink, repeats: int) -> dict[str, float]:
     """Queue the fan-out on one database, then time delivery and the smtplib reference."""
-    from flask_migrate import upgrade
-
-    from nam_briefings import create_app
     from nam_briefings.extensions import db
-    from nam_briefings.models import Contact, Mission, OutboxMessage, State
-    from nam_briefings.services import briefings, outbox
+    from nam_briefings.models import OutboxMessage
+    from nam_briefings.services import outbox
     from nam_briefings.services.audit import Actor
-    from nam_briefings.services.calendar import seed_reference_data
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "MAIL_SERVER": "127.0.0.1",
-                      "MAIL_PORT": port, "MAIL_SUPPRESS_SEND": False, "TESTING": False})
+    app = make_app(database_url, sink.port)
+    port = sink.port
     actor = Actor("bench")
     figures: dict[str, float] = {}
     with app.app_context():
-        with contextlib.redirect_stderr(io.StringIO()):  # Alembic's log lines
-            upgrade()
-        seed_reference_data(Actor.system())
-        members = db.session.scalars(db.select(State).filter_by(nam_status="member")
-                                     .order_by(State.iso3).limit(MISSIONS)).all()
-        assert len(members) == MISSIONS, f"only {len(members)} NAM members in the seed data"
-        for state in members:
-            mission = Mission(state_iso3=state.iso3, name=f"Permanent Mission of {state.name}",
-                              email=f"mission@{state.iso3.lower()}.example.org")
-            db.session.add(mission)
-            for n in range(CONTACTS_PER_MISSION):
-                db.session.add(Contact(mission=mission, name=f"Contact {n + 1} {state.iso3}",
-                                       role="focal_point", language="en",
-                                       email=f"contact{n + 1}@{state.iso3.lower()}.example.org"))
-        db.session.commit()
-        plan = briefings.plan_session(49, actor, ONE_MEETING)
-        assert len(plan.proposals[0].meetings) == 1
+        migrate()
+        add_nam_contacts(MISSIONS, MISSIONS * CONTACTS_PER_MISSION)
 
         start = time.perf_counter()
-        [_briefing] = briefings.confirm_proposal(plan.proposals[0].key, actor, allow_past=True)
+        [_briefing] = confirm_one_meeting(actor)
         figures["queue"] = time.perf_counter() - start
         queued = outbox.status_counts()["pending"]
         assert queued == MISSIONS * CONTACTS_PER_MISSION, queued
@@ -158,19 +77,19 @@ def run(database_url: str, port: int, received, repeats: int) -> dict[str, float
         deliveries, references = [], []
         for _ in range(repeats):
             _requeue(db, OutboxMessage)
-            before = received.value
+            before = sink.received
             start = time.perf_counter()
             report = outbox.deliver_all()
             deliveries.append(time.perf_counter() - start)
-            assert report.sent == queued and received.value - before == queued, report.summary
+            assert report.sent == queued and sink.received - before == queued, report.summary
 
-            before = received.value
+            before = sink.received
             start = time.perf_counter()
             with smtplib.SMTP("127.0.0.1", port) as connection:
                 for sender, recipient, data in prepared:
                     connection.sendmail(sender, [recipient], data)
             references.append(time.perf_counter() - start)
-            assert received.value - before == queued
+            assert sink.received - before == queued
         figures["deliver"] = statistics.median(deliveries)
         figures["smtplib"] = statistics.median(references)
         figures["count"] = queued
@@ -189,18 +108,6 @@ def _requeue(db, OutboxMessage) -> None:
 
 # --- the report -------------------------------------------------------------------------------
 
-def machine() -> str:
-    import aiosmtpd
-    import sqlalchemy
-
-    return "\n".join([
-        f"machine: {platform.platform()}, {platform.machine()}, "
-        f"{os.cpu_count()} CPUs ({platform.processor() or 'processor not reported'})",
-        f"Python {platform.python_version()} ({platform.python_implementation()}), "
-        f"SQLAlchemy {sqlalchemy.__version__}, aiosmtpd {aiosmtpd.__version__}",
-    ])
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="also run on this PostgreSQL server "
@@ -218,12 +125,11 @@ def main() -> int:
     if args.database_url:
         backends.append(("PostgreSQL", args.database_url))
     results = []
-    with tempfile.TemporaryDirectory(prefix="nam-fanout-") as folder, smtp_server() as server:
+    with tempfile.TemporaryDirectory(prefix="nam-fanout-") as folder, SmtpSink() as sink:
         os.environ["INSTANCE_PATH"] = folder  # the secret key and any file stay in here
         for name, url in backends:
-            database = postgres_database(url) if url else sqlite_database(Path(folder))
-            with database as database_url:
-                results.append((name, run(database_url, *server, args.repeat)))
+            with throwaway_database(url, Path(folder), "fanout") as database_url:
+                results.append((name, run(database_url, sink, args.repeat)))
 
     header = (f"{'database':<11} {'queue 200':>10} {'queued/s':>9} {'deliver 200':>12} "
               f"{'sent/s':>8} {'smtplib 200':>12} {'smtplib/s':>10} {'ratio':>6}")

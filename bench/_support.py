@@ -1,0 +1,279 @@
+"""What the benchmarks under bench/ share: the machine line, throwaway databases, a local
+SMTP sink in its own process, the application on a migrated database and a NAM fan-out.
+
+Not a benchmark itself: `bench/fanout.py` and `bench/faults.py` import it.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import multiprocessing
+import os
+import platform
+import socket
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+#: session 49 (April 2025) is seeded with eight NAM presenters: this rule makes one meeting
+ONE_MEETING = {"max_states_per_meeting": 8}
+#: the header the sink adds to each stored message: the envelope recipient
+ENVELOPE_TO = "X-Bench-Envelope-To"
+
+
+# --- the machine ------------------------------------------------------------------------------
+
+def machine_info(database_urls: list[str] | None = None) -> dict[str, str | int | list[str]]:
+    """The machine, Python and libraries a benchmark ran on, as data (for --json)."""
+    import aiosmtpd
+    import sqlalchemy
+
+    info: dict[str, str | int | list[str]] = {
+        "platform": platform.platform(), "arch": platform.machine(),
+        "cpus": os.cpu_count() or 0, "processor": platform.processor() or "not reported",
+        "python": f"{platform.python_version()} ({platform.python_implementation()})",
+        "sqlalchemy": sqlalchemy.__version__, "aiosmtpd": aiosmtpd.__version__,
+    }
+    if database_urls is not None:
+        info["databases"] = [database_label(url) for url in database_urls]
+    return info
+
+
+def machine(database_urls: list[str] | None = None) -> str:
+    """The machine lines every benchmark prints first."""
+    info = machine_info(database_urls)
+    lines = [
+        f"machine: {info['platform']}, {info['arch']}, {info['cpus']} CPUs ({info['processor']})",
+        f"Python {info['python']}, SQLAlchemy {info['sqlalchemy']}, aiosmtpd {info['aiosmtpd']}",
+    ]
+    if database_urls is not None:
+        lines.append("databases: " + ", ".join(info["databases"]))
+    return "\n".join(lines)
+
+
+def database_label(url: str) -> str:
+    """How a database is named in a report: "SQLite" or "PostgreSQL <version> (host)"."""
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        return f"SQLite {sqlite3.sqlite_version} (a throwaway file)"
+    import sqlalchemy as sa
+
+    parsed = sa.make_url(url)
+    try:
+        engine = sa.create_engine(parsed.set(drivername="postgresql+psycopg"))
+        with engine.connect() as connection:
+            version = connection.execute(sa.text("SHOW server_version")).scalar()
+        engine.dispose()
+    except Exception:  # the report still names the server when it cannot be asked
+        version = "?"
+    return f"PostgreSQL {version} ({parsed.host or 'local socket'}, throwaway databases)"
+
+
+# --- the databases ----------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def throwaway_database(url: str | None, folder: Path, name: str = "bench") -> Iterator[str]:
+    """A new empty database: a SQLite file in `folder` when `url` is None or starts with
+    "sqlite", else a database created next to the PostgreSQL one named, dropped afterwards."""
+    if not url or url.startswith("sqlite"):
+        path = folder / f"{name}-{uuid.uuid4().hex[:8]}.sqlite3"
+        try:
+            yield f"sqlite:///{path}"
+        finally:
+            path.unlink(missing_ok=True)
+        return
+    with postgres_database(url) as database_url:
+        yield database_url
+
+
+@contextlib.contextmanager
+def postgres_database(url: str) -> Iterator[str]:
+    """A throwaway database on the server of `url`, dropped afterwards."""
+    import sqlalchemy as sa
+
+    admin_url = sa.make_url(url).set(drivername="postgresql+psycopg")
+    name = f"nam_briefings_bench_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+# --- the SMTP sink, in its own process (it does not share our GIL) ---------------------------
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now (aiosmtpd refuses port 0)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _serve(port: int, received, ready, folder: str | None, delay: float) -> None:
+    """Run an aiosmtpd server on loopback until terminated: count each message accepted
+    and, with `folder`, store it there first (named so that names sort in arrival order)."""
+    from aiosmtpd.controller import Controller
+
+    class Sink:
+        count = 0
+
+        async def handle_DATA(self, server, session, envelope) -> str:
+            if delay:
+                await asyncio.sleep(delay)  # like a real relay, so a fan-out takes a while
+            if folder:
+                Sink.count += 1
+                name = f"{time.time_ns():020d}-{os.getpid()}-{Sink.count:07d}.eml"
+                temporary = Path(folder) / f".{name}.tmp"
+                head = f"{ENVELOPE_TO}: {','.join(envelope.rcpt_tos)}\r\n".encode()
+                temporary.write_bytes(head + (envelope.original_content or envelope.content))
+                temporary.rename(Path(folder) / name)  # stored before we say "accepted"
+            with received.get_lock():
+                received.value += 1
+            return "250 Message accepted for delivery"
+
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    ready.set()
+    while True:
+        time.sleep(3600)
+
+
+class SmtpSink:
+    """A local SMTP server in its own process that counts (and optionally keeps) what it
+    accepts. `stop()` takes it down (connections are then refused: the relay is out) and
+    `start()` brings it back on the same port."""
+
+    def __init__(self, folder: Path | None = None, delay: float = 0.0) -> None:
+        self.port = free_port()
+        self.folder = folder
+        self.delay = delay
+        self._context = multiprocessing.get_context("spawn")
+        self._received = self._context.Value("i", 0)
+        self._process = None
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def received(self) -> int:
+        """How many messages the sink has accepted since it was made (across restarts)."""
+        return self._received.value
+
+    def start(self) -> SmtpSink:
+        ready = self._context.Event()
+        self._process = self._context.Process(
+            target=_serve, args=(self.port, self._received, ready,
+                                 str(self.folder) if self.folder else None, self.delay),
+            daemon=True)
+        self._process.start()
+        if not ready.wait(30):
+            self.stop()
+            raise RuntimeError("the SMTP sink did not start")
+        return self
+
+    def stop(self) -> None:
+        """Take the sink down; safe to call when it is already down."""
+        if self._process is not None:
+            self._process.terminate()
+            self._process.join(10)
+            self._process = None
+
+    def messages(self) -> list[tuple[str, EmailMessage]]:
+        """(envelope recipient, message) for every message kept, in arrival order."""
+        if self.folder is None:
+            raise RuntimeError("this sink keeps no messages: give it a folder")
+        kept = []
+        for path in sorted(self.folder.glob("*.eml")):
+            message = message_from_bytes(path.read_bytes(), policy=policy.default)
+            kept.append((str(message[ENVELOPE_TO]), message))
+        return kept
+
+    def __enter__(self) -> SmtpSink:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+# --- the application and its data -------------------------------------------------------------
+
+def make_app(database_url: str, smtp_port: int, **config):
+    """The application on `database_url`, sending to the sink on `smtp_port`."""
+    from nam_briefings import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "MAIL_SERVER": "127.0.0.1",
+                       "MAIL_PORT": smtp_port, "MAIL_SUPPRESS_SEND": False, "TESTING": False,
+                       **config})
+
+
+def migrate() -> None:
+    """Build the schema with the real migrations (inside an app context); Alembic's log
+    lines are kept out of the report."""
+    from flask_migrate import upgrade
+
+    with contextlib.redirect_stderr(io.StringIO()):
+        upgrade()
+
+
+@dataclass
+class FanOut:
+    """What `add_nam_contacts` created."""
+
+    missions: int
+    contacts: int
+
+
+def add_nam_contacts(missions: int, contacts: int) -> FanOut:
+    """Seed the shipped reference data, then give the first `missions` NAM member states
+    (by ISO3) a mission and `contacts` contacts in all, spread evenly (inside an app context).
+
+    Every contact is in the audience of a briefing, so confirming one queues an invitation
+    to each. `missions` may not exceed the 121 NAM members of the shipped data.
+    """
+    from nam_briefings.extensions import db
+    from nam_briefings.models import Contact, Mission, State
+    from nam_briefings.services.audit import Actor
+    from nam_briefings.services.calendar import seed_reference_data
+
+    seed_reference_data(Actor.system())
+    members = db.session.scalars(db.select(State).filter_by(nam_status="member")
+                                 .order_by(State.iso3).limit(missions)).all()
+    if len(members) < missions:
+        raise RuntimeError(f"only {len(members)} NAM members in the seed data, not {missions}")
+    created = [Mission(state_iso3=state.iso3, name=f"Permanent Mission of {state.name}",
+                       email=f"mission@{state.iso3.lower()}.example.org") for state in members]
+    db.session.add_all(created)
+    for n in range(contacts):
+        mission = created[n % missions]
+        number = n // missions + 1
+        code = mission.state_iso3.lower()
+        db.session.add(Contact(mission=mission, name=f"Contact {number} {mission.state_iso3}",
+                               role="focal_point", language="en",
+                               email=f"contact{number}@{code}.example.org"))
+    db.session.commit()
+    return FanOut(missions, contacts)
+
+
+def confirm_one_meeting(actor) -> list:
+    """Plan session 49 as one meeting and confirm the best proposal (a past date, said so
+    explicitly): the briefing, with one invitation per contact queued. Returns the briefings."""
+    from nam_briefings.services import briefings
+
+    plan = briefings.plan_session(49, actor, ONE_MEETING)
+    if len(plan.proposals) == 0 or len(plan.proposals[0].meetings) != 1:
+        raise RuntimeError("session 49 did not plan as one meeting")
+    return briefings.confirm_proposal(plan.proposals[0].key, actor, allow_past=True)
