@@ -18,6 +18,8 @@ def register_blueprints(app: Flask) -> None:
     from . import replies  # answers by e-mail (iMIP REPLY)
 
     app.register_blueprint(replies.bp)
+    from .health import register as register_database_outage  # 503 when the database is down
+    register_database_outage(app)
     auth.init_auth(app)
     register_error_handlers(app)
     register_filters(app)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..domain.errors import NotFound
 from ..services import feed_links, feeds
 from .auth import public
+from .health import healthz_response
 
 bp = Blueprint("feeds", __name__)
 
@@ -54,8 +55,8 @@ def index() -> str:
 @bp.route("/healthz", methods=["GET", "HEAD"])
 @public
 def health() -> Response:
-    """A trivial liveness check for load balancers (and the feeds benchmark's baseline)."""
-    return Response("ok\n", mimetype="text/plain")
+    """For load balancers and monitoring: 200 when the database answers, else 503 (JSON)."""
+    return healthz_response()
 
 
 def _respond(feed: feeds.Feed, filename: str, private: bool) -> Response:
