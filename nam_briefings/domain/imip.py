@@ -30,6 +30,7 @@ from email.message import Message
 
 from icalendar import Calendar
 
+from .authresults import MAX_HEADERS
 from .errors import Invalid
 from .validation import normalise_email
 
@@ -90,6 +91,8 @@ class ParsedMessage:
     replies: tuple[Reply, ...] = ()
     #: why the message's replies are refused ("" when they are not)
     rejection: str = ""
+    #: the values of its Authentication-Results headers, top first (see domain/authresults.py)
+    authentication_results: tuple[str, ...] = ()
 
 
 class _Refused(Exception):
@@ -98,23 +101,27 @@ class _Refused(Exception):
 
 def parse_message(data: bytes) -> ParsedMessage:
     """Read one e-mail (its raw bytes); never raises."""
-    message_id, sender, subject = _fallback_id(data), "", ""
+    message_id, sender, subject, checks = _fallback_id(data), "", "", ()
     try:
         if len(data) > MAX_MESSAGE_BYTES:
             return too_large(data[:64 * 1024], len(data))
         message = email.message_from_bytes(data)
         message_id = _message_id(message, data)
         sender, subject = _sender(message), _header_text(message, "Subject")
+        checks = _authentication_results(message)
         calendars = _reply_calendars(message)
         if not calendars:
             return ParsedMessage(message_id, sender, subject, is_reply=False)
         replies = _replies(calendars)
-        return ParsedMessage(message_id, sender, subject, is_reply=True, replies=replies)
+        return ParsedMessage(message_id, sender, subject, is_reply=True, replies=replies,
+                             authentication_results=checks)
     except _Refused as refusal:
-        return ParsedMessage(message_id, sender, subject, is_reply=True, rejection=str(refusal))
+        return ParsedMessage(message_id, sender, subject, is_reply=True, rejection=str(refusal),
+                             authentication_results=checks)
     except Exception as error:  # garbage must never stop the caller
         return ParsedMessage(message_id, sender, subject, is_reply=True,
-                             rejection=f"the message cannot be read ({type(error).__name__})")
+                             rejection=f"the message cannot be read ({type(error).__name__})",
+                             authentication_results=checks)
 
 
 def too_large(head: bytes, size: int) -> ParsedMessage:
@@ -123,11 +130,13 @@ def too_large(head: bytes, size: int) -> ParsedMessage:
         message = email.message_from_bytes(head.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0])
         message_id = _message_id(message, head)
         sender, subject = _sender(message), _header_text(message, "Subject")
+        checks = _authentication_results(message)
     except Exception:
-        message_id, sender, subject = _fallback_id(head), "", ""
+        message_id, sender, subject, checks = _fallback_id(head), "", "", ()
     return ParsedMessage(message_id, sender, subject, is_reply=True,
                          rejection=f"the message is {_mib(size)}, over the "
-                                   f"{_mib(MAX_MESSAGE_BYTES)} limit")
+                                   f"{_mib(MAX_MESSAGE_BYTES)} limit",
+                         authentication_results=checks)
 
 
 # --- the message -------------------------------------------------------------------------------
@@ -163,6 +172,12 @@ def _sender(message: Message) -> str:
         return normalise_email(addresses[0])
     except Invalid:
         return ""
+
+
+def _authentication_results(message: Message) -> tuple[str, ...]:
+    """The Authentication-Results headers' values, as written (the first MAX_HEADERS)."""
+    values = message.get_all("Authentication-Results") or []
+    return tuple(str(value) for value in values[:MAX_HEADERS])
 
 
 def _reply_calendars(message: Message) -> list[Calendar]:

@@ -316,3 +316,36 @@ def test_damaged_golden_replies_never_raise(position, noise):
     data = golden("gmail.eml")
     parsed = parse_message(data[:position] + noise + data[position + len(noise):])
     assert all(r.partstat in imip.ANSWERS for r in parsed.replies)
+
+
+# --- what the receiving server said of the sender (Authentication-Results) --------------------
+
+def test_every_authentication_results_header_is_kept_in_order_unfolded_or_not():
+    data = (b"Authentication-Results: mx.chair.example.org;\r\n\tdkim=pass header.d=guy.example.org\r\n"
+            b"Authentication-Results: mx.chair.example.org; spf=pass smtp.mailfrom=guy.example.org\r\n"
+            b"ARC-Authentication-Results: i=1; mx.google.com; dmarc=pass header.from=guy.example.org\r\n"
+            + golden())
+    parsed = parse_message(data)
+    assert parsed.replies and not parsed.rejection
+    assert [" ".join(value.split()) for value in parsed.authentication_results] == [
+        "mx.chair.example.org; dkim=pass header.d=guy.example.org",
+        "mx.chair.example.org; spf=pass smtp.mailfrom=guy.example.org"]
+
+
+def test_a_message_without_authentication_results_has_none():
+    assert parse_message(golden()).authentication_results == ()
+
+
+def test_authentication_results_of_a_message_too_big_are_kept():
+    head = (b"Authentication-Results: mx.chair.example.org; dmarc=pass header.from=guy.example.org"
+            b"\r\nFrom: a@guy.example.org\r\nMessage-ID: <big@x>\r\n\r\n")
+    parsed = imip.too_large(head, imip.MAX_MESSAGE_BYTES + 1)
+    assert parsed.rejection and parsed.authentication_results == (
+        "mx.chair.example.org; dmarc=pass header.from=guy.example.org",)
+
+
+def test_non_ascii_authentication_results_never_raise():
+    data = "Authentication-Results: mx.chair.example.org; dkim=pass header.d=例え.jp\r\n".encode() \
+        + golden()
+    parsed = parse_message(data)
+    assert not parsed.rejection and len(parsed.authentication_results) == 1
