@@ -5,6 +5,7 @@ instance folder (the SQLite path and the generated secret key).
 """
 import json
 import os
+from datetime import timedelta
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -77,6 +78,19 @@ class Config:
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the login session
+    #: a login lasts at most this long (from logging in), then the password is asked again
+    SESSION_LIFETIME_HOURS = float(os.environ.get("SESSION_LIFETIME_HOURS", "12"))
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_LIFETIME_HOURS)
+    #: failed logins an account may have before it is blocked (1 min, doubling up to 1 h)
+    LOGIN_ACCOUNT_FAILURES = int(os.environ.get("LOGIN_ACCOUNT_FAILURES", "5"))
+    #: failed logins one client address may have within LOGIN_ADDRESS_WINDOW_SECONDS
+    LOGIN_ADDRESS_FAILURES = int(os.environ.get("LOGIN_ADDRESS_FAILURES", "20"))
+    LOGIN_ADDRESS_WINDOW_SECONDS = float(os.environ.get("LOGIN_ADDRESS_WINDOW_SECONDS", "900"))
+    LOGIN_FIRST_BLOCK_SECONDS = float(os.environ.get("LOGIN_FIRST_BLOCK_SECONDS", "60"))
+    LOGIN_LONGEST_BLOCK_SECONDS = float(os.environ.get("LOGIN_LONGEST_BLOCK_SECONDS", "3600"))
+    #: send Strict-Transport-Security even on plain-HTTP requests (behind a TLS proxy);
+    #: it is always sent on HTTPS requests and when SESSION_COOKIE_SECURE is on
+    HSTS = _env_bool("HSTS", False)
 
 
 class TestConfig(Config):

@@ -1,14 +1,28 @@
-"""Secretariat accounts: creation and authentication."""
+"""Secretariat accounts: creation, authentication (throttled, in constant time), the
+password policy and the version that ends an account's login sessions."""
 from __future__ import annotations
 
+import re
+import secrets
+from functools import cache
+from pathlib import Path
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
 from ..domain.constants import ROLES
+from ..domain.errors import Invalid, NotFound
 from ..domain.validation import normalise_email
 from ..extensions import db
 from ..models import User, utcnow
-from . import audit
-from ..domain.errors import Invalid, NotFound
+from . import audit, throttle
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12
+#: one common or leaked password a line, lower case (see nam_briefings/data/README.md)
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
+#: rows of the keyboard (and the digits), for spotting walks like "qwertyuiop" or "asdfgh"
+KEYBOARD_ROWS = ("`1234567890-=", "qwertyuiop[]\\", "asdfghjkl;'", "zxcvbnm,./",
+                 "azertyuiop", "qsdfghjklm", "wxcvbn", "qwertzuiop", "yxcvbnm")
+SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "01234567890")
 
 
 def create_user(email: str, password: str, role: str, actor: audit.Actor) -> User:
@@ -16,7 +30,7 @@ def create_user(email: str, password: str, role: str, actor: audit.Actor) -> Use
     email = normalise_email(email)
     if role not in ROLES:
         raise Invalid(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
-    _check_password_strength(password)
+    check_password_policy(password, email)
     if db.session.scalar(db.select(User).filter_by(email=email)):
         raise Invalid(f"a user {email} already exists", field="email")
     user = User(email=email, role=role)
@@ -28,18 +42,52 @@ def create_user(email: str, password: str, role: str, actor: audit.Actor) -> Use
     return user
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None; records the login time."""
-    try:
-        email = normalise_email(email)
-    except Invalid:
+def log_in(email: str, password: str, address: str | None) -> User | None:
+    """The active user with these credentials, or None, for the login form.
+
+    Raises throttle.TooManyAttempts while the account or the client `address` is blocked
+    (the password is then not even checked) and when this failure starts a block.
+    """
+    throttle.check(email, address)
+    user = authenticate(email, password)
+    if user is None:
+        throttle.record_failure(email, address)
         return None
-    user = db.session.scalar(db.select(User).filter_by(email=email))
-    if user is None or not user.active or not user.check_password(password):
+    throttle.record_success(email)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None; records the login time.
+
+    Takes as long for an unknown or inactive account as for a wrong password (a hash is
+    always checked), so the time of the answer does not tell which accounts exist.
+    """
+    try:
+        user = db.session.scalar(db.select(User).filter_by(email=normalise_email(email)))
+    except Invalid:
+        user = None
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not user.check_password(password) or not user.active:
         return None
     user.last_login_at = utcnow()
     db.session.commit()
     return user
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash of a random password, made as User.set_password makes them (same scheme)."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def end_sessions(user_id: int) -> None:
+    """End every login session of the account (at logout, on every device)."""
+    db.session.execute(db.update(User).where(User.id == user_id)
+                       .values(session_version=User.session_version + 1))
+    db.session.commit()
 
 
 def get_user(user_id: int) -> User | None:
@@ -53,12 +101,13 @@ def user_count() -> int:
 
 
 def set_password(email: str, password: str, actor: audit.Actor) -> None:
-    """Replace an account's password."""
-    _check_password_strength(password)
+    """Replace an account's password; its login sessions end (on every device)."""
     user = db.session.scalar(db.select(User).filter_by(email=normalise_email(email)))
     if user is None:
         raise NotFound(f"no user {email}")
+    check_password_policy(password, user.email)
     user.set_password(password)
+    user.session_version += 1
     audit.record(actor, "user.set_password", "user", user.id, user.email)
     db.session.commit()
 
@@ -68,10 +117,66 @@ def list_users() -> list[User]:
     return list(db.session.scalars(db.select(User).order_by(User.email)))
 
 
-def _check_password_strength(password: str) -> None:
+def check_password_policy(password: str, email: str) -> None:
+    """Raise Invalid (field "password"), naming the rule, unless `password` is acceptable
+    for the account `email`: at least 12 characters; not the e-mail address nor containing
+    its name part; not a common or leaked password (also with digits or symbols added);
+    no repeated short part; no keyboard walk or sequence. Letter case never matters."""
+    lowered = password.lower()
+    local_part = email.lower().partition("@")[0]
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
-                      field="password")
+        _refuse(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if email.lower() in lowered or (len(local_part) >= 4 and local_part in lowered) \
+            or _core(lowered) == local_part:
+        _refuse("the password must not be or contain the account's e-mail address")
+    if lowered in common_passwords():
+        _refuse("this is a common password, found in lists of leaked passwords")
+    if _core(lowered) in common_passwords():
+        _refuse("this is a common password with digits or symbols added")
+    if len(set(lowered)) < 5 or _repeats(lowered):
+        _refuse("the password repeats a few characters or a shorter part (like aaaa or abcabc)")
+    if _is_walk(lowered):
+        _refuse("the password is a keyboard pattern or a sequence (like qwerty or 12345)")
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common and leaked passwords, lower case."""
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip())
+
+
+def _refuse(rule: str) -> None:
+    raise Invalid(f"{rule}: choose a longer passphrase, e.g. a few unrelated words",
+                  field="password")
+
+
+def _core(password: str) -> str:
+    """The password without the digits and symbols around it ("!!monkey2026" -> "monkey")."""
+    return re.sub(r"^[\W\d_]+|[\W\d_]+$", "", password)
+
+
+def _repeats(password: str) -> bool:
+    """True when the password is one shorter part said again ("abcabcabc")."""
+    return password in (password + password)[1:-1]
+
+
+def _is_walk(password: str) -> bool:
+    """True when the password is at most three runs of neighbouring keys or of a sequence
+    ("qwertyuiopasdf", "123456789012", "zyxwvu9876")."""
+    runs = 1
+    for before, after in zip(password, password[1:]):
+        if not _neighbours(before, after):
+            runs += 1
+    return runs <= 3
+
+
+def _neighbours(a: str, b: str) -> bool:
+    for row in KEYBOARD_ROWS + SEQUENCES:
+        i, j = row.find(a), row.find(b)
+        if i >= 0 and j >= 0 and abs(i - j) == 1:
+            return True
+    return False
 
 
 def get_user_or_404(user_id: int) -> User:

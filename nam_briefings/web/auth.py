@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from time import time
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -26,6 +27,7 @@ from werkzeug import Response
 from ..extensions import login_manager
 from ..services import users
 from ..services.audit import Actor
+from ..services.throttle import TooManyAttempts
 from .forms import LoginForm
 
 if TYPE_CHECKING:
@@ -104,14 +106,30 @@ def is_safe_next(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
+#: what the session remembers of its login: the account's session version, and when
+SESSION_VERSION, LOGGED_IN_AT = "session_version", "logged_in_at"
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """The logged-in user from the session cookie; deactivated users are logged out."""
+    """The logged-in user from the session cookie, or None (logged out) when the account
+    is deactivated, its sessions were ended (logout, a new password: a newer session
+    version) or the login is older than SESSION_LIFETIME_HOURS.
+
+    A remember-me cookie is never issued; one made up would bring no session version
+    and is refused as well.
+    """
     try:
         user = users.get_user(int(user_id))
     except ValueError:
         return None
-    return user if user is not None and user.active else None
+    if user is None or not user.active or session.get(SESSION_VERSION) != user.session_version:
+        return None
+    lifetime = current_app.config["SESSION_LIFETIME_HOURS"] * 3600
+    logged_in_at = session.get(LOGGED_IN_AT)
+    if not isinstance(logged_in_at, (int, float)) or time() - logged_in_at > lifetime:
+        return None
+    return user
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -124,19 +142,36 @@ def login() -> Any:
         return redirect(next_url or url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = users.authenticate(form.email.data, form.password.data)
+        try:
+            user = users.log_in(form.email.data, form.password.data, request.remote_addr)
+        except TooManyAttempts as blocked:
+            return _too_many_attempts(form, next_url, blocked)
         if user is not None:
             _start_new_session()
-            login_user(user)
+            login_user(user, remember=False)
+            session[SESSION_VERSION] = user.session_version
+            session[LOGGED_IN_AT] = int(time())
             flash(f"Welcome, {user.email}.", "success")
             return redirect(next_url or url_for("dashboard.index"))
         form.password.errors = ["Wrong e-mail address or password."]
     return render_template("auth/login.html", form=form, next_url=next_url)
 
 
+def _too_many_attempts(form: LoginForm, next_url: str | None,
+                       blocked: TooManyAttempts) -> Response:
+    """429 with Retry-After, and the login page saying how long to wait."""
+    response = current_app.make_response(
+        (render_template("auth/login.html", form=form, next_url=next_url,
+                         blocked=str(blocked)), 429))
+    response.headers["Retry-After"] = str(blocked.retry_after)
+    return response
+
+
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
-    """Log out and go back to the login page."""
+    """Log out (ending the account's sessions on every device) and go back to the login page."""
+    if current_user.is_authenticated:
+        users.end_sessions(current_user.id)
     logout_user()
     _start_new_session()
     flash("You are logged out.", "success")

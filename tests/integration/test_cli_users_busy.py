@@ -21,7 +21,7 @@ def test_users_create_prompts_for_the_password_twice(runner):
 
 def test_users_create_refuses_bad_input(runner):
     short = runner.invoke(args=["users", "create", "a@chair.example.org", "--password", "short"])
-    assert short.exit_code == 1 and "at least 10 characters" in short.output
+    assert short.exit_code == 1 and "at least 12 characters" in short.output
     bad = runner.invoke(args=["users", "create", "not-an-address", "--password", "long enough pw"])
     assert bad.exit_code == 1 and "invalid e-mail address" in bad.output
     role = runner.invoke(args=["users", "create", "a@chair.example.org", "--role", "god",

@@ -79,7 +79,7 @@ def test_an_admin_creates_a_user_who_can_then_log_in(client, login):
 
 
 @pytest.mark.parametrize("change, field, message", [
-    ({"password": "short"}, "password", "the password must have at least 10 characters"),
+    ({"password": "short"}, "password", "the password must have at least 12 characters"),
     ({"email": "not an address"}, "email", ""),
     ({"role": "superuser"}, "role", "Not a valid choice"),
 ])
@@ -115,7 +115,7 @@ def test_an_admin_changes_a_role_and_resets_a_password(client, login):
 
     refused = post(client, f"/admin/users/{colleague.id}/password", {"password": "short"})
     assert refused.status_code == 400
-    assert "at least 10 characters" in field_error(refused.get_data(as_text=True), "password")
+    assert "at least 12 characters" in field_error(refused.get_data(as_text=True), "password")
     post(client, f"/admin/users/{colleague.id}/password",
          {"password": "a brand new password"})
     assert [a[1] for a in audit_trail()[-2:]] == ["user.set_role", "user.set_password"]
