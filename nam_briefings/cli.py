@@ -470,21 +470,41 @@ def replies_apply(file: Path) -> None:
 
 
 @click.command("scheduler")
-def scheduler_command() -> None:
-    """Run the periodic jobs (exactly one such process per installation)."""
+@click.option("--check-every", default=5.0, show_default=True, type=click.FloatRange(min=0.1),
+              metavar="SECONDS", help="How often the leader checks that it still holds the lock "
+                                      "and a standby tries to take it.")
+def scheduler_command(check_every: float) -> None:
+    """Run the periodic jobs. Exactly one scheduler runs them: it holds a lock in the database
+    (PostgreSQL) or beside it (SQLite); any other waits as a standby and takes over when the
+    first one stops or dies."""
+    import signal
+
     from flask import current_app
 
     from .jobs import build_scheduler
+    from .services import leader
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per run
-    scheduler = build_scheduler(current_app._get_current_object())
-    for job in scheduler.get_jobs():
-        click.echo(f"job {job.id}: {job.name} every {job.trigger.interval}")
+    app = current_app._get_current_object()
     try:
+        lock = leader.scheduler_lock(app)
+    except leader.LockUnavailable as error:
+        fail(str(error))
+
+    def run_jobs():
+        scheduler = build_scheduler(app)
         scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        click.echo("scheduler stopped")
+        for job in scheduler.get_jobs():
+            click.echo(f"job {job.id}: {job.name} every {job.trigger.interval}")
+        return lambda: scheduler.shutdown(wait=True)  # lets a running job finish
+
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # systemd stops like Ctrl-C
+    try:
+        leader.lead_or_stand_by(lock, run_jobs, check_every)
+    except KeyboardInterrupt:
+        pass
+    click.echo("scheduler stopped")
 
 
 @click.command("jobs-run")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 
@@ -66,9 +66,12 @@ JOBS: dict[str, tuple[Callable[[], None], int]] = {
 }
 
 
-def build_scheduler(app: Flask) -> BlockingScheduler:
-    """A scheduler with every job, each run inside an app context (one at a time per job)."""
-    scheduler = BlockingScheduler(timezone=app.config["TIMEZONE"])
+def build_scheduler(app: Flask) -> BackgroundScheduler:
+    """A scheduler with every job, each run inside an app context (one at a time per job).
+
+    It runs in background threads: the `scheduler` command starts it only while it holds
+    the scheduler lock (services/leader.py) and stops it when the lock is lost."""
+    scheduler = BackgroundScheduler(timezone=app.config["TIMEZONE"])
     for job_id, (function, seconds) in JOBS.items():
         # coalesce: runs missed while busy or down collapse into one;
         # max_instances=1: a slow run is never overlapped by the next one.
