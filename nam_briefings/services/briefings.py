@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from ..domain import planner
 from ..domain.calendar import GENEVA, day_bounds_utc
@@ -21,7 +22,7 @@ from ..models import (
     Room,
     UprSession,
 )
-from . import audit, clock, invitations
+from . import audit, clock, invitations, locks
 from .outbox import notify_secretariat
 
 
@@ -182,16 +183,49 @@ def session_briefings(number: int, include_cancelled: bool = False) -> list[Brie
     return list(db.session.scalars(query))
 
 
-def confirm_proposal(key: str, actor: audit.Actor, allow_past: bool = False) -> list[Briefing]:
+class Confirmed(list):
+    """The briefings a proposal became, in time order; `already` when an earlier (or a
+    concurrent) confirm created them and this one changed nothing."""
+
+    already: bool = False
+
+    @classmethod
+    def of(cls, briefings: list[Briefing], already: bool) -> Confirmed:
+        confirmed = cls(sorted(briefings, key=lambda b: b.start_at))
+        confirmed.already = already
+        return confirmed
+
+
+def confirm_proposal(key: str, actor: audit.Actor, allow_past: bool = False) -> Confirmed:
     """Turn a proposal into briefings (one per meeting), each with its own stable UID.
 
-    The meetings are checked again against what the calendar holds now; a proposal that
-    no longer fits, is not open, or whose session already has briefings is refused, and
-    so is one with a meeting in the past unless `allow_past` (invitations for a past date).
+    Exactly once: the session's row is locked first, so confirms of the session run one
+    after the other, and a proposal already confirmed answers with its briefings (the
+    unique (proposal, meeting) constraint backs this up). The meetings are checked again
+    against what the calendar holds now; a proposal that no longer fits, is superseded,
+    or whose session already has briefings is refused, and so is one with a meeting in
+    the past unless `allow_past` (invitations for a past date).
     """
     proposal = db.session.scalar(db.select(Proposal).filter_by(key=key.strip()))
     if proposal is None:
         raise NotFound(f"no proposal {key!r}: run `propose` for the session to get current ids")
+    proposal_id, session_id = proposal.id, proposal.session_id
+    try:
+        return locks.retrying(lambda: _confirm_locked(proposal_id, session_id, actor,
+                                                      allow_past))
+    except IntegrityError:  # a concurrent confirm won between our check and our insert
+        db.session.rollback()
+        return Confirmed.of(_briefings_of_proposal(proposal_id), already=True)
+
+
+def _confirm_locked(proposal_id: int, session_id: int, actor: audit.Actor,
+                    allow_past: bool) -> Confirmed:
+    locks.lock_session(session_id)
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal.status == "confirmed":
+        db.session.rollback()
+        return Confirmed.of(_briefings_of_proposal(proposal_id), already=True)
+    key = proposal.key
     if proposal.status != "open":
         raise Invalid(f"proposal {key} is {proposal.status}, not open: plan the session again")
     session = proposal.session
@@ -203,9 +237,10 @@ def confirm_proposal(key: str, actor: audit.Actor, allow_past: bool = False) -> 
     if problems:
         raise Invalid(f"proposal {key} no longer fits: " + "; ".join(problems)
                       + ". Plan the session again.")
-    briefings = [_create_briefing(session, meeting, proposal) for meeting in meetings]
+    made = [_create_briefing(session, meeting, proposal, index)
+            for index, meeting in enumerate(meetings)]
     db.session.flush()
-    for briefing in briefings:
+    for briefing in made:
         invitations.invite_everyone(briefing)
     proposal.status = "confirmed"
     for other in db.session.scalars(db.select(Proposal).filter_by(session_id=session.id,
@@ -214,9 +249,13 @@ def confirm_proposal(key: str, actor: audit.Actor, allow_past: bool = False) -> 
             other.status = "superseded"
     db.session.flush()
     audit.record(actor, "briefing.confirm", "proposal", key,
-                 "; ".join(_describe(b) for b in briefings))
+                 "; ".join(_describe(b) for b in made))
     db.session.commit()
-    return briefings
+    return Confirmed.of(made, already=False)
+
+
+def _briefings_of_proposal(proposal_id: int) -> list[Briefing]:
+    return list(db.session.scalars(db.select(Briefing).filter_by(proposal_id=proposal_id)))
 
 
 @dataclass
@@ -234,6 +273,7 @@ def set_by_hand(number: int, start: datetime, end: datetime, room_name: str,
     A start in the past is refused unless `allow_past`.
     """
     session = get_session(number)
+    locks.lock_session(session.id)  # one briefing set per session, even when posted twice
     _refuse_if_already_briefed(session)
     if not allow_past:
         clock.refuse_past([start])
@@ -277,6 +317,8 @@ class RescheduleResult:
     briefing: Briefing
     warnings: list[str]
     notified: int
+    #: True when the briefing was already at that time (posted twice): nothing was sent
+    already: bool = False
 
 
 def reschedule(briefing_id: int, start: datetime, end: datetime | None,
@@ -285,30 +327,34 @@ def reschedule(briefing_id: int, start: datetime, end: datetime | None,
 
     `end` defaults to keeping the length. Hard constraints are checked as for a time set
     by hand; answers are reset, since the time changed. A new start in the past is
-    refused unless `allow_past`.
+    refused unless `allow_past`. The briefing's row is locked first, so a move posted
+    twice (or racing a cancellation) is applied once: moving to the time it already has
+    changes nothing and sends nothing.
     """
+    if start.tzinfo is None or (end is not None and end.tzinfo is None):
+        raise Invalid("give the new times with their UTC offset, e.g. 2025-04-24T10:00+02:00")
+    get_briefing(briefing_id)
+    return locks.retrying(lambda: _reschedule_locked(briefing_id, start, end, actor,
+                                                     allow_past))
+
+
+def _reschedule_locked(briefing_id: int, start: datetime, end: datetime | None,
+                       actor: audit.Actor, allow_past: bool) -> RescheduleResult:
+    locks.lock_briefing(briefing_id)
     briefing = get_briefing(briefing_id)
     if briefing.status != "confirmed":
         raise Invalid(f"briefing {briefing_id} is {briefing.status}: only a confirmed one moves")
-    if start.tzinfo is None or (end is not None and end.tzinfo is None):
-        raise Invalid("give the new times with their UTC offset, e.g. 2025-04-24T10:00+02:00")
+    end = end or start + (briefing.end_at - briefing.start_at)
+    if (briefing.start_at, briefing.end_at) == (start, end):
+        db.session.rollback()
+        return RescheduleResult(get_briefing(briefing_id), [], 0, already=True)
     if not allow_past:
         clock.refuse_past([start])
-    end = end or start + (briefing.end_at - briefing.start_at)
     shift = start - briefing.start_at
     last_item_end = max(item.end_at for item in briefing.items) + shift
     if last_item_end > end:
         raise Invalid("the agenda does not fit before the new end: give a later end")
-    session = briefing.session
-    room = briefing.room
-    check = planner.check_meeting(
-        _session_info(session), [p for p in _presenters(session)
-                                 if p.iso3 in invitations.presenting_iso3s(briefing)],
-        start, end, planner.Room(room.name, room.capacity) if room else planner.Room("", 10**6),
-        _busy(session) + [planner.Busy(b.start_at, b.end_at, "briefing", "the session's other briefing")
-                          for b in _briefings_of(session)
-                          if b.status == "confirmed" and b.id != briefing.id],
-        configured_rules(), _preferences(session))
+    check = _check_new_time(briefing, start, end)
     if not check.ok:
         raise Invalid("this time does not work: " + "; ".join(check.problems))
     old = _describe(briefing)
@@ -326,12 +372,42 @@ def reschedule(briefing_id: int, start: datetime, end: datetime | None,
     return RescheduleResult(briefing, check.warnings, notified)
 
 
-def cancel(briefing_id: int, actor: audit.Actor) -> int:
+def _check_new_time(briefing: Briefing, start: datetime, end: datetime) -> planner.MeetingCheck:
+    """The hard and soft constraints of moving `briefing` to start–end."""
+    session, room = briefing.session, briefing.room
+    presenting = invitations.presenting_iso3s(briefing)
+    others = [planner.Busy(b.start_at, b.end_at, "briefing", "the session's other briefing")
+              for b in _briefings_of(session) if b.status == "confirmed" and b.id != briefing.id]
+    return planner.check_meeting(
+        _session_info(session), [p for p in _presenters(session) if p.iso3 in presenting],
+        start, end, planner.Room(room.name, room.capacity) if room else planner.Room("", 10**6),
+        _busy(session) + others, configured_rules(), _preferences(session))
+
+
+@dataclass
+class CancelResult:
+    #: how many cancellations were queued
+    notified: int
+    #: True when the briefing was already cancelled (posted twice): nothing was sent
+    already: bool = False
+
+
+def cancel(briefing_id: int, actor: audit.Actor) -> CancelResult:
     """Cancel a confirmed briefing: METHOD:CANCEL (same UID, SEQUENCE + 1) to everyone.
 
-    Returns how many cancellations were queued.
+    Exactly once: a second (or concurrent) cancel answers that it is already cancelled
+    and sends nothing. A held briefing cannot be cancelled.
     """
+    get_briefing(briefing_id)
+    return locks.retrying(lambda: _cancel_locked(briefing_id, actor))
+
+
+def _cancel_locked(briefing_id: int, actor: audit.Actor) -> CancelResult:
+    locks.lock_briefing(briefing_id)
     briefing = get_briefing(briefing_id)
+    if briefing.status == "cancelled":
+        db.session.rollback()
+        return CancelResult(0, already=True)
     if briefing.status != "confirmed":
         raise Invalid(f"briefing {briefing_id} is already {briefing.status}")
     briefing.status = "cancelled"
@@ -340,20 +416,24 @@ def cancel(briefing_id: int, actor: audit.Actor) -> int:
     audit.record(actor, "briefing.cancel", "briefing", briefing.id,
                  f"{_describe(briefing)}; sequence {briefing.sequence}; {notified} notified")
     db.session.commit()
-    return notified
+    return CancelResult(notified)
 
 
 def answer_by_link(token: str, answer: str, actor_label: str = "rsvp link",
                    comment: str = "") -> invitations.AnswerResult:
-    """Record an answer given through a signed RSVP link."""
+    """Record an answer given through a signed RSVP link (applied once, race-free)."""
     if answer not in invitations.ANSWERS:
         raise Invalid(f"unknown answer {answer!r}: accept, tentative or decline")
-    invitation = invitations.invitation_from_token(token)
-    result = invitations.record_answer(invitation, invitations.ANSWERS[answer], "link",
-                                       audit.Actor(f"{actor_label}: {invitation.contact.email}"),
-                                       comment)
-    db.session.commit()
-    return result
+
+    def work() -> invitations.AnswerResult:
+        invitation = invitations.invitation_from_token(token)
+        result = invitations.record_answer(
+            invitation, invitations.ANSWERS[answer], "link",
+            audit.Actor(f"{actor_label}: {invitation.contact.email}"), comment)
+        db.session.commit()
+        return result
+
+    return locks.retrying(work)
 
 
 # --- planner inputs ----------------------------------------------------------------------
@@ -497,11 +577,11 @@ def _refuse_if_already_briefed(session: UprSession) -> None:
 
 
 def _create_briefing(session: UprSession, meeting: planner.Meeting,
-                     proposal: Proposal | None) -> Briefing:
+                     proposal: Proposal | None, index: int | None = None) -> Briefing:
     room = db.session.scalar(db.select(Room).filter_by(name=meeting.room))
     reviews = {r.state_iso3: r for r in session.reviews}
-    briefing = Briefing(session=session, proposal=proposal, status="confirmed",
-                        start_at=meeting.start, end_at=meeting.end, room=room,
+    briefing = Briefing(session=session, proposal=proposal, proposal_meeting=index,
+                        status="confirmed", start_at=meeting.start, end_at=meeting.end, room=room,
                         uid=new_uid(), sequence=0)
     for position, item in enumerate(meeting.agenda, start=1):
         briefing.items.append(BriefingItem(review=reviews[item.iso3], position=position,

@@ -47,6 +47,7 @@ def lock_proposal(proposal_id: int) -> None:
 
 
 def _lock(model, row_id: int) -> None:
+    db.session.flush()  # what the caller changed so far survives the expiry below
     table = model.__table__
     if db.engine.dialect.name == "postgresql":
         db.session.execute(db.select(table.c.id).where(table.c.id == row_id).with_for_update())
@@ -70,6 +71,9 @@ def retrying(work: Callable[[], T], retries: int = RETRIES) -> T:
             if attempt == retries or not _is_transient(error):
                 raise
             time.sleep(0.05 * (attempt + 1))
+        except BaseException:
+            db.session.rollback()  # a refusal changes nothing and releases the lock at once
+            raise
     raise AssertionError("unreachable")
 
 

@@ -94,8 +94,13 @@ def confirm(number: int, key: str) -> Any:
             status = 400
         else:
             count = len(created)
-            flash(f"Confirmed: {count} briefing{'' if count == 1 else 's'} for session "
-                  f"{number}. The invitations are queued in the outbox.", "success")
+            briefings_made = f"{count} briefing{'' if count == 1 else 's'}"
+            if created.already:
+                flash(f"This proposal was already confirmed ({briefings_made} for session "
+                      f"{number}); nothing more was sent.", "success")
+            else:
+                flash(f"Confirmed: {briefings_made} for session {number}. The invitations "
+                      "are queued in the outbox.", "success")
             return _back_to(number)
     overview = sessions.get_session(number)
     past = any(meeting.start <= clock.now() for meeting in proposal.meetings)
@@ -181,6 +186,10 @@ def reschedule(briefing_id: int) -> Any:
             add_error(form, error)
         else:
             moved = result.briefing
+            if result.already:
+                flash(f"The briefing is already at {geneva_datetime(moved.start_at)}; "
+                      "nothing more was sent.", "success")
+                return redirect(url_for("briefings.show", briefing_id=briefing_id))
             flash(f"Briefing moved to {geneva_datetime(moved.start_at)} – "
                   f"{geneva_time(moved.end_at)} (SEQUENCE {moved.sequence}); "
                   f"update queued to {_contacts(result.notified)}.", "success")
@@ -201,11 +210,13 @@ def cancel(briefing_id: int) -> Any:
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            notified = briefings.cancel(briefing_id, current_actor())
+            result = briefings.cancel(briefing_id, current_actor())
         except Invalid as error:
             add_error(form, error)
         else:
-            flash(f"Briefing cancelled; cancellation queued to {_contacts(notified)}.", "success")
+            flash("This briefing was already cancelled; nothing more was sent." if result.already
+                  else f"Briefing cancelled; cancellation queued to "
+                  f"{_contacts(result.notified)}.", "success")
             return redirect(url_for("briefings.show", briefing_id=briefing_id))
     return render_template("briefings/cancel.html", briefing=briefing, form=form,
                            audience=briefings_view.notified_audience(briefing),
