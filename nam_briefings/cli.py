@@ -469,6 +469,28 @@ def replies_apply(file: Path) -> None:
         click.echo(outcome.summary)
 
 
+@replies_cli.command("accept")
+@click.argument("reply_id", type=int)
+def replies_accept(reply_id: int) -> None:
+    """Apply the unverified reply REPLY_ID (see /replies) as if its sender had been verified."""
+    try:
+        outcome = replies.accept(reply_id, cli_actor())
+    except DomainError as error:
+        fail(str(error))
+    click.echo(outcome.summary)
+
+
+@replies_cli.command("reject")
+@click.argument("reply_id", type=int)
+def replies_reject(reply_id: int) -> None:
+    """Refuse the unverified reply REPLY_ID: it changes nothing."""
+    try:
+        outcome = replies.reject(reply_id, cli_actor())
+    except DomainError as error:
+        fail(str(error))
+    click.echo(outcome.summary)
+
+
 @click.command("scheduler")
 @click.option("--check-every", default=5.0, show_default=True, type=click.FloatRange(min=0.1),
               metavar="SECONDS", help="How often the leader checks that it still holds the lock "

@@ -71,6 +71,10 @@ class Config:
     IMAP_CA_FILE = os.environ.get("IMAP_CA_FILE") or None
     #: how long to wait for the IMAP server at each step
     IMAP_TIMEOUT_SECONDS = float(os.environ.get("IMAP_TIMEOUT_SECONDS", "60"))
+    #: the authserv-id(s) of the mailbox's own server (comma-separated; "exchange-online" for
+    #: Exchange Online's header, which names none): an e-mailed answer is applied only when its
+    #: Authentication-Results from one of them vouch for the sender; empty: none is trusted
+    REPLY_AUTHSERV_ID = os.environ.get("REPLY_AUTHSERV_ID", "")
 
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True

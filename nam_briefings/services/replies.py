@@ -11,7 +11,13 @@ carries, one `InboundReply` row with its outcome, in one transaction with the an
 - **unknown**: no briefing has the UID; **ignored**: the briefing was cancelled or held;
 - **rejected**: unreadable or hostile, with the reason (see domain/imip.py), or the
   ATTENDEE is not invited and is no address of any mission, or the message was sent from
-  an address that is neither the ATTENDEE, its SENT-BY, nor an address of its mission.
+  an address that is neither the ATTENDEE, its SENT-BY, nor an address of its mission;
+- **unverified**: it passes every check above, but the mailbox's own server (an authserv-id
+  of REPLY_AUTHSERV_ID) does not vouch for the From domain in its Authentication-Results
+  (domain/authresults.py): a From is easy to forge, and the UID and SEQUENCE are in every
+  invitation. It changes nothing until an editor decides: `accept` applies it as a verified
+  reply would be (after the same checks again: the roster may have moved on), `reject`
+  refuses it. Every row keeps what the server said (`authentication`).
 
 Another address of an invited mission (its functional mailbox, or a contact of the mission
 not invited to this briefing, e.g. inactive) answers for the mission: the answer is recorded
@@ -41,13 +47,13 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from ..domain import imip
+from ..domain import authresults, imip
 from ..domain.calendar import to_local
 from ..domain.constants import CONTACT_ROLES
-from ..domain.errors import Invalid
+from ..domain.errors import Invalid, NotFound
 from ..extensions import db
-from ..models import Briefing, Contact, InboundReply, Invitation, Mission, utcnow
-from . import audit, invitations, outbox
+from ..models import AuditEvent, Briefing, Contact, InboundReply, Invitation, Mission, utcnow
+from . import audit, invitations, locks, outbox
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +66,9 @@ BATCH = 100
 #: what, in an IMAP BODYSTRUCTURE, suggests a calendar part (lower-cased)
 _CALENDAR_HINTS = (b'"text" "calendar"', b'"application" "ics"', b'"text" "x-vcalendar"',
                    b".ics", b'"method" "reply"')
+#: why an unverified reply changed nothing
+UNVERIFIED = ("not applied: the receiving server did not vouch for the sender; the "
+              "secretariat may accept or reject it")
 
 
 class MailboxUnavailable(Exception):
@@ -128,48 +137,184 @@ def apply_parsed(parsed: imip.ParsedMessage, source: str) -> MessageResult:
             Outcome("duplicate", f"message already read on {when} ({row.outcome})",
                     row.attendee, row.partstat, row.event_uid, row.briefing_id)
             for row in earlier], already_read=True)
+    verdict = sender_verdict(parsed)
     if parsed.rejection:
-        rows = [_record(parsed, None, source, "rejected", parsed.rejection)]
+        rows = [_record(parsed, None, source, verdict, "rejected", parsed.rejection)]
     else:
-        rows = [_apply_reply(parsed, reply, source) for reply in parsed.replies]
+        rows = [_apply_reply(parsed, reply, source, verdict) for reply in parsed.replies]
     db.session.commit()
     for row in rows:
         log.info("iMIP reply %s: %s", row.message_id, Outcome.of(row).summary)
     return MessageResult(parsed.message_id, True, [Outcome.of(row) for row in rows])
 
 
-def _apply_reply(parsed: imip.ParsedMessage, reply: imip.Reply, source: str) -> InboundReply:
+def sender_verdict(parsed: imip.ParsedMessage) -> authresults.Verdict:
+    """Whether the mailbox's own server (REPLY_AUTHSERV_ID) vouches for the From domain."""
+    domain = parsed.sender.rsplit("@", 1)[-1] if "@" in parsed.sender else ""
+    return authresults.verify(parsed.authentication_results, domain,
+                              authresults.authserv_ids(current_app.config["REPLY_AUTHSERV_ID"]))
+
+
+def _apply_reply(parsed: imip.ParsedMessage, reply: imip.Reply, source: str,
+                 verdict: authresults.Verdict) -> InboundReply:
     """Apply one reply (the caller commits); returns its recorded outcome."""
+    def record(outcome: str, reason: str = "", briefing: Briefing | None = None,
+               invitation: Invitation | None = None, note: str = "") -> InboundReply:
+        return _record(parsed, reply, source, verdict, outcome, reason, briefing, invitation,
+                       note)
+
     briefing = db.session.scalar(db.select(Briefing).filter_by(uid=reply.uid))
     if briefing is None:
-        return _record(parsed, reply, source, "unknown", "no briefing has this UID")
-    if briefing.status != "confirmed":
-        return _record(parsed, reply, source, "ignored",
-                       f"the briefing was {briefing.status}; answers are no longer recorded",
-                       briefing)
-    problem = _implausible(reply, briefing)
+        return record("unknown", "no briefing has this UID")
+    locks.lock_briefing(briefing.id)  # the checks below read what concurrent answers wrote
+    problem = _not_answerable(briefing, reply)
     if problem:
-        return _record(parsed, reply, source, "rejected", problem, briefing)
+        return record(*problem, briefing)
     try:
         invitation, note = _invitation_for(briefing, reply, parsed.sender)
     except Invalid as refusal:
-        return _record(parsed, reply, source, "rejected", str(refusal), briefing)
+        return record("rejected", str(refusal), briefing)
+    problem = _not_new(invitation, reply)
+    if problem:
+        return record(*problem, briefing, invitation, note)
+    row = record("unverified", UNVERIFIED, briefing, invitation, note)
+    if verdict.verified:
+        _apply_answer(row, invitation, reply, audit.Actor(f"e-mail reply: {reply.attendee}"))
+    return row
+
+
+def _not_answerable(briefing: Briefing, reply: imip.Reply) -> tuple[str, str] | None:
+    """(outcome, reason) when the briefing takes no answer or the reply cannot be true."""
+    if briefing.status != "confirmed":
+        return "ignored", f"the briefing was {briefing.status}; answers are no longer recorded"
+    problem = _implausible(reply, briefing)
+    return ("rejected", problem) if problem else None
+
+
+def _not_new(invitation: Invitation, reply: imip.Reply) -> tuple[str, str] | None:
+    """(outcome, reason) when the reply is older than, or the same as, the recorded answer."""
     stale = _staleness(invitation, reply)
     if stale:
-        return _record(parsed, reply, source, "stale", stale, briefing, invitation, note)
+        return "stale", stale
     if _already_recorded(invitation, reply):
-        return _record(parsed, reply, source, "duplicate", "this answer is already recorded",
-                       briefing, invitation, note)
-    result = invitations.record_answer(invitation, reply.partstat, "email",
-                                       audit.Actor(f"e-mail reply: {reply.attendee}"),
-                                       reply.comment, reply.sequence, note)
+        return "duplicate", "this answer is already recorded"
+    return None
+
+
+def _apply_answer(row: InboundReply, invitation: Invitation, reply: imip.Reply,
+                  actor: audit.Actor, accepted: bool = False) -> None:
+    """Record a reply's answer on its invitation and mark its row applied: the one way
+    for verified replies and for unverified ones an editor (`actor`) accepted."""
+    decision = (f"accepted by {actor.label}: e-mailed by {row.from_address or 'no From'}, "
+                f"sender not verified ({row.authentication})") if accepted else ""
+    result = invitations.record_answer(
+        invitation, reply.partstat, "email", actor, reply.comment, reply.sequence,
+        "; ".join(text for text in (row.note, decision) if text))
     invitation.answered_stamp = reply.dtstamp
-    released = "the mission's slot is released and the agenda updated" \
-        if result.agenda_changed else ""
-    row = _record(parsed, reply, source, "applied", released, briefing, invitation, note)
-    if note:
+    row.outcome = "applied"
+    row.reason = "; ".join(text for text in (
+        f"accepted by {actor.label} (unverified sender)" if accepted else "",
+        "the mission's slot is released and the agenda updated" if result.agenda_changed
+        else "") if text)
+    if row.note:
         _tell_secretariat(row, invitation)
+
+
+# --- unverified replies: the secretariat decides ------------------------------------------------
+
+def accept(reply_id: int, actor: audit.Actor) -> Outcome:
+    """Apply an unverified reply as if its sender had been verified; commits.
+
+    The checks run again first (the briefing may have been cancelled or moved, or a newer
+    answer recorded since): the reply may end stale, ignored or duplicate instead. Raises
+    NotFound, or Invalid when the reply is not (or no longer) waiting for a decision.
+    """
+    row = _claim(reply_id, actor)
+    try:
+        if row.briefing_id is not None:
+            locks.lock_briefing(row.briefing_id)
+            row = db.session.get(InboundReply, reply_id)
+        problem = _no_longer_applies(row)
+        if problem:
+            row.outcome = problem[0]
+            row.reason = f"accepted by {actor.label}, but {problem[1]}"
+        else:
+            _apply_answer(row, row.invitation, _reply_of(row), actor, accepted=True)
+        return _decided(row, actor, "reply.accept")
+    except BaseException:
+        db.session.rollback()  # undecided again
+        raise
+
+
+def reject(reply_id: int, actor: audit.Actor) -> Outcome:
+    """Refuse an unverified reply: it stays recorded, changing nothing; commits.
+
+    Raises NotFound, or Invalid when the reply is not (or no longer) waiting for a decision.
+    """
+    row = _claim(reply_id, actor)
+    row.outcome, row.reason = "rejected", f"rejected by {actor.label}: unverified sender"
+    return _decided(row, actor, "reply.reject")
+
+
+def _claim(reply_id: int, actor: audit.Actor) -> InboundReply:
+    """Mark an unverified reply as being decided by `actor`, as the transaction's first
+    write: of two decisions at once, the second waits and then finds it decided."""
+    table = InboundReply.__table__
+    claimed = db.session.execute(
+        db.update(table).where(table.c.id == reply_id, table.c.outcome == "unverified",
+                               table.c.decided_by == "")
+        .values(decided_by=actor.label[:254], decided_at=utcnow())).rowcount
+    db.session.expire_all()
+    row = db.session.get(InboundReply, reply_id)
+    if row is None:
+        db.session.rollback()
+        raise NotFound(f"There is no reply {reply_id}.")
+    if not claimed:
+        db.session.rollback()
+        by = f" by {row.decided_by} on {_when(row.decided_at)}" if row.decided_at else ""
+        raise Invalid(f"this reply is no longer waiting for a decision: it was "
+                      f"{row.outcome}{by}")
     return row
+
+
+def _no_longer_applies(row: InboundReply) -> tuple[str, str] | None:
+    """(outcome, reason) when an unverified reply can no longer be applied as it stands."""
+    briefing, invitation = row.briefing, row.invitation
+    if briefing is None or invitation is None:
+        return "unknown", "its briefing or invitation no longer exists"
+    reply = _reply_of(row)
+    return (_not_answerable(briefing, reply) or _moved_since(briefing, row.received_at)
+            or _not_new(invitation, reply))
+
+
+def _moved_since(briefing: Briefing, moment: datetime) -> tuple[str, str] | None:
+    """("stale", why) when the briefing was moved after `moment` (the reply answered the
+    time it had then; the row does not keep the reply's DTSTART)."""
+    moved = db.session.scalar(db.select(db.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "briefing.reschedule", AuditEvent.target_type == "briefing",
+        AuditEvent.target_id == str(briefing.id), AuditEvent.at >= moment))
+    if not moved:
+        return None
+    return "stale", (f"the briefing was moved after the reply was read; it now starts "
+                     f"{_when(briefing.start_at)}")
+
+
+def _reply_of(row: InboundReply) -> imip.Reply:
+    """The reply as recorded (without its DTSTART and SENT-BY, which are not kept)."""
+    return imip.Reply(uid=row.event_uid, attendee=row.attendee, partstat=row.partstat,
+                      sequence=row.sequence or 0, dtstamp=row.dtstamp, comment=row.comment)
+
+
+def _decided(row: InboundReply, actor: audit.Actor, action: str) -> Outcome:
+    outcome = Outcome.of(row)
+    summary = f"{outcome.outcome}: {outcome.partstat} from {outcome.attendee}" \
+        + (f" (briefing {outcome.briefing_id})" if outcome.briefing_id else "")
+    audit.record(actor, action, "inbound_reply", row.id,
+                 summary if outcome.outcome == "applied" else f"{summary}; {row.reason}")
+    db.session.commit()
+    log.info("iMIP reply %s (%s): %s by %s", row.id, row.message_id, outcome.summary,
+             actor.label)
+    return outcome
 
 
 def _implausible(reply: imip.Reply, briefing: Briefing) -> str:
@@ -283,12 +428,14 @@ def _tell_secretariat(row: InboundReply, invitation: Invitation) -> None:
         f"{base}/briefings/{invitation.briefing_id}\n\nAll e-mail answers: {base}/replies\n")
 
 
-def _record(parsed: imip.ParsedMessage, reply: imip.Reply | None, source: str, outcome: str,
-            reason: str = "", briefing: Briefing | None = None,
-            invitation: Invitation | None = None, note: str = "") -> InboundReply:
+def _record(parsed: imip.ParsedMessage, reply: imip.Reply | None, source: str,
+            verdict: authresults.Verdict, outcome: str, reason: str = "",
+            briefing: Briefing | None = None, invitation: Invitation | None = None,
+            note: str = "") -> InboundReply:
     row = InboundReply(
         message_id=parsed.message_id, source=source, from_address=parsed.sender[:254],
         subject=parsed.subject[:300], outcome=outcome, reason=reason, note=note,
+        authentication=verdict.explanation,
         briefing_id=briefing.id if briefing else None,
         invitation_id=invitation.id if invitation else None)
     if reply is not None:

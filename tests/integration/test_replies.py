@@ -1,7 +1,9 @@
 """Applying iMIP replies (services/replies.py): who answers, which answer wins, what is recorded.
 
 Briefings of session 49 from invitation_helpers: the first (Tue 22 Apr 2025 10:00, Guyana
-presents) and the second (Kenya and Lao PDR present); India presents at neither.
+presents) and the second (Kenya and Lao PDR present); India presents at neither. The mailbox's
+server is MX (REPLY_AUTHSERV_ID); `apply` delivers a reply as it does, with its word that the
+sender's domain passed DMARC, so that the other checks are what these tests exercise.
 """
 from __future__ import annotations
 
@@ -9,13 +11,17 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from nam_briefings.domain.errors import Invalid, NotFound
 from nam_briefings.extensions import db
 from nam_briefings.models import AuditEvent, Briefing, InboundReply
 from nam_briefings.services import briefings, replies
+from nam_briefings.services.audit import Actor
 from tests.factories import create_contact
 from tests.imap_server import reply_to
+from tests.integration.reply_helpers import MX, vouched, with_results
 from tests.integration.invitation_helpers import (
     SECRETARIAT,
+    assert_slot_released,
     confirm_session_49,
     invitation_for,
     outbox_messages,
@@ -29,10 +35,17 @@ IND = "ambassador@ind.example.org"
 
 @pytest.fixture
 def first(app) -> Briefing:
+    app.config["REPLY_AUTHSERV_ID"] = MX
     return confirm_session_49(app)[0]
 
 
 def apply(data: bytes) -> list[replies.Outcome]:
+    """Apply a reply as the mailbox's server delivers it from a sender it verified."""
+    return apply_as_delivered(vouched(data))
+
+
+def apply_as_delivered(data: bytes) -> list[replies.Outcome]:
+    """Apply a message as it is, whatever its Authentication-Results say."""
     result = replies.apply_message(data)
     db.session.expire_all()
     return result.outcomes
@@ -73,6 +86,8 @@ def test_a_reply_from_each_client_is_applied(first, fixture):
         ("<r1@ind.example.org>", IND, first.uid, "applied", "", "")
     assert (row.briefing_id, row.invitation_id, row.sequence, row.dtstamp) == \
         (first.id, stored.id, 0, T1)
+    assert (row.authentication, row.decided_by, row.decided_at) == \
+        (f"dmarc=pass for ind.example.org ({MX})", "", None)
     event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "invitation.answer"))
     assert event.actor == f"e-mail reply: {IND}" and event.target_id == str(stored.id)
     assert event.details.startswith(f"ACCEPTED for briefing {first.id} (NAM briefing before UPR49")
@@ -137,8 +152,8 @@ def test_a_reply_to_the_former_time_of_a_moved_briefing_is_stale(first):
 
 def test_the_same_answer_again_is_a_duplicate(first):
     invitation = invitation_for(first, IND)
-    data = reply_to(invitation, "ACCEPTED", dtstamp=T1, message_id="same@ind.example.org")
-    apply(data)
+    data = vouched(reply_to(invitation, "ACCEPTED", dtstamp=T1, message_id="same@ind.example.org"))
+    apply_as_delivered(data)
     answered_at = invitation_for(first, IND).answered_at
     # the same message again (e.g. read twice): recorded once
     result = replies.apply_message(data)
@@ -270,12 +285,12 @@ def test_a_dtstamp_in_the_future_is_rejected(first):
 
 
 def test_a_hostile_message_is_recorded_as_rejected_and_changes_nothing(first):
-    data = reply_to(invitation_for(first, IND), "DECLINED", fixture="thunderbird.eml",
-                    message_id="two@ind.example.org")
+    data = vouched(reply_to(invitation_for(first, IND), "DECLINED", fixture="thunderbird.eml",
+                            message_id="two@ind.example.org"))
     two_attendees = data.replace(
         b"ATTENDEE;RSVP=TRUE", b"ATTENDEE;PARTSTAT=DECLINED:mailto:upr@ind.example.org\r\n"
                                b"ATTENDEE;RSVP=TRUE", 1)
-    [outcome] = apply(two_attendees)
+    [outcome] = apply_as_delivered(two_attendees)
     assert (outcome.outcome, outcome.reason) == \
         ("rejected", "the reply names 2 attendees; a REPLY names the one attendee answering")
     [row] = rows()
@@ -293,11 +308,242 @@ def test_a_message_that_is_not_a_reply_records_nothing(app, first):
     assert rows() == []
 
 
+# --- is the sender who the From says? (Authentication-Results) ---------------------------------
+
+GUYANA = "ambassador@guy.example.org"
+EDITOR = Actor("editor@chair.example.org")
+NOTHING_SAID = f"no Authentication-Results from {MX}"
+
+
+def spoofed_decline(briefing: Briefing, **options) -> bytes:
+    """Guyana's presenter "declining": the From, UID and SEQUENCE every invitee can see."""
+    return reply_to(invitation_for(briefing, GUYANA), "DECLINED", **options)
+
+
+def assert_nothing_changed(briefing: Briefing, requests_before: int) -> None:
+    db.session.expire_all()
+    briefing = db.session.get(Briefing, briefing.id)
+    assert briefing.sequence == 0 and slots(briefing)["GUY"] != "declined"
+    assert answer(briefing, GUYANA)[0] == "NEEDS-ACTION"
+    assert len(outbox_messages(kind="request")) == requests_before
+    assert not db.session.scalar(db.select(AuditEvent)
+                                 .where(AuditEvent.action == "invitation.answer"))
+
+
+def test_a_spoofed_presenter_decline_is_held_then_applied_when_accepted(first):
+    requests = len(outbox_messages(kind="request"))
+    [outcome] = apply_as_delivered(spoofed_decline(first, comment="We withdraw."))
+    assert (outcome.outcome, outcome.partstat, outcome.attendee) == \
+        ("unverified", "DECLINED", GUYANA)
+    assert outcome.reason == ("not applied: the receiving server did not vouch for the sender; "
+                              "the secretariat may accept or reject it")
+    [row] = rows()
+    assert (row.authentication, row.decided_by, row.decided_at) == (NOTHING_SAID, "", None)
+    assert (row.briefing_id, row.invitation_id) == \
+        (first.id, invitation_for(first, GUYANA).id)
+    assert_nothing_changed(first, requests)
+
+    decided = replies.accept(row.id, EDITOR)
+    assert (decided.outcome, decided.reason) == (
+        "applied", "accepted by editor@chair.example.org (unverified sender); the mission's "
+                   "slot is released and the agenda updated")
+    assert_slot_released(first, "GUY")
+    assert answer(first, GUYANA) == ("DECLINED", "email", "We withdraw.")
+    [row] = rows()
+    assert (row.outcome, row.decided_by) == ("applied", "editor@chair.example.org")
+    assert row.decided_at is not None and row.authentication == NOTHING_SAID
+    answered = db.session.scalar(db.select(AuditEvent)
+                                 .where(AuditEvent.action == "invitation.answer"))
+    assert answered.actor == "editor@chair.example.org"
+    assert answered.details.endswith("accepted by editor@chair.example.org: e-mailed by "
+                                     f"{GUYANA}, sender not verified ({NOTHING_SAID})")
+    decision = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "reply.accept"))
+    assert (decision.actor, decision.target_type, decision.target_id) == \
+        ("editor@chair.example.org", "inbound_reply", str(row.id))
+    assert decision.details == f"applied: DECLINED from {GUYANA} (briefing {first.id})"
+
+
+def test_a_failing_check_is_held_with_what_the_server_said(first):
+    requests = len(outbox_messages(kind="request"))
+    data = with_results(spoofed_decline(first), f"{MX}; dkim=fail header.d=example.net;\r\n"
+                                                "\tspf=softfail (sender not authorised) "
+                                                "smtp.mailfrom=guy.example.org; "
+                                                "dmarc=fail header.from=guy.example.org")
+    [outcome] = apply_as_delivered(data)
+    assert outcome.outcome == "unverified"
+    assert rows()[0].authentication == ("dkim=fail for example.net, spf=softfail for "
+                                        "guy.example.org, dmarc=fail for guy.example.org")
+    assert_nothing_changed(first, requests)
+
+
+def test_a_forged_authentication_results_of_another_server_is_not_trusted(first):
+    requests = len(outbox_messages(kind="request"))
+    data = vouched(spoofed_decline(first), authserv_id="mx.attacker.example")
+    [outcome] = apply_as_delivered(data)
+    assert outcome.outcome == "unverified"
+    assert rows()[0].authentication == f"{NOTHING_SAID} (1 from other servers ignored)"
+    assert_nothing_changed(first, requests)
+
+
+def test_a_pass_for_an_unrelated_domain_is_not_trusted(first):
+    requests = len(outbox_messages(kind="request"))
+    data = with_results(spoofed_decline(first), f"{MX}; dkim=pass header.d=mailer.example.net; "
+                                                "spf=pass smtp.mailfrom=bounce@mailer.example.net")
+    [outcome] = apply_as_delivered(data)
+    assert outcome.outcome == "unverified"
+    assert rows()[0].authentication == ("dkim=pass for mailer.example.net, spf=pass for "
+                                        "mailer.example.net (nothing for guy.example.org)")
+    assert_nothing_changed(first, requests)
+
+
+def test_an_aligned_spf_pass_alone_is_trusted(first):
+    data = with_results(spoofed_decline(first), f"{MX}; spf=pass smtp.mailfrom=guy.example.org")
+    [outcome] = apply_as_delivered(data)
+    assert outcome.outcome == "applied"
+    assert_slot_released(first, "GUY")
+
+
+def test_without_reply_authserv_id_no_reply_is_trusted(app, first):
+    app.config["REPLY_AUTHSERV_ID"] = ""
+    [outcome] = apply(reply_to(invitation_for(first, IND), "ACCEPTED"))
+    assert outcome.outcome == "unverified"
+    assert rows()[0].authentication == \
+        "REPLY_AUTHSERV_ID is not set: no e-mailed answer is trusted"
+    assert answer(first, IND)[0] == "NEEDS-ACTION"
+
+
+def test_several_authserv_ids_may_be_trusted(app, first):
+    app.config["REPLY_AUTHSERV_ID"] = "mx1.chair.example.org, mx2.chair.example.org"
+    [outcome] = apply(reply_to(invitation_for(first, IND), "ACCEPTED"))
+    assert outcome.outcome == "unverified"
+    [outcome] = apply_as_delivered(vouched(reply_to(invitation_for(first, IND), "ACCEPTED"),
+                                           authserv_id="MX2.chair.example.org"))
+    assert outcome.outcome == "applied"
+
+
+def test_the_other_checks_come_first(first):
+    """An unverified reply that would be refused anyway says why, not merely "unverified"."""
+    [outcome] = apply_as_delivered(reply_to(invitation_for(first, IND), "DECLINED",
+                                            sender="intruder@evil.example.com"))
+    assert outcome.outcome == "rejected" and outcome.reason.startswith("sent from intruder")
+    assert rows()[0].authentication == NOTHING_SAID
+
+
+def test_rejecting_an_unverified_reply_changes_nothing(first):
+    requests = len(outbox_messages(kind="request"))
+    apply_as_delivered(spoofed_decline(first))
+    [row] = rows()
+    decided = replies.reject(row.id, EDITOR)
+    assert (decided.outcome, decided.reason) == \
+        ("rejected", "rejected by editor@chair.example.org: unverified sender")
+    [row] = rows()
+    assert (row.outcome, row.decided_by) == ("rejected", "editor@chair.example.org")
+    assert row.decided_at is not None
+    decision = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "reply.reject"))
+    assert (decision.actor, decision.target_id) == ("editor@chair.example.org", str(row.id))
+    db.session.expire_all()
+    briefing = db.session.get(Briefing, first.id)
+    assert briefing.sequence == 0 and slots(briefing)["GUY"] != "declined"
+    assert len(outbox_messages(kind="request")) == requests
+
+
+def test_a_reply_is_decided_once(first):
+    apply_as_delivered(spoofed_decline(first))
+    [row] = rows()
+    replies.reject(row.id, EDITOR)
+    with pytest.raises(Invalid, match=r"^this reply is no longer waiting for a decision: it was "
+                                      r"rejected by editor@chair\.example\.org on "):
+        replies.accept(row.id, Actor("other@chair.example.org"))
+    with pytest.raises(Invalid, match="no longer waiting"):
+        replies.reject(row.id, EDITOR)
+    applied = apply(reply_to(invitation_for(first, IND), "ACCEPTED"))
+    with pytest.raises(Invalid, match=r"it was applied$"):
+        replies.accept(rows()[-1].id, EDITOR)
+    assert applied[0].outcome == "applied"
+    with pytest.raises(NotFound, match="no reply 999999"):
+        replies.accept(999999, EDITOR)
+    db.session.expire_all()
+    assert slots(db.session.get(Briefing, first.id))["GUY"] != "declined"
+
+
+def test_accepting_rechecks_a_newer_answer_by_link(first):
+    invitation = invitation_for(first, IND)
+    apply_as_delivered(reply_to(invitation, "DECLINED",
+                                dtstamp=datetime.now(UTC) - timedelta(hours=1)))
+    briefings.answer_by_link(briefings.invitations.rsvp_token(invitation), "accept")
+    decided = replies.accept(rows()[0].id, EDITOR)
+    assert decided.outcome == "stale"
+    assert decided.reason.startswith("accepted by editor@chair.example.org, but it was made ")
+    assert "before the recorded answer" in decided.reason
+    assert answer(first, IND)[:2] == ("ACCEPTED", "link")
+    assert rows()[0].decided_by == "editor@chair.example.org"
+
+
+def test_accepting_rechecks_a_newer_sequence_answered_since(first):
+    decline_guyana_by_link(first)  # SEQUENCE 1
+    invitation = invitation_for(first, IND)
+    apply_as_delivered(reply_to(invitation, "DECLINED", sequence=0, dtstamp=T1))
+    apply(reply_to(invitation, "ACCEPTED", sequence=1, dtstamp=T2))
+    decided = replies.accept(rows()[0].id, EDITOR)
+    assert (decided.outcome, decided.reason) == (
+        "stale", "accepted by editor@chair.example.org, but it answers SEQUENCE 0; the recorded "
+                 "answer is for SEQUENCE 1")
+    assert answer(first, IND)[0] == "ACCEPTED"
+
+
+def test_accepting_an_answer_to_a_time_the_briefing_no_longer_has_is_stale(first):
+    invitation = invitation_for(first, IND)
+    apply_as_delivered(reply_to(invitation, "ACCEPTED"))
+    briefings.reschedule(first.id, first.start_at + timedelta(hours=5), None, SECRETARIAT)
+    decided = replies.accept(rows()[0].id, EDITOR)
+    assert (decided.outcome, decided.reason) == (
+        "stale", "accepted by editor@chair.example.org, but the briefing was moved after the "
+                 "reply was read; it now starts Tue 22 Apr 2025 15:00 CEST")
+    assert answer(first, IND)[0] == "NEEDS-ACTION"
+
+
+def test_accepting_an_answer_to_a_cancelled_briefing_is_ignored(first):
+    apply_as_delivered(spoofed_decline(first))
+    briefings.cancel(first.id, SECRETARIAT)
+    decided = replies.accept(rows()[0].id, EDITOR)
+    assert (decided.outcome, decided.reason) == (
+        "ignored", "accepted by editor@chair.example.org, but the briefing was cancelled; "
+                   "answers are no longer recorded")
+
+
+def test_accepting_the_answer_already_recorded_is_a_duplicate(first):
+    invitation = invitation_for(first, IND)
+    apply_as_delivered(reply_to(invitation, "ACCEPTED", dtstamp=T1))
+    apply(reply_to(invitation, "ACCEPTED", dtstamp=T1))  # the same answer, verified
+    decided = replies.accept(rows()[0].id, EDITOR)
+    assert (decided.outcome, decided.reason) == (
+        "duplicate", "accepted by editor@chair.example.org, but this answer is already recorded")
+
+
+def test_an_accepted_answer_from_another_address_of_the_mission_tells_the_secretariat(first):
+    apply_as_delivered(reply_to(invitation_for(first, IND), "TENTATIVE",
+                                attendee="mission.ind@example.org",
+                                sender="mission.ind@example.org"))
+    assert outbox_messages(kind="notice") == []
+    decided = replies.accept(rows()[0].id, EDITOR)
+    assert decided.outcome == "applied" and decided.note.startswith("answered from mission.ind@")
+    assert answer(first, IND)[0] == "TENTATIVE"
+    assert len(outbox_messages(kind="notice")) == 1
+
+
+def test_the_unverified_count(first):
+    apply_as_delivered(spoofed_decline(first))
+    apply(reply_to(invitation_for(first, IND), "ACCEPTED"))
+    counts = replies.outcome_counts()
+    assert (counts["unverified"], counts["applied"]) == (1, 1)
+    assert [r.outcome for r in replies.latest(outcome="unverified")] == ["unverified"]
+
+
 # --- the command line ------------------------------------------------------------------------
 
 def test_replies_apply_prints_the_outcome(runner, first, tmp_path):
     path = tmp_path / "reply.eml"
-    path.write_bytes(reply_to(invitation_for(first, IND), "ACCEPTED"))
+    path.write_bytes(vouched(reply_to(invitation_for(first, IND), "ACCEPTED")))
     result = runner.invoke(args=["replies", "apply", str(path)])
     assert result.exit_code == 0, result.output
     assert result.output == f"applied: ACCEPTED from {IND} (briefing {first.id})\n"
@@ -325,3 +571,26 @@ def test_replies_fetch_without_a_mailbox_says_so(runner, first):
     result = runner.invoke(args=["replies", "fetch"])
     assert result.exit_code == 1
     assert "IMAP_HOST is not set: there is no mailbox to read" in result.output
+
+
+def test_replies_accept_and_reject_on_the_command_line(runner, first):
+    apply_as_delivered(spoofed_decline(first))
+    apply_as_delivered(reply_to(invitation_for(first, IND), "ACCEPTED"))
+    guyana, india = rows()
+    result = runner.invoke(args=["replies", "accept", str(guyana.id)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"applied: DECLINED from {GUYANA} (briefing {first.id}) — "
+                                    "accepted by cli:")
+    assert result.output.endswith(" (unverified sender); the mission's slot is released and the "
+                                  "agenda updated\n")
+    result = runner.invoke(args=["replies", "reject", str(india.id)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"rejected: ACCEPTED from {IND} (briefing {first.id}) — "
+                                    "rejected by cli:")
+    assert result.output.endswith(": unverified sender\n")
+    assert_slot_released(first, "GUY")
+    assert answer(first, IND)[0] == "NEEDS-ACTION"
+    again = runner.invoke(args=["replies", "reject", str(india.id)])
+    assert again.exit_code == 1 and "no longer waiting for a decision" in again.output
+    missing = runner.invoke(args=["replies", "accept", "999999"])
+    assert missing.exit_code == 1 and "no reply 999999" in missing.output

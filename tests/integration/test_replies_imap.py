@@ -2,7 +2,8 @@
 
 The acceptance test of issue 7: an ACCEPTED reply dropped into the mailbox shows as accepted
 on the roster after one fetch; a second fetch changes nothing; messages that are not replies
-are left unread and unflagged.
+are left unread and unflagged. Replies are delivered as the mailbox's server (MX, the
+configured REPLY_AUTHSERV_ID) leaves them: with its Authentication-Results (`vouched`).
 """
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from nam_briefings.extensions import db
 from nam_briefings.jobs import run_job
 from nam_briefings.models import Briefing, InboundReply, Invitation
 from nam_briefings.services import replies
+from nam_briefings.services.audit import Actor
 from tests.imap_server import golden_reply, reply_to
+from tests.integration.reply_helpers import MX, vouched
 from tests.integration.invitation_helpers import confirm_session_49, invitation_for
 from tests.integration.web_helpers import page, text
 
@@ -27,7 +30,12 @@ PROCESSED = {"$NamProcessed", "\\Seen"}
 
 @pytest.fixture
 def first(app) -> Briefing:
+    app.config["REPLY_AUTHSERV_ID"] = MX
     return confirm_session_49(app)[0]
+
+
+def verified_reply(invitation, partstat: str = "ACCEPTED", **options) -> bytes:
+    return vouched(reply_to(invitation, partstat, **options))
 
 
 def newsletter() -> bytes:
@@ -54,7 +62,7 @@ def snapshot() -> list[tuple]:
 def test_an_accepted_reply_shows_on_the_roster_after_one_fetch(imap_server, runner, client,
                                                               login, first):
     imap_server.deliver(newsletter())
-    imap_server.deliver(reply_to(invitation_for(first, IND), "ACCEPTED",
+    imap_server.deliver(verified_reply(invitation_for(first, IND), "ACCEPTED",
                                  comment="With our deputy."))
     output = fetch(runner)
     assert output.splitlines() == [
@@ -77,7 +85,7 @@ def test_replies_of_every_client_in_one_pass(imap_server, first):
     for fixture, email in (("outlook.eml", IND), ("gmail.eml", "upr@ind.example.org"),
                            ("apple.eml", "ambassador@guy.example.org"),
                            ("thunderbird.eml", "upr@guy.example.org")):
-        imap_server.deliver(reply_to(invitation_for(first, email), "TENTATIVE", fixture=fixture))
+        imap_server.deliver(verified_reply(invitation_for(first, email), "TENTATIVE", fixture=fixture))
     report = replies.fetch()
     assert [o.outcome for o in report.outcomes] == ["applied"] * 4
     assert (report.looked_at, report.replies, report.left_alone, report.errors) == (4, 4, 0, [])
@@ -90,12 +98,12 @@ def test_replies_of_every_client_in_one_pass(imap_server, first):
 def test_an_older_sequence_in_the_mailbox_does_not_overwrite_a_newer_answer(imap_server, first):
     guyana = invitation_for(first, "ambassador@guy.example.org")
     india = invitation_for(first, IND)
-    imap_server.deliver(reply_to(guyana, "DECLINED", fixture="gmail.eml"))  # SEQUENCE 0 -> 1
+    imap_server.deliver(verified_reply(guyana, "DECLINED", fixture="gmail.eml"))  # SEQUENCE 0 -> 1
     replies.fetch()
     db.session.expire_all()
     assert first.sequence == 1
-    imap_server.deliver(reply_to(india, "ACCEPTED", sequence=1, dtstamp=T1))
-    imap_server.deliver(reply_to(india, "DECLINED", sequence=0, dtstamp=T1 + timedelta(hours=1),
+    imap_server.deliver(verified_reply(india, "ACCEPTED", sequence=1, dtstamp=T1))
+    imap_server.deliver(verified_reply(india, "DECLINED", sequence=0, dtstamp=T1 + timedelta(hours=1),
                                  fixture="thunderbird.eml"))
     report = replies.fetch()
     assert [o.outcome for o in report.outcomes] == ["applied", "stale"]
@@ -105,10 +113,11 @@ def test_an_older_sequence_in_the_mailbox_does_not_overwrite_a_newer_answer(imap
 def test_hostile_and_broken_messages_crash_nothing(imap_server, first):
     broken = (b"From: x@ind.example.org\r\nMessage-ID: <broken@x>\r\nContent-Type: text/calendar;"
               b" method=REPLY\r\nContent-Transfer-Encoding: base64\r\n\r\n\xff\xfe!!garbage")
-    forged = reply_to(invitation_for(first, IND), "DECLINED", attendee="intruder@evil.example.com")
+    forged = verified_reply(invitation_for(first, IND), "DECLINED",
+                            attendee="intruder@evil.example.com")
     imap_server.deliver(broken)
     imap_server.deliver(forged)
-    imap_server.deliver(reply_to(invitation_for(first, IND), "ACCEPTED", fixture="apple.eml"))
+    imap_server.deliver(verified_reply(invitation_for(first, IND), "ACCEPTED", fixture="apple.eml"))
     report = replies.fetch()
     assert [(o.outcome, o.reason) for o in report.outcomes] == [
         ("rejected", "the calendar cannot be read"),
@@ -121,8 +130,8 @@ def test_hostile_and_broken_messages_crash_nothing(imap_server, first):
 
 
 def test_a_message_too_big_to_read_is_rejected_from_its_headers(imap_server, first):
-    data = reply_to(invitation_for(first, IND), "ACCEPTED", fixture="thunderbird.eml",
-                    message_id="huge@ind.example.org")
+    data = verified_reply(invitation_for(first, IND), "ACCEPTED", fixture="thunderbird.eml",
+                          message_id="huge@ind.example.org")
     padding = b"X-Padding: " + b"x" * 70 + b"\r\n"
     head, body = data.split(b"\r\n\r\n", 1)
     huge = head + b"\r\n" + padding * (11 * 1024 * 1024 // len(padding)) + b"\r\n" + body
@@ -135,14 +144,15 @@ def test_a_message_too_big_to_read_is_rejected_from_its_headers(imap_server, fir
 
 
 def test_a_reply_to_an_unknown_event_is_marked_but_left_unread(imap_server, first):
-    imap_server.deliver(reply_to(invitation_for(first, IND), uid="chairs-lunch@outlook.example"))
+    imap_server.deliver(verified_reply(invitation_for(first, IND), uid="chairs-lunch@outlook.example"))
     [outcome] = replies.fetch().outcomes
     assert outcome.outcome == "unknown"
     assert imap_server.flags() == [{"$NamProcessed"}]
 
 
 def test_a_reply_applied_before_a_crash_is_not_applied_twice(imap_server, first):
-    data = reply_to(invitation_for(first, IND), "ACCEPTED", message_id="once@ind.example.org")
+    data = verified_reply(invitation_for(first, IND), "ACCEPTED",
+                          message_id="once@ind.example.org")
     replies.apply_message(data, source="imap")  # applied, then the process died before marking
     imap_server.deliver(data)
     [outcome] = replies.fetch().outcomes
@@ -151,10 +161,28 @@ def test_a_reply_applied_before_a_crash_is_not_applied_twice(imap_server, first)
     assert imap_server.flags() == [PROCESSED]
 
 
+def test_a_reply_the_server_does_not_vouch_for_is_held_and_marked_read(imap_server, runner,
+                                                                      first):
+    guyana = invitation_for(first, "ambassador@guy.example.org")
+    imap_server.deliver(reply_to(guyana, "DECLINED", fixture="gmail.eml"))  # a forged From
+    output = fetch(runner)
+    assert output.splitlines()[-1] == "1 reply (1 unverified), 0 other messages left alone"
+    assert output.splitlines()[0].startswith("unverified: DECLINED from ambassador@guy.example.org")
+    assert invitation_for(first, "ambassador@guy.example.org").partstat == "NEEDS-ACTION"
+    db.session.expire_all()
+    assert db.session.get(Briefing, first.id).sequence == 0
+    assert imap_server.flags() == [PROCESSED]  # held in the database, not in the mailbox
+    row = db.session.scalar(db.select(InboundReply))
+    assert row.authentication == f"no Authentication-Results from {MX}"
+    replies.accept(row.id, Actor("editor@chair.example.org"))
+    assert invitation_for(first, "ambassador@guy.example.org").partstat == "DECLINED"
+    assert fetch(runner) == "0 replies, 0 other messages left alone\n"
+
+
 def test_processed_replies_can_be_moved_to_a_folder(app, imap_server, first):
     app.config["IMAP_PROCESSED_FOLDER"] = "NAM Processed"
     imap_server.deliver(newsletter())
-    imap_server.deliver(reply_to(invitation_for(first, IND), "DECLINED"))
+    imap_server.deliver(verified_reply(invitation_for(first, IND), "DECLINED"))
     assert [o.outcome for o in replies.fetch().outcomes] == ["applied"]
     assert imap_server.flags("INBOX") == [set()]
     assert imap_server.flags("NAM Processed") == [{"\\Seen"}]
@@ -174,7 +202,7 @@ def test_a_mailbox_that_cannot_be_read_is_a_clear_error(app, imap_server, runner
 
 
 def test_the_job_reads_the_mailbox(app, imap_server, first):
-    imap_server.deliver(reply_to(invitation_for(first, IND), "ACCEPTED"))
+    imap_server.deliver(verified_reply(invitation_for(first, IND), "ACCEPTED"))
     run_job(app, "fetch_replies")
     db.session.expire_all()
     assert invitation_for(first, IND).partstat == "ACCEPTED"
@@ -183,7 +211,7 @@ def test_the_job_reads_the_mailbox(app, imap_server, first):
 
 
 def test_the_job_does_nothing_without_a_mailbox(app, imap_server, first):
-    imap_server.deliver(reply_to(invitation_for(first, IND), "ACCEPTED"))
+    imap_server.deliver(verified_reply(invitation_for(first, IND), "ACCEPTED"))
     app.config["IMAP_HOST"] = ""
     run_job(app, "fetch_replies")
     assert imap_server.flags() == [set()]
@@ -204,13 +232,13 @@ def test_the_job_logs_an_unreachable_mailbox_and_goes_on(app, imap_server, first
 
 def test_the_mailbox_is_read_over_implicit_tls(app, imap_tls_server, first):
     app.config.update(IMAP_TLS="ssl", IMAP_PORT=imap_tls_server.tls_port)
-    imap_tls_server.deliver(reply_to(invitation_for(first, IND), "ACCEPTED"))
+    imap_tls_server.deliver(verified_reply(invitation_for(first, IND), "ACCEPTED"))
     assert [o.outcome for o in replies.fetch().outcomes] == ["applied"]
 
 
 def test_the_mailbox_is_read_after_starttls(app, imap_tls_server, first):
     app.config.update(IMAP_TLS="starttls")
-    imap_tls_server.deliver(reply_to(invitation_for(first, IND), "DECLINED"))
+    imap_tls_server.deliver(verified_reply(invitation_for(first, IND), "DECLINED"))
     assert [o.outcome for o in replies.fetch().outcomes] == ["applied"]
 
 
