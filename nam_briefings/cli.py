@@ -567,6 +567,53 @@ def mailsink_command(host: str, port: int | None, folder: Path | None) -> None:
         sink.stop()
 
 
+@click.command("backup")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path | None) -> None:
+    """Back up the whole database to FILE, consistently while the service runs.
+
+    Default FILE: instance/backups/nam-briefings-YYYYmmdd-HHMMSS.sqlite3 (SQLite, through
+    its online backup API) or .dump (PostgreSQL, `pg_dump --format=custom`), in UTC.
+    """
+    from flask import current_app
+
+    from .services import backup
+
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    try:
+        target = file or backup.default_backup_path(Path(current_app.instance_path), url)
+        written = backup.backup_database(url, target)
+    except backup.BackupError as error:
+        fail(f"no backup written: {error}")
+    click.echo(f"backed up {backup.describe(url)} to {written} "
+               f"({written.stat().st_size / 1_048_576:.1f} MiB)")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Really replace the whole database with the backup.")
+def restore_command(file: Path, yes: bool) -> None:
+    """Replace the whole database with the backup in FILE (made by `backup`), then check
+    that its schema is at this version's migration head."""
+    from flask import current_app
+
+    from .services import backup
+
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    if not yes:
+        fail(f"restore replaces everything in {backup.describe(url)} with the contents of "
+             f"{file}. Stop the web app and the scheduler first, then run again with --yes.")
+    try:
+        backup.restore_database(url, file)
+        check = backup.check_migrations()
+    except backup.BackupError as error:
+        fail(f"not restored: {error}")
+    click.echo(f"restored {backup.describe(url)} from {file}")
+    if not check.at_head:
+        fail(check.message)
+    click.echo(check.message)
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the app."""
     for command in (seed_command, demo_command, import_command, users_cli, busy_cli,
@@ -574,4 +621,6 @@ def register(app: Flask) -> None:
                     outbox_cli, scheduler_command, jobs_run_command, mailsink_command):
         app.cli.add_command(command)
     app.cli.add_command(replies_cli)
+    for command in (backup_command, restore_command):
+        app.cli.add_command(command)
 
