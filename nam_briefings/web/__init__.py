@@ -21,5 +21,7 @@ def register_blueprints(app: Flask) -> None:
     from .health import register as register_database_outage  # 503 when the database is down
     register_database_outage(app)
     auth.init_auth(app)
+    from .security import init_security  # CSP, no framing, nosniff, no referrer, HSTS
+    init_security(app)
     register_error_handlers(app)
     register_filters(app)
