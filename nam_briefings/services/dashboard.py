@@ -80,7 +80,7 @@ class Action:
     """Something that needs doing, and what it concerns (for the link).
 
     `kind` is one of "add_session", "add_reviews", "propose", "confirm", "retry",
-    "replies", "slot" or "review".
+    "replies" (refused), "unverified_replies", "slot" or "review".
     """
 
     kind: str
@@ -114,7 +114,9 @@ def dashboard() -> Dashboard:
     recent = [session_status(o, today) for o in listing.past[:RECENT_SHOWN]]
     counts = outbox.status_counts()
     refused = replies.outcome_counts(since=clock.now() - REFUSED_REPLIES_SHOWN_FOR)["rejected"]
-    return Dashboard(today, upcoming, recent, counts, needs_action(upcoming, counts, refused))
+    unverified = replies.outcome_counts()["unverified"]
+    return Dashboard(today, upcoming, recent, counts,
+                     needs_action(upcoming, counts, refused, unverified))
 
 
 def session_status(overview: sessions.SessionOverview, today: date) -> SessionStatus:
@@ -138,10 +140,11 @@ def briefing_status(briefing: Briefing) -> BriefingStatus:
 
 
 def needs_action(upcoming: list[SessionStatus], counts: dict[str, int],
-                 refused_replies: int = 0) -> list[Action]:
+                 refused_replies: int = 0, unverified_replies: int = 0) -> list[Action]:
     """What the secretariat should do next, most pressing first.
 
-    `refused_replies`: e-mailed answers refused lately (a mission may think it answered).
+    `refused_replies`: e-mailed answers refused lately (a mission may think it answered);
+    `unverified_replies`: e-mailed answers waiting for an editor to accept or reject them.
     """
     actions: list[Action] = []
     if not upcoming:
@@ -151,6 +154,10 @@ def needs_action(upcoming: list[SessionStatus], counts: dict[str, int],
         failed = counts["failed"]
         actions.append(Action("retry", f"{failed} message{'' if failed == 1 else 's'} failed "
                                        "— retry"))
+    if unverified_replies:
+        actions.append(Action("unverified_replies", f"{unverified_replies} e-mailed answer"
+                                                    f"{'' if unverified_replies == 1 else 's'} "
+                                                    "from an unverified sender — accept or reject"))
     if refused_replies:
         actions.append(Action("replies", f"{refused_replies} e-mailed answer"
                                          f"{'' if refused_replies == 1 else 's'} refused in the "

@@ -69,6 +69,10 @@ def effective_settings(config: Mapping[str, Any]) -> dict[str, list[Setting]]:
                     f"{config.get('IMAP_FOLDER')} / "
                     f"{config.get('IMAP_PROCESSED_FOLDER') or 'keyword $NamProcessed'}",
                     "where replies are read, and where read ones go"),
+            Setting("REPLY_AUTHSERV_ID", config.get("REPLY_AUTHSERV_ID")
+                    or "not set: no e-mailed answer is trusted (each waits on /replies)",
+                    "the mailbox's server, as its Authentication-Results name it: only "
+                    "answers whose sender it verified are applied by themselves"),
         ],
         "Mission portal": [
             Setting("PORTAL_LINK_MAX_AGE_DAYS", str(config.get("PORTAL_LINK_MAX_AGE_DAYS")),

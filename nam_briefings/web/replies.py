@@ -1,10 +1,15 @@
-"""Answers by e-mail: every iMIP REPLY read and what became of it (every role may look)."""
+"""Answers by e-mail: every iMIP REPLY read and what became of it (every role may look);
+an editor accepts or rejects the replies whose sender could not be verified."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from typing import Any
 
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from ..domain.errors import Invalid
 from ..domain.imip import OUTCOMES
 from ..services import replies
+from .auth import current_actor, role_required
 
 bp = Blueprint("replies", __name__)
 
@@ -19,3 +24,28 @@ def index() -> str:
     outcome = outcome if outcome in OUTCOMES else None
     return render_template("replies/index.html", replies=replies.latest(SHOWN, outcome),
                            counts=replies.outcome_counts(), outcome=outcome, shown=SHOWN)
+
+
+@bp.route("/replies/<int:reply_id>/accept", methods=["POST"])
+@role_required("editor")
+def accept(reply_id: int) -> Any:
+    """Apply an unverified reply as if its sender had been verified (checked again first)."""
+    return _decide(replies.accept, reply_id)
+
+
+@bp.route("/replies/<int:reply_id>/reject", methods=["POST"])
+@role_required("editor")
+def reject(reply_id: int) -> Any:
+    """Refuse an unverified reply: it changes nothing."""
+    return _decide(replies.reject, reply_id)
+
+
+def _decide(decision, reply_id: int) -> Any:
+    try:
+        outcome = decision(reply_id, current_actor())
+    except Invalid as refusal:
+        flash(f"Reply {reply_id}: {refusal}.", "error")
+    else:
+        flash(f"Reply {reply_id} {outcome.summary}.",
+              "success" if outcome.outcome in ("applied", "rejected") else "warning")
+    return redirect(url_for("replies.index", outcome="unverified"))
