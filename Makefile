@@ -50,7 +50,7 @@ seed: migrate
 setup: seed
 
 run: setup
-	@echo "Starting NAM Briefings on http://$(HOST):$(PORT): web, scheduler and a local mail sink"
+	@echo "Starting NAM Briefings on http://$(HOST):$(PORT): web (gunicorn, 2 workers), scheduler and a local mail sink"
 	@echo "(mail is kept in instance/mail, nothing leaves this machine; Ctrl-C stops all three)"
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
