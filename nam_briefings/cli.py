@@ -133,6 +133,15 @@ def users_set_password(email: str, password: str) -> None:
     click.echo(f"password changed for {email}")
 
 
+@users_cli.command("unblock")
+@click.argument("email")
+def users_unblock(email: str) -> None:
+    """Let an account log in again at once after too many wrong passwords."""
+    from .services import throttle
+
+    click.echo(f"{email}: block lifted" if throttle.clear(email) else f"{email} was not blocked")
+
+
 @users_cli.command("list")
 def users_list() -> None:
     """List the accounts."""

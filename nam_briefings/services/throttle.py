@@ -16,6 +16,7 @@ count is updated under a row lock, so concurrent failures are all counted.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,7 +25,8 @@ from flask import current_app
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, Invalid
+from ..domain.validation import normalise_email
 from ..extensions import db
 from ..models import LoginThrottle, utcnow
 
@@ -81,6 +83,7 @@ def record_failure(email: str, address: str | None) -> None:
     account_rule, address_rule = _rules()
     ends = [_count(account_key(email), account_rule, now),
             _count(address_key(address), address_rule, now)]
+    _forget_old_runs(now - max(account_rule.memory, address_rule.memory))
     db.session.commit()
     ends = [end for end in ends if end is not None and end > now]
     if ends:
@@ -102,8 +105,16 @@ def clear(email: str) -> bool:
 
 
 def account_key(email: str) -> str:
-    """The throttle key of the account typed in the login form."""
-    return f"account:{(email or '').strip().lower()}"[:KEY_LENGTH]
+    """The throttle key of the account typed in the login form.
+
+    What is not an e-mail address is kept only as a digest: people sometimes type their
+    password into the e-mail field.
+    """
+    try:
+        return f"account:{normalise_email(email)}"[:KEY_LENGTH]
+    except Invalid:
+        digest = hashlib.sha256((email or "").strip().lower().encode("utf-8")).hexdigest()
+        return f"account:not-an-address:{digest}"
 
 
 def address_key(address: str | None) -> str:
@@ -145,6 +156,13 @@ def _locked_row(key: str, now: datetime) -> LoginThrottle:
     db.session.execute(insert(LoginThrottle).values(**values).on_conflict_do_nothing())
     return db.session.scalars(db.select(LoginThrottle).where(LoginThrottle.key == key)
                               .with_for_update().execution_options(populate_existing=True)).one()
+
+
+def _forget_old_runs(cutoff: datetime) -> None:
+    """Delete the counts no rule remembers any longer, so the table stays small."""
+    db.session.execute(db.delete(LoginThrottle).where(
+        LoginThrottle.first_failure_at < cutoff,
+        db.or_(LoginThrottle.blocked_until.is_(None), LoginThrottle.blocked_until < cutoff)))
 
 
 def _seconds(wait: timedelta) -> int:

@@ -158,6 +158,34 @@ def test_the_counts_are_kept_in_the_database_for_every_worker(app):
     assert rows["address:192.0.2.1"].failures == 5
 
 
+def test_what_is_not_an_e_mail_address_is_kept_only_as_a_digest(app):
+    """People type their password into the e-mail field."""
+    throttle.record_failure("my secret passphrase", "192.0.2.1")
+    keys = db.session.scalars(db.select(LoginThrottle.key)).all()
+    assert len(keys) == 2 and not any("secret" in key for key in keys)
+
+
+def test_counts_no_rule_remembers_are_deleted(app, monkeypatch):
+    clock = Clock(monkeypatch)
+    throttle.record_failure("old@chair.example.org", "192.0.2.1")
+    clock.advance(days=1, minutes=1)
+    throttle.record_failure(EMAIL, "192.0.2.2")
+    keys = set(db.session.scalars(db.select(LoginThrottle.key)))
+    assert keys == {f"account:{EMAIL}", "address:192.0.2.2"}
+
+
+def test_support_staff_lift_a_block_from_the_command_line(client, runner):
+    create_user(email=EMAIL, password=PASSWORD)
+    for _ in range(5):
+        attempt(client, EMAIL, "not the password", address=f"192.0.2.{_}")
+    assert attempt(client, EMAIL, PASSWORD, address="198.51.100.1").status_code == 429
+    result = runner.invoke(args=["users", "unblock", "Ed@Chair.example.org"])
+    assert result.exit_code == 0 and "block lifted" in result.output
+    assert attempt(client, EMAIL, PASSWORD, address="198.51.100.1").status_code == 302
+    again = runner.invoke(args=["users", "unblock", EMAIL])
+    assert "was not blocked" in again.output
+
+
 # --- constant-time answers -----------------------------------------------------------------
 
 
