@@ -11,6 +11,9 @@ def register_blueprints(app: Flask) -> None:
                    portal, rsvp, sessions, states)
     from .errors import register_error_handlers
     from .filters import register_filters
+    from .input_guard import init_input_guard
+
+    init_input_guard(app)  # first: the bounded <int:...> converter must exist before any route
 
     for module in (auth, dashboard, sessions, briefings, states, missions, audit, outbox, rsvp,
                    feeds, portal, busy, admin):

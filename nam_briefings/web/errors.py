@@ -1,7 +1,7 @@
 """Friendly error pages that keep the right status code."""
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -35,6 +35,21 @@ def error_page(status: int, message: str | None = None) -> tuple[str, int]:
     return body, status
 
 
+def wants_json() -> bool:
+    """True when the client asks for JSON more than for HTML (scripts); browsers get pages."""
+    accept = request.accept_mimetypes
+    return accept["application/json"] > accept["text/html"]
+
+
+def refusal(status: int, message: str) -> tuple[str, int] | Response:
+    """A refusal of the request: the error page, or `{"error": message}` for a JSON client."""
+    if wants_json():
+        response = jsonify(error=message)
+        response.status_code = status
+        return response
+    return error_page(status, message)
+
+
 def _csrf_error(error: CSRFError) -> tuple[str, int]:
     return error_page(
         400,
@@ -46,7 +61,9 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
 def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
     if error.code not in TITLES:
         return error
-    return error_page(error.code)
+    # a specific description (abort(400, "...")) is shown; the class's generic one is not
+    specific = error.description if error.description != type(error).description else None
+    return error_page(error.code, specific)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -25,12 +25,23 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired, Length, Optional, StopValidation
+from wtforms.fields.core import UnboundField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.calendar import local_to_utc
 from ..domain.constants import CONTACT_ROLES, LANGUAGES, WEEKDAY_NAMES
 from ..domain.errors import Invalid
+from ..domain.limits import (
+    BUSY_LABEL_MAX,
+    CONTACT_NAME_MAX,
+    DATABASE_INT_MAX,
+    EMAIL_MAX,
+    MISSION_NAME_MAX,
+    PASSWORD_MAX,
+    ROOM_LOCATION_MAX,
+    ROOM_NAME_MAX,
+)
 from ..domain.validation import normalise_email
 
 #: the tick that lets invitations go out for a briefing in the past (services: allow_past)
@@ -62,11 +73,32 @@ def valid_email(form: FlaskForm, field) -> None:
         raise StopValidation(str(error)) from None
 
 
+def at_most(limit: int, what: str = "This field") -> Length:
+    """A maximum length (the column's size), with the message saying so."""
+    return Length(max=limit, message=f"{what} must be at most {limit:,} characters long.")
+
+
+def storable_number() -> NumberRange:
+    """No larger than the database holds (the services check the lower bound, and say why)."""
+    return NumberRange(max=DATABASE_INT_MAX,
+                       message=f"Give a whole number no larger than {DATABASE_INT_MAX:,}.")
+
+
+#: an e-mail address field's length check (RFC 5321: 254 characters)
+EMAIL_LENGTH = at_most(EMAIL_MAX, "An e-mail address")
+#: a password field's length check
+PASSWORD_LENGTH = at_most(PASSWORD_MAX, "A password")
+#: a number typed into a text field (the planner's rules): a few digits at most
+RULE_LENGTH = Length(max=20, message="Give a short number (or leave the field empty).")
+
+
 class LoginForm(FlaskForm):
     """E-mail address and password."""
 
-    email = EmailField("E-mail address", validators=[InputRequired("Give your e-mail address.")])
-    password = PasswordField("Password", validators=[InputRequired("Give your password.")])
+    email = EmailField("E-mail address", validators=[InputRequired("Give your e-mail address."),
+                                                     EMAIL_LENGTH])
+    password = PasswordField("Password", validators=[InputRequired("Give your password."),
+                                                     PASSWORD_LENGTH])
 
 
 def form_status(form: FlaskForm) -> int:
@@ -85,10 +117,10 @@ class MissionForm(FlaskForm):
     """A mission's name and functional mailbox."""
 
     name = StringField("Mission name", validators=[InputRequired("Give the mission's name."),
-                                                   Length(max=300)])
+                                                   at_most(MISSION_NAME_MAX, "The name")])
     email = EmailField("Functional mailbox",
                        validators=[InputRequired("Give the mission's e-mail address."),
-                                   valid_email])
+                                   EMAIL_LENGTH, valid_email])
 
 
 WEEKDAY_CHOICES = [SelectChoice(day, WEEKDAY_NAMES[day]) for day in range(5)]
@@ -119,12 +151,12 @@ class ContactForm(FlaskForm):
     """A person (or mailbox) at a mission."""
 
     name = StringField("Name", validators=[InputRequired("Give the contact's name."),
-                                           Length(max=200)])
+                                           at_most(CONTACT_NAME_MAX, "The name")])
     role = SelectField("Role",
                        choices=[SelectChoice(role, ROLE_LABELS[role]) for role in CONTACT_ROLES])
     email = EmailField("E-mail address",
                        validators=[InputRequired("Give the contact's e-mail address."),
-                                   valid_email])
+                                   EMAIL_LENGTH, valid_email])
     language = SelectField(
         "Language",
         choices=[SelectChoice(code, f"{LANGUAGE_LABELS[code]} ({code})") for code in LANGUAGES],
@@ -143,20 +175,26 @@ class RulesForm(FlaskForm):
     "no"; the short "Propose times" form sends no rule at all (plan as configured).
     """
 
-    change_rules = HiddenField()
+    change_rules = HiddenField(validators=[Length(max=1)])
     window_working_days = StringField("Window (working days before the session)",
+                                      validators=[RULE_LENGTH],
                                       render_kw={"inputmode": "numeric"})
     preferred_lead_working_days = StringField("Preferred lead time (working days before)",
+                                              validators=[RULE_LENGTH],
                                               render_kw={"inputmode": "numeric"})
-    meeting_hours = StringField("Meeting hours (Geneva time)")
-    minutes_per_state = StringField("Minutes per presenting state",
+    meeting_hours = StringField("Meeting hours (Geneva time)", validators=[Length(
+        max=100, message="Give the hours as HH:MM-HH:MM (at most 100 characters).")])
+    minutes_per_state = StringField("Minutes per presenting state", validators=[RULE_LENGTH],
                                     render_kw={"inputmode": "numeric"})
-    opening_minutes = StringField("Minutes for the opening", render_kw={"inputmode": "numeric"})
+    opening_minutes = StringField("Minutes for the opening", validators=[RULE_LENGTH],
+                                  render_kw={"inputmode": "numeric"})
     max_states_per_meeting = StringField("At most this many states per meeting",
+                                         validators=[RULE_LENGTH],
                                          render_kw={"inputmode": "numeric"})
     min_gap_working_days = StringField("Working days between meetings, at least",
+                                       validators=[RULE_LENGTH],
                                        render_kw={"inputmode": "numeric"})
-    expected_audience = StringField("Expected audience (seats needed)",
+    expected_audience = StringField("Expected audience (seats needed)", validators=[RULE_LENGTH],
                                     render_kw={"inputmode": "numeric"})
     include_observers = BooleanField("NAM observers under review present too")
 
@@ -287,9 +325,11 @@ class ConfirmProposalForm(FlaskForm):
 class SessionForm(FlaskForm):
     """A UPR Working Group session: number, cycle and dates (Geneva dates)."""
 
-    number = IntegerField("Session number", validators=[InputRequired("Give the number.")],
+    number = IntegerField("Session number", validators=[InputRequired("Give the number."),
+                                                        storable_number()],
                           render_kw={"inputmode": "numeric"})
-    cycle = IntegerField("UPR cycle", validators=[InputRequired("Give the cycle.")],
+    cycle = IntegerField("UPR cycle", validators=[InputRequired("Give the cycle."),
+                                                  storable_number()],
                          render_kw={"inputmode": "numeric"})
     start_date = DateField("First day", validators=[InputRequired("Give the first day.")],
                            invalid_value_message="Give the first day as YYYY-MM-DD.")
@@ -301,7 +341,8 @@ class ReviewOrderForm(FlaskForm):
     """The states under review in a session, in order, one ISO code per line."""
 
     states = TextAreaField("States under review, in order of review",
-                           validators=[InputRequired("Give at least one state.")])
+                           validators=[InputRequired("Give at least one state."),
+                                       at_most(10_000, "The list")])
 
     def codes(self) -> list[str]:
         """The codes given, one per line (commas and spaces also separate them)."""
@@ -327,7 +368,7 @@ class ImportForm(FlaskForm):
     text = TextAreaField("Or paste the CSV here",
                          validators=[Optional(), Length(max=MAX_IMPORT_BYTES)])
     #: set by the preview page's "Import" button: apply what was checked
-    apply = HiddenField()
+    apply = HiddenField(validators=[Length(max=1)])
 
     def data_given(self) -> bytes | str:
         """The uploaded file's bytes, else the pasted text; Invalid when neither is given."""
@@ -352,7 +393,7 @@ class BusyPeriodForm(FlaskForm):
     kind = SelectField("Kind", choices=[SelectChoice(k, label)
                                         for k, label in BUSY_KIND_LABELS.items()])
     label = StringField("Label", validators=[InputRequired("Give the period a label."),
-                                             Length(max=200)])
+                                             at_most(BUSY_LABEL_MAX, "The label")])
     first_day = DateField("First day", validators=[InputRequired("Give the first day.")],
                           invalid_value_message="Give the first day as YYYY-MM-DD.")
     last_day = DateField("Last day (optional)", validators=[Optional()],
@@ -379,11 +420,12 @@ class RoomForm(FlaskForm):
     """A meeting room: name, seats and address."""
 
     name = StringField("Name", validators=[InputRequired("Give the room's name."),
-                                           Length(max=200)])
-    capacity = IntegerField("Seats", validators=[InputRequired("Give the number of seats.")],
+                                           at_most(ROOM_NAME_MAX, "The name")])
+    capacity = IntegerField("Seats", validators=[InputRequired("Give the number of seats."),
+                                                 storable_number()],
                             render_kw={"inputmode": "numeric"})
     location = StringField("Address or building (shown in invitations)",
-                           validators=[Optional(), Length(max=300)])
+                           validators=[Optional(), at_most(ROOM_LOCATION_MAX, "The address")])
 
 
 # --- users ---------------------------------------------------------------------------------
@@ -397,10 +439,12 @@ class NewUserForm(FlaskForm):
     """A secretariat account with its role and initial password."""
 
     email = EmailField("E-mail address",
-                       validators=[InputRequired("Give the e-mail address."), valid_email])
+                       validators=[InputRequired("Give the e-mail address."), EMAIL_LENGTH,
+                                   valid_email])
     role = SelectField("Role", choices=ROLE_CHOICES)
     password = PasswordField("Initial password",
-                             validators=[InputRequired("Give an initial password.")])
+                             validators=[InputRequired("Give an initial password."),
+                                         PASSWORD_LENGTH])
 
 
 class UserRoleForm(FlaskForm):
@@ -412,4 +456,20 @@ class UserRoleForm(FlaskForm):
 class PasswordResetForm(FlaskForm):
     """A new password for an account."""
 
-    password = PasswordField("New password", validators=[InputRequired("Give the new password.")])
+    password = PasswordField("New password", validators=[InputRequired("Give the new password."),
+                                                         PASSWORD_LENGTH])
+
+
+def _multi_line_fields() -> frozenset[str]:
+    """The names of the text areas of every form here: the only fields where line breaks
+    and tabs belong (the input guard refuses them elsewhere)."""
+    forms = [value for value in globals().values()
+             if isinstance(value, type) and issubclass(value, FlaskForm)]
+    return frozenset(name for form in forms for klass in form.__mro__
+                     for name, value in vars(klass).items()
+                     if isinstance(value, UnboundField) and issubclass(value.field_class,
+                                                                       TextAreaField))
+
+
+#: names of the text-area fields (see `_multi_line_fields`)
+MULTI_LINE_FIELDS = _multi_line_fields()

@@ -1,0 +1,130 @@
+"""Odd input is refused at the door, with a clear 400 or 404, before any view or query sees it.
+
+Three guards, installed by `init_input_guard(app)` before the blueprints are registered:
+
+- every `<int:...>` in a route only matches numbers the database can hold (1 to 2**31 - 1,
+  PostgreSQL's `integer`), so /briefings/99999999999 is a 404 "no such ..." rather than an
+  overflow in the query;
+- `request.args.get(name, type=int)` refuses (400) a number outside that range instead of
+  handing it to a query;
+- the path, the query string and every form field are refused (400) when they hold a NUL
+  byte or another control character (tab, CR and LF are allowed in text areas only), or
+  when a single-line field is longer than any column it could be stored in.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask, Request, request
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import BadRequest, NotFound
+from werkzeug.routing import IntegerConverter
+
+from .errors import refusal
+from .forms import MULTI_LINE_FIELDS
+
+#: the largest id or number the database holds (PostgreSQL `integer`)
+DATABASE_INT_MAX = 2**31 - 1
+#: longer than any single-line column (the longest is 300 characters); text areas have their own
+MAX_LINE_CHARS = 1_000
+#: C0 control characters and DEL
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: the same, less tab, LF and CR, which a text area may hold
+CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: a run of digits in a path, as an <int:...> part would be
+DIGITS = re.compile(r"(?<![^/])\d+(?=/|\.|$)")
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:...>` bounded to what the database holds: anything larger matches no route."""
+
+    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
+                 max: int | None = None, signed: bool = False) -> None:  # noqa: A002
+        ceiling = DATABASE_INT_MAX if max is None or max > DATABASE_INT_MAX else max
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=ceiling, signed=signed)
+
+
+def database_int(value: str) -> int:
+    """A query parameter read as a whole number (`type=int`); 400 beyond the database's range.
+
+    Not a number at all raises ValueError, so `get` gives its default as before.
+    """
+    text = value.strip()
+    if not re.fullmatch(r"[+-]?\d+", text):
+        raise ValueError(value)
+    if len(text.lstrip("+-").lstrip("0")) > len(str(DATABASE_INT_MAX)) \
+            or abs(int(text)) > DATABASE_INT_MAX:
+        raise BadRequest(f"The number {_shown(text)} in this address is too large: numbers here "
+                         f"go up to {DATABASE_INT_MAX:,}.")
+    return int(text)
+
+
+class BoundedArgs(ImmutableMultiDict):
+    """Request parameters whose `get(..., type=int)` stays inside the database's range."""
+
+    def get(self, key: Any, default: Any = None, type: Any = None) -> Any:  # noqa: A002
+        return super().get(key, default, database_int if type is int else type)
+
+
+class GuardedRequest(Request):
+    """The request class of the app: query and form parameters as `BoundedArgs`."""
+
+    parameter_storage_class = BoundedArgs
+
+
+def odd_input() -> str | None:
+    """What is wrong with the request's path, query or form fields, as a sentence; else None."""
+    if CONTROL.search(request.path):
+        return "The address contains a control character (such as a NUL byte)."
+    for key, value in request.args.items(multi=True):
+        if CONTROL.search(key) or CONTROL.search(value):
+            return (f"The address's parameter {_shown(key)!r} contains a control character "
+                    "(such as a NUL byte).")
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        for key, value in request.form.items(multi=True):
+            problem = _odd_field(key, value)
+            if problem:
+                return problem
+    return None
+
+
+def _odd_field(name: str, value: str) -> str | None:
+    multi_line = name in MULTI_LINE_FIELDS
+    if CONTROL.search(name) or (CONTROL_IN_TEXT if multi_line else CONTROL).search(value):
+        allowed = " (line breaks and tabs are fine in text areas only)"
+        return (f"The field {_shown(name)!r} contains a control character such as a NUL byte"
+                f"{allowed if not multi_line else ''}: nothing was changed. Remove it and "
+                "send the form again.")
+    if not multi_line and len(value) > MAX_LINE_CHARS:
+        return (f"The field {_shown(name)!r} is {len(value):,} characters long, more than "
+                f"any such field may hold: nothing was changed.")
+    return None
+
+
+def _shown(text: str) -> str:
+    """A piece of input fit to quote in a message: printable and short."""
+    clean = CONTROL.sub("?", text)
+    return clean if len(clean) <= 40 else clean[:20] + "…" + clean[-8:]
+
+
+def refuse_odd_input() -> Any:
+    """`before_request` hook: 400 for control characters or oversize fields; a clear 404
+    for a number in the address beyond anything the database holds."""
+    problem = odd_input()
+    if problem:
+        return refusal(400, problem)
+    if isinstance(request.routing_exception, NotFound):
+        for digits in DIGITS.findall(request.path):
+            if len(digits) > 10 or int(digits) > DATABASE_INT_MAX:
+                return refusal(404, f"There is no such record: {_shown(digits)} is larger "
+                                    "than any number this service gives out.")
+    return None
+
+
+def init_input_guard(app: Flask) -> None:
+    """Install the guards; call before any route is added (the converter binds at that time)."""
+    app.url_map.converters["int"] = DatabaseIntConverter
+    app.request_class = GuardedRequest
+    app.before_request(refuse_odd_input)
