@@ -594,3 +594,57 @@ def test_replies_accept_and_reject_on_the_command_line(runner, first):
     assert again.exit_code == 1 and "no longer waiting for a decision" in again.output
     missing = runner.invoke(args=["replies", "accept", "999999"])
     assert missing.exit_code == 1 and "no reply 999999" in missing.output
+
+
+# --- two editors deciding at the same moment ---------------------------------------------------
+
+def _decide_in_a_process(database_url: str, decision: str, reply_id: int, barrier,
+                         results) -> None:
+    """One process: its own app and connection; waits for the others, then decides."""
+    from nam_briefings import create_app
+    from nam_briefings.domain.errors import DomainError
+    from tests.conftest import app_config
+    from tests.integration.invitation_helpers import TODAY
+
+    app = create_app(app_config(database_url, TODAY=TODAY, REPLY_AUTHSERV_ID=MX))
+    with app.app_context():
+        db.session.execute(db.text("SELECT 1"))  # connect before the start signal
+        db.session.rollback()
+        barrier.wait(timeout=60)
+        try:
+            outcome = getattr(replies, decision)(reply_id, Actor(f"{decision}@chair.example.org"))
+            results.put(outcome.outcome)
+        except DomainError as error:
+            results.put(f"refused: {error}")
+        except Exception as error:  # noqa: BLE001 - the test reports what went wrong
+            results.put(f"ERROR {type(error).__name__}: {error}")
+
+
+@pytest.mark.slow
+def test_an_unverified_reply_decided_by_several_editors_at_once_is_decided_once(app, first):
+    import multiprocessing
+
+    apply_as_delivered(spoofed_decline(first))
+    [row] = rows()
+    db.session.commit()
+    context = multiprocessing.get_context("spawn")
+    decisions = ["accept", "reject"] * 3
+    barrier, results = context.Barrier(len(decisions)), context.Queue()
+    processes = [context.Process(target=_decide_in_a_process, args=(
+        app.config["SQLALCHEMY_DATABASE_URI"], decision, row.id, barrier, results))
+        for decision in decisions]
+    for process in processes:
+        process.start()
+    outcomes = sorted(results.get(timeout=120) for _ in processes)
+    for process in processes:
+        process.join(timeout=60)
+    decided = [o for o in outcomes if not o.startswith("refused: ")]
+    assert len(decided) == 1 and decided[0] in ("applied", "rejected"), outcomes
+    assert all("no longer waiting for a decision" in o for o in outcomes if o not in decided)
+    db.session.expire_all()
+    [row] = rows()
+    assert row.outcome == decided[0]
+    updates = len(outbox_messages(kind="request", sequence=1))
+    assert updates == (8 if row.outcome == "applied" else 0)
+    assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action.in_(("reply.accept", "reply.reject")))) == 1
