@@ -159,10 +159,15 @@ def _locked_row(key: str, now: datetime) -> LoginThrottle:
 
 
 def _forget_old_runs(cutoff: datetime) -> None:
-    """Delete the counts no rule remembers any longer, so the table stays small."""
-    db.session.execute(db.delete(LoginThrottle).where(
+    """Delete the counts no rule remembers any longer, so the table stays small.
+
+    Rows another login holds locked are skipped (never waited for: that could deadlock).
+    """
+    stale = (db.select(LoginThrottle.key).where(
         LoginThrottle.first_failure_at < cutoff,
-        db.or_(LoginThrottle.blocked_until.is_(None), LoginThrottle.blocked_until < cutoff)))
+        db.or_(LoginThrottle.blocked_until.is_(None), LoginThrottle.blocked_until < cutoff))
+        .with_for_update(skip_locked=True))
+    db.session.execute(db.delete(LoginThrottle).where(LoginThrottle.key.in_(stale)))
 
 
 def _seconds(wait: timedelta) -> int:

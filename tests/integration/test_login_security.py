@@ -158,6 +158,28 @@ def test_the_counts_are_kept_in_the_database_for_every_worker(app):
     assert rows["address:192.0.2.1"].failures == 5
 
 
+def test_failures_at_the_same_moment_in_several_workers_are_all_counted(app):
+    """Each worker has its own connection; the row lock makes every failure count."""
+    import threading
+
+    def worker() -> None:
+        with app.app_context():
+            for _ in range(3):
+                try:
+                    throttle.record_failure(EMAIL, "192.0.2.1")
+                except throttle.TooManyAttempts:
+                    pass
+            db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    rows = {row.key: row.failures for row in db.session.scalars(db.select(LoginThrottle))}
+    assert rows == {f"account:{EMAIL}": 24, "address:192.0.2.1": 24}
+
+
 def test_what_is_not_an_e_mail_address_is_kept_only_as_a_digest(app):
     """People type their password into the e-mail field."""
     throttle.record_failure("my secret passphrase", "192.0.2.1")
