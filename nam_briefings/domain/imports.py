@@ -10,13 +10,21 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from .calendar import local_to_utc
 from .constants import CONTACT_ROLES, NAM_STATUSES, REVIEW_MINUTES
 from .errors import Invalid
+from .limits import (
+    CONTACT_NAME_MAX,
+    DATABASE_INT_MAX,
+    EMAIL_MAX,
+    MISSION_NAME_MAX,
+    STATE_NAME_MAX,
+    digits_within_int_range,
+)
 from .validation import normalise_email
 
 KINDS = ("states", "sessions", "reviews", "hrc-sessions", "missions", "contacts")
@@ -129,6 +137,12 @@ class _Format:
     #: the natural key of a record: two rows with the same key are duplicates
     key: Callable[[Record], tuple]
     describe_key: Callable[[Record], str]
+    #: the longest value of a column (its size in the database); others: FIELD_MAX
+    lengths: dict[str, int] = field(default_factory=dict)
+    #: the columns holding a name: kept on one line, whitespace runs made single spaces
+    names: tuple[str, ...] = ()
+    #: the columns holding a whole number (their range is checked, not their length)
+    numbers: tuple[str, ...] = ()
 
     @property
     def header(self) -> str:
@@ -137,6 +151,12 @@ class _Format:
 
 
 # --- single values -----------------------------------------------------------------
+
+#: the longest value of a column not listed in its format's `lengths` (codes, dates, numbers)
+FIELD_MAX = 100
+#: control characters other than whitespace (tab, line breaks, form feed): never in a value
+CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+WHITESPACE = re.compile(r"\s+")
 
 ISO3 = re.compile(r"^[A-Z]{3}$")
 LANGUAGE = re.compile(r"^[a-z]{2}$")
@@ -150,11 +170,47 @@ def _text(row: dict[str, str], column: str, *, required: bool = True) -> str:
     return value
 
 
-def _int(row: dict[str, str], column: str, *, minimum: int = 1) -> int:
+def _int(row: dict[str, str], column: str, *, minimum: int = 1,
+         maximum: int = DATABASE_INT_MAX) -> int:
     value = _text(row, column)
-    if not re.fullmatch(r"\d+", value) or int(value) < minimum:
+    if not re.fullmatch(r"\d+", value):
+        raise Invalid(f"{column} {_shown(value)!r} is not a whole number of at least {minimum}")
+    if not digits_within_int_range(value, maximum=maximum):
+        raise Invalid(f"{column} {_shown(value)!r} is too large: at most {maximum:,}")
+    if int(value) < minimum:
         raise Invalid(f"{column} {value!r} is not a whole number of at least {minimum}")
     return int(value)
+
+
+def _shown(value: str) -> str:
+    """A value fit to quote in a message: at most about 30 characters."""
+    return value if len(value) <= 30 else f"{value[:12]}…{value[-6:]} ({len(value):,} characters)"
+
+
+def clean_row(row: dict[str, str], spec: _Format) -> dict[str, str]:
+    """The row's values with every name on one line; Invalid for a control character (a NUL
+    byte first of all) or a value longer than its column holds.
+
+    Runs before the kind's own checks, so that no message quotes a huge or binary value.
+    """
+    cleaned = {}
+    for column, value in row.items():
+        if "\x00" in value:
+            raise Invalid(f"{column} contains a NUL byte")
+        control = CONTROL.search(value)
+        if control:
+            raise Invalid(f"{column} contains a control character "
+                          f"(U+{ord(control.group()):04X})")
+        value = value.strip()
+        if column in spec.names:
+            value = WHITESPACE.sub(" ", value)
+        limit = spec.lengths.get(column, FIELD_MAX)
+        if len(value) > limit and not (column in spec.numbers and value.isascii()
+                                       and value.isdigit()):
+            raise Invalid(f"{column} is {len(value):,} characters long: at most {limit:,} "
+                          "characters fit")
+        cleaned[column] = value
+    return cleaned
 
 
 def parse_date(value: str, column: str = "date") -> date:
@@ -229,7 +285,8 @@ def _parse_review(row: dict[str, str], references: References) -> ReviewRow:
     if number not in references.sessions:
         raise Invalid(f"unknown UPR session {number}: import the sessions first")
     iso3 = _iso3(row, references)
-    position = _int(row, "position")
+    # at most 1,000: reordering moves positions up by 100,000 for a moment (services)
+    position = _int(row, "position", maximum=1_000)
     start_text, end_text = _text(row, "start", required=False), _text(row, "end", required=False)
     review_date = start_at = end_at = None
     if re.fullmatch(r"[\d-]+", start_text):
@@ -278,18 +335,27 @@ def _parse_contact(row: dict[str, str], references: References) -> ContactRow:
 
 FORMATS: dict[str, _Format] = {
     "states": _Format(("iso3", "name", "nam_status"), ("nam_joined",), _parse_state,
-                      lambda r: (r.iso3,), lambda r: f"state {r.iso3}"),
+                      lambda r: (r.iso3,), lambda r: f"state {r.iso3}",
+                      lengths={"name": STATE_NAME_MAX}, names=("name",),
+                      numbers=("nam_joined",)),
     "sessions": _Format(("number", "cycle", "start_date", "end_date"), (), _parse_session,
-                        lambda r: (r.number,), lambda r: f"session {r.number}"),
+                        lambda r: (r.number,), lambda r: f"session {r.number}",
+                        numbers=("number", "cycle")),
     "reviews": _Format(("session", "iso3", "position"), ("start", "end"), _parse_review,
                        lambda r: (r.session, r.iso3),
-                       lambda r: f"review of {r.iso3} in session {r.session}"),
+                       lambda r: f"review of {r.iso3} in session {r.session}",
+                       numbers=("session", "position")),
     "hrc-sessions": _Format(("number", "start_date", "end_date"), (), _parse_hrc_session,
-                            lambda r: (r.number,), lambda r: f"HRC session {r.number}"),
+                            lambda r: (r.number,), lambda r: f"HRC session {r.number}",
+                            numbers=("number",)),
     "missions": _Format(("iso3", "mission_name", "email"), (), _parse_mission,
-                        lambda r: (r.iso3,), lambda r: f"mission of {r.iso3}"),
+                        lambda r: (r.iso3,), lambda r: f"mission of {r.iso3}",
+                        lengths={"mission_name": MISSION_NAME_MAX, "email": EMAIL_MAX},
+                        names=("mission_name",)),
     "contacts": _Format(("iso3", "name", "role", "email"), ("language",), _parse_contact,
-                        lambda r: (r.iso3, r.email), lambda r: f"contact {r.email} of {r.iso3}"),
+                        lambda r: (r.iso3, r.email), lambda r: f"contact {r.email} of {r.iso3}",
+                        lengths={"name": CONTACT_NAME_MAX, "email": EMAIL_MAX},
+                        names=("name",)),
 }
 
 
@@ -339,14 +405,13 @@ def parse_file(kind: str, data: bytes | str, references: References) -> ParsedFi
         raise ImportRejected([RowError(1, f"the file is empty: expected the header {spec.header}")])
     delimiter = detect_delimiter(text.splitlines()[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [name.strip().lower() for name in next(reader)]
+    header = [name.strip().lower() for name in _first_row(reader)]
     _check_header(header, spec, delimiter)
 
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
     first_line_of: dict[tuple, int] = {}
-    for fields in reader:
-        line = reader.line_num
+    for line, fields in _rows(reader, errors):
         if not any(value.strip() for value in fields):
             continue
         if len(fields) != len(header):
@@ -354,7 +419,7 @@ def parse_file(kind: str, data: bytes | str, references: References) -> ParsedFi
                                          f"found {len(fields)}"))
             continue
         try:
-            record = spec.parse(dict(zip(header, fields)), references)
+            record = spec.parse(clean_row(dict(zip(header, fields)), spec), references)
         except Invalid as error:
             errors.append(RowError(line, str(error)))
             continue
@@ -373,6 +438,42 @@ def parse_file(kind: str, data: bytes | str, references: References) -> ParsedFi
     if errors:
         raise ImportRejected(errors)
     return ParsedFile(kind, rows, delimiter)
+
+
+def _first_row(reader: Iterator[list[str]]) -> list[str]:
+    """The header row; ImportRejected (line 1) when it holds a control character or is
+    longer than the CSV reader takes."""
+    try:
+        header = next(reader)
+    except csv.Error as error:
+        raise ImportRejected([RowError(1, f"the header cannot be read: {error}")]) from None
+    for name in header:
+        control = CONTROL.search(name)
+        if control:
+            what = "a NUL byte" if control.group() == "\x00" else \
+                f"a control character (U+{ord(control.group()):04X})"
+            raise ImportRejected([RowError(1, f"the header contains {what}")])
+    return header
+
+
+def _rows(reader, errors: list[RowError]) -> Iterator[tuple[int, list[str]]]:
+    """(first line, fields) of each row; a row the CSV reader refuses (a field longer than
+    it takes) is added to `errors` and ends the reading."""
+    while True:
+        line = reader.line_num + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                message = (f"a field is too long (more than {csv.field_size_limit():,} "
+                           "characters): the rest of the file was not read")
+            else:
+                message = f"the row cannot be read ({error}): the rest of the file was not read"
+            errors.append(RowError(line, message))
+            return
+        yield line, fields
 
 
 def _check_header(header: list[str], spec: _Format, delimiter: str) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from nam_briefings.extensions import db
-from nam_briefings.models import AuditEvent, BusyPeriod, Review, State, UprSession
+from nam_briefings.models import AuditEvent, BusyPeriod, Contact, Mission, Review, State, UprSession
 from nam_briefings.services.calendar import seed_reference_data, table_counts
 from nam_briefings.services.audit import Actor
 
@@ -171,3 +171,49 @@ def test_large_files_show_a_progress_bar(seeded, runner, tmp_path):
 def test_unknown_kind_is_refused_by_the_cli(runner, tmp_path):
     result = run_import(runner, tmp_path, "planets", "a,b\n1,2\n")
     assert result.exit_code == 2 and "Invalid value for '{states|" in result.output
+
+
+# --- odd input: line-numbered problems, no traceback, nothing written (issue 11) ----------------
+
+ODD = {
+    "100,000-digit number": ("sessions", "number,cycle,start_date,end_date\n51,4,2026-01-26,2026-02-06\n"
+                             + "1" * 100_000 + ",4,2026-05-04,2026-05-15\n",
+                             "line 3: number '111111111111…111111 (100,000 characters)' is too large: "
+                             "at most 2,147,483,647"),
+    "number beyond 32 bits": ("hrc-sessions", f"number,start_date,end_date\n{2**31},2026-06-15,2026-07-10\n",
+                              "line 2: number '2147483648' is too large"),
+    "NUL in a name": ("states", "iso3,name,nam_status\nGUY,Guy\x00ana,member\n",
+                      "line 2: name contains a NUL byte"),
+    "NUL in an address": ("missions", "iso3,mission_name,email\nGUY,Mission,pm\x00@guy.example.org\n",
+                          "line 2: email contains a NUL byte"),
+    "100,000-character name": ("missions", "iso3,mission_name,email\nGUY," + "M" * 100_000
+                               + ",pm@guy.example.org\n",
+                               "line 2: mission_name is 100,000 characters long: at most 300 characters fit"),
+    "a field the CSV reader refuses": ("states", "iso3,name,nam_status\nGUY,Guyana,member\nBRB,"
+                                       + "B" * 200_000 + ",member\n", "line 3: a field is too long"),
+}
+
+
+@pytest.mark.parametrize("case", ODD, ids=list(ODD))
+def test_odd_files_are_line_numbered_problems_and_write_nothing(seeded, runner, tmp_path, case):
+    kind, content, expected = ODD[case]
+    before = snapshot()
+    result = run_import(runner, tmp_path, kind, content)
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert expected in result.output
+    assert "nothing was imported" in result.output and "Traceback" not in result.output
+    assert len(result.output) < 2_000  # no value is echoed in full
+    assert snapshot() == before
+
+
+def test_imported_names_are_single_line(seeded, runner, tmp_path):
+    result = run_import(runner, tmp_path, "missions",
+                        'iso3,mission_name,email\nGUY,"Permanent Mission\r\nof  Guyana",pm@guy.example.org\n')
+    assert result.exit_code == 0, result.output
+    result = run_import(runner, tmp_path, "contacts",
+                        'iso3,name,role,email\nGUY,"Jane\n\tDoe ",focal_point,jane@guy.example.org\n')
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.scalar(db.select(Mission.name)) == "Permanent Mission of Guyana"
+    assert db.session.scalar(db.select(Contact.name)) == "Jane Doe"

@@ -128,3 +128,110 @@ def test_review_time_in_the_spring_gap_is_refused():
 def test_nam_status_vocabulary():
     [message] = problems("states", "iso3,name,nam_status\nGUY,Guyana,yes\n")
     assert "nam_status 'yes' must be one of member, observer, none" in message
+
+
+# --- odd input: a line-numbered problem, never a traceback, never a NUL or a huge value stored --
+
+CONTACTS = "iso3,name,role,email,language\n"
+SESSIONS = "number,cycle,start_date,end_date\n"
+
+
+def contact_row(name: str, email: str = "jane@guy.example.org") -> str:
+    return f'GUY,"{name}",focal_point,{email},en\n'
+
+
+@pytest.mark.parametrize("number", ["1" * 100_000, "9" * 5000, str(2**31), str(2**63), "0" * 40 + "9" * 11])
+def test_a_number_too_large_for_the_database_is_a_line_numbered_problem(number):
+    [message] = problems("sessions", f"{SESSIONS}35,3,2020-01-20,2020-01-31\n{number},3,2020-01-20,2020-01-31\n")
+    assert message.startswith("line 3: number ")
+    assert "too large" in message and "2,147,483,647" in message
+    assert len(message) < 200  # the value is not quoted in full
+
+
+def test_the_largest_number_the_database_holds_is_fine():
+    parsed = parse_file("sessions", f"{SESSIONS}{2**31 - 1},3,2020-01-20,2020-01-31\n", REFS)
+    assert parsed.rows[0].record.number == 2**31 - 1
+    leading_zeros = parse_file("sessions", f"{SESSIONS}{'0' * 30}35,3,2020-01-20,2020-01-31\n", REFS)
+    assert leading_zeros.rows[0].record.number == 35
+
+
+@pytest.mark.parametrize("kind, text, column", [
+    ("contacts", CONTACTS + contact_row("Jane\x00Doe"), "name"),
+    ("contacts", CONTACTS + "GUY,Jane,focal_point,jane@guy.example.org\x00,en\n", "email"),
+    ("sessions", SESSIONS + "35\x00,3,2020-01-20,2020-01-31\n", "number"),
+    ("states", "iso3,name,nam_status\nGUY,Guy\x00ana,member\n", "name"),
+])
+def test_a_nul_byte_is_refused_with_its_line_and_column(kind, text, column):
+    [message] = problems(kind, text)
+    assert message == f"line 2: {column} contains a NUL byte"
+
+
+def test_a_nul_byte_in_the_header_is_refused():
+    [message] = problems("sessions", "number,cy\x00cle,start_date,end_date\n35,3,2020-01-20,2020-01-31\n")
+    assert message.startswith("line 1: ") and "NUL byte" in message
+
+
+@pytest.mark.parametrize("character", ["\x07", "\x1b", "\x7f", "\x08"])
+def test_other_control_characters_are_refused(character):
+    [message] = problems("contacts", CONTACTS + contact_row(f"Jane{character}Doe"))
+    assert message.startswith("line 2: name contains a control character (U+00")
+
+
+@pytest.mark.parametrize("kind, text, column, limit", [
+    ("contacts", CONTACTS + contact_row("N" * 201), "name", 200),
+    ("contacts", CONTACTS + contact_row("N" * 100_000), "name", 200),
+    ("states", "iso3,name,nam_status\nGUY," + "G" * 201 + ",member\n", "name", 200),
+    ("missions", "iso3,mission_name,email\nGUY," + "M" * 301 + ",m@guy.example.org\n",
+     "mission_name", 300),
+    ("contacts", CONTACTS + contact_row("Jane", "j" * 250 + "@guy.example.org"), "email", 254),
+    ("contacts", CONTACTS + "GUY,Jane," + "r" * 5000 + ",jane@guy.example.org,en\n", "role", 100),
+])
+def test_a_value_longer_than_its_column_is_refused(kind, text, column, limit):
+    [message] = problems(kind, text)
+    assert message.startswith(f"line 2: {column} is ")
+    assert f"at most {limit:,} characters" in message
+    assert len(message) < 200
+
+
+def test_the_longest_names_the_columns_hold_are_fine():
+    parsed = parse_file("contacts", CONTACTS + contact_row("N" * 200), REFS)
+    assert parsed.rows[0].record.name == "N" * 200
+
+
+def test_a_field_larger_than_the_csv_reader_takes_is_a_problem_not_a_traceback():
+    [message] = problems("contacts", CONTACTS + contact_row("Jane") + contact_row("N" * 300_000))
+    assert message.startswith("line 3: ") and "too long" in message
+
+
+@pytest.mark.parametrize("name", ["Jane\nDoe", "Jane\r\nDoe", "  Jane \t\t Doe  ", "Jane\n\n  Doe",
+                                  "Jane\u2028Doe", "Jane\x0bDoe"])
+def test_names_are_single_line_with_single_spaces(name):
+    parsed = parse_file("contacts", CONTACTS + contact_row(name), REFS)
+    assert parsed.rows[0].record.name == "Jane Doe"
+
+
+def test_mission_and_state_names_are_single_line_too():
+    mission = parse_file("missions", 'iso3,mission_name,email\nGUY,"Mission of\nGuyana",m@guy.example.org\n', REFS)
+    assert mission.rows[0].record.name == "Mission of Guyana"
+    state = parse_file("states", 'iso3,name,nam_status\nGUY,"Co-operative Republic\r\nof Guyana",member\n', REFS)
+    assert state.rows[0].record.name == "Co-operative Republic of Guyana"
+
+
+def test_a_multi_line_row_is_reported_where_it_starts():
+    text = CONTACTS + contact_row("Jane\nDoe") + contact_row("N" * 201, "n@guy.example.org")
+    [message] = problems("contacts", text)
+    assert message.startswith("line 4: name is 201 characters long")
+    [message] = problems("contacts", CONTACTS + contact_row("Jane\n" + "N" * 201))
+    assert message.startswith("line 2: name is 206 characters long")
+
+
+def test_every_odd_row_of_a_file_is_listed_at_once():
+    text = (SESSIONS + "1" * 100_000 + ",3,2020-01-20,2020-01-31\n" + "36\x00,3,2020-01-20,2020-01-31\n"
+            + "37,3,2020-01-20,2020-01-31\n" + "38," + "3" * 20 + ",2020-01-20,2020-01-31\n")
+    messages = problems("sessions", text)
+    assert [m.split(":")[0] for m in messages] == ["line 2", "line 3", "line 5"]
+
+
+def test_a_review_position_beyond_any_session_is_refused():
+    [message] = problems("reviews", "session,iso3,position\n35,GUY,1001\n")
+    assert message == "line 2: position '1001' is too large: at most 1,000"
