@@ -479,7 +479,9 @@ def roster_counts(briefing: Briefing) -> dict[str, int]:
 
 
 def roster_csv(briefing: Briefing) -> str:
-    """The roster as CSV: one line per invited contact, presenters first."""
+    """The roster as CSV: one line per invited contact, presenters first (formulas as text)."""
+    from ..domain.csv_safety import safe_row
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["iso3", "state", "presenter", "slot", "mission_answer", "contact", "role",
@@ -487,12 +489,13 @@ def roster_csv(briefing: Briefing) -> str:
     for row in roster(briefing):
         for invitation in row.invitations:
             contact = invitation.contact
-            writer.writerow([row.iso3, row.state_name, "yes" if row.presenter else "no",
-                             row.slot_status, row.partstat, contact.name, contact.role,
-                             contact.email, invitation.partstat,
-                             to_local(invitation.answered_at).isoformat()
-                             if invitation.answered_at else "",
-                             invitation.answered_via, invitation.comment])
+            # names and comments come from outside: never a formula in a spreadsheet
+            writer.writerow(safe_row([row.iso3, row.state_name, "yes" if row.presenter else "no",
+                                      row.slot_status, row.partstat, contact.name, contact.role,
+                                      contact.email, invitation.partstat,
+                                      to_local(invitation.answered_at).isoformat()
+                                      if invitation.answered_at else "",
+                                      invitation.answered_via, invitation.comment]))
     return out.getvalue()
 
 

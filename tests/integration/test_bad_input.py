@@ -6,7 +6,9 @@ numbers beyond 32 bits where SQLite stores them). Issue 11, finding 11.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import re
 from datetime import date
 from html.parser import HTMLParser
@@ -413,3 +415,26 @@ def test_a_name_one_character_too_long_is_refused_next_to_its_field(app, client,
     assert response.status_code == 400
     assert "The name must be at most 200 characters long." in text(response.text)
     assert changed(before) == []
+
+
+# --- CSV exports: formula cells are text (OWASP CSV injection; finding 12) ----------------------
+
+FORMULA = '=HYPERLINK("http://evil","x")'
+
+
+def test_the_roster_csv_shows_formula_cells_as_text(app, client, world):
+    contact = db.session.get(Contact, world["ints"]["contact_id"])
+    contact.name = FORMULA
+    db.session.commit()
+    url = f"/rsvp/{world['tokens']['rsvp']}/accept"
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
+                      client.get(url, headers=HTML).text).group(1)
+    assert client.post(url, data={"csrf_token": token, "comment": "@SUM(1+1)*cmd|' /C calc'!A0"},
+                       headers=HTML).status_code == 200
+    response = client.get(f"/briefings/{world['ints']['briefing_id']}/roster.csv", headers=HTML)
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    [row] = [r for r in rows if r["email"] == contact.email]
+    assert row["contact"] == "'" + FORMULA
+    assert row["comment"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    starts = {cell[:1] for r in rows for cell in r.values()}
+    assert not starts & {"=", "+", "-", "@", "\t", "\r"}
