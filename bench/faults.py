@@ -15,8 +15,9 @@ was tried, what held and what failed:
    cancelled; the rounds plan the seeded sessions 41–50 in turn.
 2. outage, then cancel: a confirmed briefing delivered to 242 contacts (the 121 NAM members
    × 2); the relay goes down, the briefing is moved (delivery of the update attempted and
-   failing), then cancelled; the relay comes back and delivery runs to the end, as the
-   scheduler would run it every 30 seconds (time is advanced for it, not waited for). A
+   failing: the outage lasts until a delivery pass has tried the update), then cancelled;
+   the relay comes back and delivery runs to the end. Delivery runs as the scheduler runs
+   it, a pass every 30 seconds, the clock advanced for it rather than waited for. A
    recipient holds when the cancellation is the last message about that briefing to reach
    them.
 3. kill -9 of the scheduler: 1,000 contacts, a briefing confirmed, `flask --app app
@@ -50,7 +51,7 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -311,22 +312,27 @@ def queued_count() -> int:
     return sum(counts.get(status, 0) for status in QUEUED)
 
 
-def deliver_on_schedule(limit: timedelta) -> int:
+def deliver_on_schedule(start: datetime, done: Callable[[int], bool],
+                        limit: timedelta) -> tuple[datetime, int]:
     """Run delivery as the scheduler does, one pass every 30 s, with the clock advanced
-    between passes instead of waited for, until nothing is queued or `limit` has passed.
-    Returns the simulated seconds it took."""
-    from nam_briefings.models import utcnow
+    between passes instead of waited for, from `start` until `done(messages the pass could
+    not send)` or `limit` has passed. Returns (the last pass's time, messages not sent)."""
     from nam_briefings.services import outbox
 
-    start = now = utcnow()
-    while queued_count() and now - start <= limit:
+    now, unsent = start, 0
+    while now - start <= limit:
+        not_sent = 0
         while True:  # a pass: batch after batch, as deliver_all does
             report = outbox.deliver(now=now)
-            handled = sum(getattr(report, name, 0) for name in HANDLED)
-            if handled < 100 or report.retrying or getattr(report, "waiting", 0):
+            waiting = report.retrying + getattr(report, "waiting", 0)
+            not_sent += waiting
+            if sum(getattr(report, name, 0) for name in HANDLED) < 100 or waiting:
                 break
+        unsent += not_sent
+        if done(not_sent):
+            break
         now += DELIVERY_INTERVAL
-    return int((now - start).total_seconds())
+    return now, unsent
 
 
 # --- 1. the confirm race ----------------------------------------------------------------------
@@ -445,6 +451,7 @@ def outage_then_cancel(url: str | None, folder: Path, sizes: Sizes,
                        rng: random.Random) -> Outcome:
     """Relay down during an update, then the briefing cancelled; see the module's docstring."""
     from nam_briefings.extensions import db
+    from nam_briefings.models import utcnow
     from nam_briefings.services import briefings, outbox
     from nam_briefings.services.audit import Actor
 
@@ -465,22 +472,34 @@ def outage_then_cancel(url: str | None, folder: Path, sizes: Sizes,
                 delivered = sink.received
                 sink.stop()  # the relay is out
                 moved = _move(briefing_id, actor)
-                attempt = outbox.deliver_all()
+                # the outage lasts until a delivery pass has tried the update and failed
+                start = utcnow()
+                down_until, unsent = deliver_on_schedule(start, lambda failed: failed > 0,
+                                                         limit=timedelta(hours=2))
                 cancelled = briefings.cancel(briefing_id, actor)
                 cancelled = getattr(cancelled, "notified", cancelled)  # a count, or a result
                 sink.start()  # the relay is back
-                took = deliver_on_schedule(limit=timedelta(hours=3))
+                end, _ = deliver_on_schedule(down_until, lambda _: queued_count() == 0,
+                                             limit=timedelta(hours=3))
                 left = queued_count()
                 outcome.notes.append(
                     f"{delivered} invitations delivered; relay down; briefing moved ({moved}, "
-                    f"SEQUENCE 1), a delivery pass {attempt.summary}; cancelled ({cancelled} "
-                    f"cancellations queued); relay back, delivered in {took // 60} simulated "
-                    f"minutes" + (f"; {left} still queued" if left else ""))
+                    f"SEQUENCE 1); {_minutes(down_until - start)} later a delivery pass tried "
+                    f"and could not send {unsent}; cancelled ({cancelled} cancellations "
+                    f"queued); relay back, the queue done {_minutes(end - down_until)} later"
+                    + (f"; {left} still queued" if left else ""))
+                if not unsent:
+                    outcome.notes.append("the update was never tried during the outage: the "
+                                         "scenario did not test what it is meant to")
             finally:
                 db.session.remove()
                 db.engine.dispose()
         _judge_cancellation(read_received(sink), uid, addresses, outcome)
     return outcome
+
+
+def _minutes(span: timedelta) -> str:
+    return f"{span.total_seconds() / 60:.0f} simulated min"
 
 
 def _rows(briefing_id: int) -> list:
@@ -559,11 +578,12 @@ def kill_scheduler(url: str | None, folder: Path, sizes: Sizes, rng: random.Rand
                                   OUTBOX_STALE_CLAIM_SECONDS=str(STALE_CLAIM_SECONDS))
                 total = len(addresses)
                 moments = sorted(rng.sample(range(total // 10, total * 9 // 10), sizes.kills))
-                killed_at = _kill_and_restart(env, log, sink, moments)
+                killed_at, drained = _kill_and_restart(env, log, sink, moments)
                 left = queued_count()
                 outcome.notes.append(
                     "killed after " + ", ".join(str(n) for n in killed_at) + " messages received"
-                    + (f"; {left} still queued at the end (see {log})" if left else ""))
+                    f"; the outbox empty {drained:.0f}s after the last restart"
+                    + (f"; {left} still queued at the end" if left else ""))
             finally:
                 db.session.remove()
                 db.engine.dispose()
@@ -572,10 +592,10 @@ def kill_scheduler(url: str | None, folder: Path, sizes: Sizes, rng: random.Rand
 
 
 def _kill_and_restart(env: dict[str, str], log: Path, sink: SmtpSink,
-                      moments: list[int]) -> list[int]:
+                      moments: list[int]) -> tuple[list[int], float]:
     """Start the scheduler; at each moment (messages received) SIGKILL it and start it again
     once its claims are stale; then wait until the outbox is empty. Returns the counts at
-    each kill."""
+    each kill and the seconds from the last restart to an empty outbox."""
     killed_at = []
     process = start_scheduler(env, log)
     try:
@@ -587,11 +607,13 @@ def _kill_and_restart(env: dict[str, str], log: Path, sink: SmtpSink,
             killed_at.append(sink.received)
             time.sleep(STALE_CLAIM_SECONDS + 0.5)  # a supervisor's restart delay
             process = start_scheduler(env, log)
+        restarted = time.monotonic()
         _wait(lambda: queued_count() == 0, 180, every=0.5)
+        drained = time.monotonic() - restarted
         time.sleep(1)  # the last commit lands after the sink's answer
     finally:
         stop(process)
-    return killed_at
+    return killed_at, drained
 
 
 def _wait(condition: Callable[[], bool], seconds: float, every: float = 0.005) -> bool:
