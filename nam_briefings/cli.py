@@ -19,7 +19,7 @@ from flask.cli import AppGroup
 
 from .domain import planner
 from .domain.calendar import local_to_utc, to_local
-from .domain.constants import ROLES
+from .domain.constants import OUTBOX_KINDS, ROLES
 from .domain.errors import DomainError, Invalid
 from .domain.imports import KINDS, ImportRejected, expected_header, parse_date
 from .services import audit, briefings, busy, feed_links, feeds, outbox, portal, users
@@ -436,12 +436,29 @@ def outbox_status(as_json: bool) -> None:
 
 
 @outbox_cli.command("retry")
-@click.argument("message_id", type=int)
+@click.argument("message_id", type=int, required=False)
+@click.option("--failed", "all_failed", is_flag=True,
+              help="Retry every failed message (narrowed by --kind and --briefing).")
+@click.option("--kind", type=click.Choice(OUTBOX_KINDS), help="With --failed: only this kind.")
+@click.option("--briefing", "briefing_id", type=int, help="With --failed: only this briefing's.")
 @click.option("--allow-past", is_flag=True,
               help="Send it even though its briefing has already begun.")
-def outbox_retry(message_id: int, allow_past: bool) -> None:
-    """Queue a failed message again."""
+def outbox_retry(message_id: int | None, all_failed: bool, kind: str | None,
+                 briefing_id: int | None, allow_past: bool) -> None:
+    """Queue a failed message again (MESSAGE_ID), or every failed one (--failed).
+
+    A message that should no longer go (its briefing cancelled, a newer version queued,
+    its contact gone) is refused, or with --failed withdrawn.
+    """
+    if all_failed == (message_id is not None):
+        fail("give either a MESSAGE_ID or --failed")
+    if not all_failed and (kind or briefing_id is not None):
+        fail("--kind and --briefing go with --failed")
     try:
+        if all_failed:
+            click.echo(outbox.retry_failed(cli_actor(), kind=kind, briefing_id=briefing_id,
+                                           allow_past=allow_past).summary)
+            return
         outbox.retry(message_id, cli_actor(), allow_past=allow_past)
     except DomainError as error:
         fail(str(error))

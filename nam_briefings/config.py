@@ -49,8 +49,9 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", ORGANIZER_EMAIL)
 
-    #: a "sending" claim older than this is taken over from a dead worker
-    OUTBOX_STALE_CLAIM_SECONDS = float(os.environ.get("OUTBOX_STALE_CLAIM_SECONDS", "600"))
+    #: a "sending" claim older than this is taken over from a dead worker (a live one
+    #: refreshes its claims every 10 s; keep it above that plus the SMTP timeout)
+    OUTBOX_STALE_CLAIM_SECONDS = float(os.environ.get("OUTBOX_STALE_CLAIM_SECONDS", "90"))
     #: how long to wait for the SMTP server at each step
     OUTBOX_SMTP_TIMEOUT_SECONDS = float(os.environ.get("OUTBOX_SMTP_TIMEOUT_SECONDS", "60"))
 

@@ -15,6 +15,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 
 from .extensions import db
+from .models import utcnow
 from .services import audit, briefings, invitations, outbox, replies
 
 log = logging.getLogger(__name__)
@@ -28,8 +29,19 @@ def propose_for_upcoming_sessions() -> None:
         log.info("planned UPR%s: %d proposals", plan.session.number, len(plan.proposals))
 
 
+#: when this process's scheduler started: its first delivery takes over older claims
+_started_at: datetime | None = None
+
+
 def deliver_outbox() -> None:
     """Send the queued e-mails that are due."""
+    global _started_at
+    if _started_at is not None:
+        # Claims older than our start belong to a worker that died (one scheduler at a time).
+        released = outbox.release_claims(_started_at)
+        _started_at = None
+        if released:
+            log.warning("outbox: took over %d messages claimed before this start", released)
     report = outbox.deliver_all()
     if report.sent or report.retrying or report.failed:
         log.info("outbox: %s", report.summary)
@@ -71,6 +83,8 @@ def build_scheduler(app: Flask) -> BackgroundScheduler:
 
     It runs in background threads: the `scheduler` command starts it only while it holds
     the scheduler lock (services/leader.py) and stops it when the lock is lost."""
+    global _started_at
+    _started_at = utcnow()
     scheduler = BackgroundScheduler(timezone=app.config["TIMEZONE"])
     for job_id, (function, seconds) in JOBS.items():
         # coalesce: runs missed while busy or down collapse into one;

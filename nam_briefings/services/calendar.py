@@ -260,10 +260,24 @@ def _each(parsed: imports.ParsedFile, progress: Progress | None):
 
 def _apply_states(parsed, report, progress) -> None:
     existing = {state.iso3: state for state in db.session.scalars(db.select(State))}
+    before = {iso3: state.nam_status for iso3, state in existing.items()}
     for record in _each(parsed, progress):
         _sync(report, f"state {record.iso3} ({record.name})", existing.get(record.iso3),
               {"iso3": record.iso3, "name": record.name, "nam_status": record.nam_status,
                "nam_joined": record.nam_joined}, State)
+    if not report.dry_run:
+        _withdraw_from_states_no_longer_invited(existing, before)
+
+
+def _withdraw_from_states_no_longer_invited(states: dict[str, State],
+                                            before: dict[str, str]) -> None:
+    """A state no longer invited (e.g. imported as `none`): nothing more goes to its mission."""
+    invited = invitations.invited_statuses()
+    for iso3, state in states.items():
+        if before[iso3] in invited and state.nam_status not in invited and state.mission:
+            invitations.withdraw_for_contacts(
+                [c.id for c in state.mission.contacts],
+                f"{state.name} is no longer invited (NAM status: {state.nam_status})")
 
 
 def _apply_sessions(parsed, report, progress) -> None:

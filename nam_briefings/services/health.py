@@ -43,6 +43,20 @@ def is_unreachable(error: sa.exc.DBAPIError) -> bool:
             or isinstance(error, sa.exc.InterfaceError))
 
 
+#: PostgreSQL SQLSTATEs that pass: serialization failure and deadlock (class 40), a statement
+#: or lock timeout, a server shutting down or starting up
+TRANSIENT_SQLSTATES = ("40", "57014", "55P03", "57P01", "57P02", "57P03")
+
+
+def is_transient(error: sa.exc.DBAPIError) -> bool:
+    """Whether `error` is the database being busy for a moment (locked, timed out, deadlock)."""
+    sqlstate = getattr(error.orig, "sqlstate", None) or ""
+    if sqlstate.startswith(TRANSIENT_SQLSTATES):
+        return True
+    message = str(error.orig).lower()
+    return "database is locked" in message or "database table is locked" in message
+
+
 def short_reason(error: Exception) -> str:
     """A reason fit for a public answer: what kind of failure, not where or who."""
     if isinstance(error, sa.exc.DBAPIError):

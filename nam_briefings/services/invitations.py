@@ -31,6 +31,7 @@ from ..models import (
     utcnow,
 )
 from . import audit, clock, outbox, portal  # portal uses this module too: refer to it as portal.x
+from . import outbox_rules
 from .feed_links import ensure_mission_token, feed_url, mission_feed_path, public_url
 
 #: how long an RSVP link stays valid
@@ -42,7 +43,7 @@ ANSWERS = {"accept": "ACCEPTED", "tentative": "TENTATIVE", "decline": "DECLINED"
 
 def invited_statuses() -> tuple[str, ...]:
     """The NAM statuses whose missions are invited: members, and observers if configured."""
-    return ("member", "observer") if current_app.config["INVITE_OBSERVERS"] else ("member",)
+    return outbox_rules.invited_statuses()
 
 
 def audience() -> list[Contact]:
@@ -51,6 +52,38 @@ def audience() -> list[Contact]:
         db.select(Contact).join(Contact.mission).join(Mission.state)
         .where(Contact.active, Mission.active, State.nam_status.in_(invited_statuses()))
         .order_by(Mission.state_iso3, Contact.email)))
+
+
+def audience_ids() -> set[int]:
+    """The ids of the contacts `audience()` lists, in one query."""
+    return set(db.session.scalars(
+        db.select(Contact.id).join(Contact.mission).join(Mission.state)
+        .where(Contact.active, Mission.active, State.nam_status.in_(invited_statuses()))))
+
+
+def withdraw_for_contacts(contact_ids: list[int], reason: str) -> int:
+    """Withdraw every unsent message to these contacts (deactivated, their mission too, or
+    their state no longer invited); the caller commits. Returns how many.
+
+    Their invitations then remember only what really went, so that a contact who comes
+    back is sent the current version.
+    """
+    if not contact_ids:
+        return 0
+    withdrawn = outbox.withdraw(reason, OutboxMessage.contact_id.in_(contact_ids),
+                                OutboxMessage.kind.in_(outbox_rules.CONTACT_KINDS))
+    went = dict(db.session.execute(
+        db.select(Invitation.id, db.func.max(OutboxMessage.sequence))
+        .join(OutboxMessage, db.and_(OutboxMessage.briefing_id == Invitation.briefing_id,
+                                     OutboxMessage.contact_id == Invitation.contact_id))
+        .where(Invitation.contact_id.in_(contact_ids),
+               OutboxMessage.kind.in_(outbox_rules.VERSION_KINDS),
+               OutboxMessage.status.in_(("sent", "sending")))
+        .group_by(Invitation.id)).all())
+    for invitation in db.session.scalars(db.select(Invitation).where(
+            Invitation.contact_id.in_(contact_ids), Invitation.last_sequence_sent.is_not(None))):
+        invitation.last_sequence_sent = went.get(invitation.id)
+    return withdrawn
 
 
 def in_audience(contact: Contact) -> bool:
@@ -93,6 +126,9 @@ def invite_contact(contact: Contact) -> int:
 
 def readdress(contact: Contact) -> int:
     """A contact's address changed: send the current version of upcoming briefings there."""
+    outbox.withdraw(f"re-addressed: the contact's address is now {contact.email}",
+                    OutboxMessage.contact_id == contact.id,
+                    OutboxMessage.to_address != contact.email)
     for invitation in db.session.scalars(db.select(Invitation).join(Invitation.briefing).where(
             Invitation.contact_id == contact.id, Briefing.status == "confirmed",
             Briefing.start_at > clock.now())):
@@ -133,37 +169,75 @@ class _Version:
 # --- what is sent ------------------------------------------------------------------------------
 
 def queue_request(invitation: Invitation, version: _Version | None = None,
-                  kind: str = "request") -> None:
-    """Queue the current version of the briefing (METHOD:REQUEST) to one invited contact."""
+                  kind: str = "request", history: outbox_rules.History | None = None) -> None:
+    """Queue the current version of the briefing (METHOD:REQUEST) to one invited contact.
+
+    Coalesced: older versions not yet sent to the contact are withdrawn ("superseded by
+    sequence n"), and the new one waits until an hour after the last one sent
+    (`outbox_rules.UPDATE_INTERVAL`), so a briefing moved three times in a row makes at
+    most one update an hour. `history` is the contact's messages of this briefing (read
+    here when not given).
+    """
     briefing, contact = invitation.briefing, invitation.contact
     version = version or _Version.of(briefing)
+    if history is None and contact.id is not None:
+        history = outbox_rules.histories([(briefing.id, contact.id)])[(briefing.id, contact.id)]
+    history = history or outbox_rules.History()
+    older = [r.id for r in history.unsent_versions() if (r.sequence or 0) < briefing.sequence]
+    if older:
+        outbox.withdraw(f"superseded by sequence {briefing.sequence}",
+                        OutboxMessage.id.in_(older))
     ics = ical.invitation(version.event, attendee(invitation))
     subject, text, html = _render("invitation", invitation, kind=kind)
     outbox.enqueue(kind, f"{kind}:{briefing.id}:{contact.id}:{briefing.sequence}:{contact.email}",
                    contact.email, subject, text, body_html=html, ics=ics, ics_method="REQUEST",
-                   briefing_id=briefing.id, contact_id=contact.id, sequence=briefing.sequence)
+                   briefing_id=briefing.id, contact_id=contact.id, sequence=briefing.sequence,
+                   not_before=history.due_at_for_update(outbox.utcnow()))
     invitation.last_sequence_sent = briefing.sequence
 
 
 def send_update(briefing: Briefing) -> int:
-    """After `briefing.sequence` went up: queue the new version to everyone invited."""
+    """After `briefing.sequence` went up: queue the new version to everyone still invited.
+
+    Unsent reminders and chasers of the briefing are withdrawn (the update reminds), and
+    so are older versions; each contact's update is paced (see `queue_request`).
+    """
     version = _Version.of(briefing)
     invitations = _invitations(briefing)
+    invited = audience_ids()
+    histories = outbox_rules.briefing_histories(briefing.id)
+    outbox.withdraw(f"briefing {briefing.id} changed (sequence {briefing.sequence}): "
+                    "the update reminds", OutboxMessage.briefing_id == briefing.id,
+                    OutboxMessage.kind.in_(("reminder", "chaser")))
+    notified = 0
     with db.session.no_autoflush:
         for invitation in invitations:
             invitation.role = version.role_of(invitation.contact)
-            queue_request(invitation, version)
+            if invitation.contact_id in invited:
+                queue_request(invitation, version,
+                              history=histories.get(invitation.contact_id, outbox_rules.History()))
+                notified += 1
     db.session.flush()
-    return len(invitations)
+    return notified
 
 
 def send_cancellation(briefing: Briefing) -> int:
-    """After a cancellation (status and sequence already set): METHOD:CANCEL to everyone."""
+    """After a cancellation (status and sequence already set): METHOD:CANCEL to everyone
+    still invited, at once (a cancellation is never held back). Every other unsent
+    message of the briefing is withdrawn.
+    """
     event = event_data(briefing)
     invitations = _invitations(briefing)
+    invited = audience_ids()
+    for kind in ("request", "reminder", "chaser"):
+        outbox.withdraw(f"briefing {briefing.id} was cancelled: its "
+                        f"{outbox_rules.KIND_LABELS[kind]} is not sent; the cancellation is",
+                        OutboxMessage.briefing_id == briefing.id, OutboxMessage.kind == kind)
     with db.session.no_autoflush:
         for invitation in invitations:
             contact = invitation.contact
+            if contact.id not in invited:
+                continue
             ics = ical.cancellation(event, attendee(invitation))
             subject, text, html = _render("cancellation", invitation)
             outbox.enqueue("cancel",
@@ -173,7 +247,7 @@ def send_cancellation(briefing: Briefing) -> int:
                            sequence=briefing.sequence)
             invitation.last_sequence_sent = briefing.sequence
     db.session.flush()
-    return len(invitations)
+    return sum(1 for invitation in invitations if invitation.contact_id in invited)
 
 
 def _invitations(briefing: Briefing) -> list[Invitation]:
@@ -368,31 +442,49 @@ def reminder_moment(briefing: Briefing, working_days: int) -> datetime:
 
 
 def queue_due_reminders(now: datetime | None = None) -> int:
-    """Queue reminders to everyone who has not declined, once per briefing time."""
+    """Queue reminders to everyone still invited who has not declined, once per briefing
+    time, at most one a contact per Geneva day, and none within a day of an update (see
+    `outbox_rules.History.why_no_reminder`)."""
     now = now or clock.now()
     count = 0
+    invited = audience_ids()
     for briefing in _upcoming(now):
         if reminder_moment(briefing, current_app.config["REMINDER_WORKING_DAYS"]) > now:
             continue
+        histories = _reminder_histories(briefing, "reminder")
         for invitation in _invitations(briefing):
-            if invitation.partstat != "DECLINED" and invitation.contact.active:
-                count += _queue_notice(invitation, "reminder")
+            if invitation.partstat != "DECLINED" and invitation.contact_id in invited:
+                count += _queue_notice(invitation, "reminder", now, histories)
     return count
 
 
 def queue_due_chasers(now: datetime | None = None) -> int:
-    """Queue a chaser to presenting missions that have not confirmed their slot."""
+    """Queue a chaser to presenting missions that have not confirmed their slot (the
+    reminders' pacing applies)."""
     now = now or clock.now()
     count = 0
+    invited = audience_ids()
     for briefing in _upcoming(now):
         if reminder_moment(briefing, current_app.config["CHASER_WORKING_DAYS"]) > now:
             continue
         waiting = {i.review.state_iso3 for i in briefing.items if i.slot_status == "invited"}
+        histories = _reminder_histories(briefing, "chaser")
         for invitation in _invitations(briefing):
-            if (invitation.contact.mission.state_iso3 in waiting and invitation.contact.active
-                    and invitation.partstat != "DECLINED"):
-                count += _queue_notice(invitation, "chaser")
+            if (invitation.contact.mission.state_iso3 in waiting
+                    and invitation.contact_id in invited and invitation.partstat != "DECLINED"):
+                count += _queue_notice(invitation, "chaser", now, histories)
     return count
+
+
+def _reminder_histories(briefing: Briefing, kind: str) -> dict[int, outbox_rules.History]:
+    """The briefing's messages by contact, once the unsent reminders (or chasers) for an
+    earlier time of the briefing are withdrawn."""
+    stamp = outbox_rules.start_stamp(briefing.start_at)
+    outbox.withdraw(f"the briefing moved to {to_local(briefing.start_at):%a %d %b %Y %H:%M}: "
+                    f"this {kind} was for the earlier time",
+                    OutboxMessage.briefing_id == briefing.id, OutboxMessage.kind == kind,
+                    ~OutboxMessage.idempotency_key.endswith(f":{stamp}"))
+    return outbox_rules.briefing_histories(briefing.id)
 
 
 def _upcoming(now: datetime) -> list[Briefing]:
@@ -400,12 +492,16 @@ def _upcoming(now: datetime) -> list[Briefing]:
         Briefing.status == "confirmed", Briefing.start_at > now).order_by(Briefing.start_at)))
 
 
-def _queue_notice(invitation: Invitation, kind: str) -> int:
+def _queue_notice(invitation: Invitation, kind: str, now: datetime,
+                  histories: dict[int, outbox_rules.History]) -> int:
     """A reminder or chaser; keyed by the briefing's start, so it moves when the briefing moves."""
     briefing, contact = invitation.briefing, invitation.contact
-    key = f"{kind}:{briefing.id}:{contact.id}:{briefing.start_at:%Y%m%dT%H%MZ}"
-    if db.session.scalar(db.select(OutboxMessage.id).filter_by(idempotency_key=key)):
+    key = f"{kind}:{briefing.id}:{contact.id}:{outbox_rules.start_stamp(briefing.start_at)}"
+    history = histories.get(contact.id, outbox_rules.History())
+    if any(row.key == key for row in history.rows) or history.why_no_reminder(kind, now):
         return 0
+    if db.session.scalar(db.select(OutboxMessage.id).filter_by(idempotency_key=key)):
+        return 0  # sent or withdrawn before: never twice
     subject, text, html = _render(kind, invitation)
     outbox.enqueue(kind, key, contact.email, subject, text, body_html=html,
                    briefing_id=briefing.id, contact_id=contact.id, sequence=briefing.sequence)

@@ -145,7 +145,11 @@ def _weekday_fields(preferred: list[int], avoided: list[int]) -> dict[str, list[
 
 
 def set_mission_active(iso3: str, active: bool, actor: audit.Actor) -> bool:
-    """Activate or deactivate a mission; returns False when it already was so."""
+    """Activate or deactivate a mission; returns False when it already was so.
+
+    Deactivating withdraws every unsent message to its contacts; activating sends them
+    the current version of each upcoming briefing.
+    """
     mission = get_mission(iso3)
     if mission.active == active:
         return False
@@ -155,6 +159,9 @@ def set_mission_active(iso3: str, active: bool, actor: audit.Actor) -> bool:
     if active:
         for contact in mission.contacts:
             invitations.invite_contact(contact)
+    else:
+        invitations.withdraw_for_contacts([c.id for c in mission.contacts],
+                                          f"the mission of {mission.state.name} was deactivated")
     db.session.commit()
     return True
 
@@ -221,7 +228,8 @@ def set_contact_active(contact_id: int, active: bool, actor: audit.Actor,
     """Activate or deactivate a contact; returns False when it already was so.
 
     With `tell_secretariat` (a change the mission made itself, through its portal),
-    the secretariat is sent a notice.
+    the secretariat is sent a notice. Deactivating withdraws every unsent message to the
+    contact; activating sends the current version of each upcoming briefing.
     """
     contact = get_contact(contact_id)
     if contact.active == active:
@@ -233,6 +241,9 @@ def set_contact_active(contact_id: int, active: bool, actor: audit.Actor,
         _tell_secretariat(event, contact, "listed again" if active else "no longer at the mission")
     if active:
         invitations.invite_contact(contact)
+    else:
+        invitations.withdraw_for_contacts([contact.id],
+                                          f"{contact.email} was deactivated ({actor.label})")
     db.session.commit()
     return True
 

@@ -2,15 +2,24 @@
 
 This is the only module that talks SMTP. `enqueue` adds a row to the caller's
 transaction (so a message exists exactly when its cause was committed); `deliver`
-claims due rows, sends them over one SMTP connection and records each outcome.
+claims due rows, checks that each still makes sense now (`outbox_rules.Present`: a
+message that no longer does is `withdrawn`, with the reason), sends the rest over one
+SMTP connection and records each outcome.
+
+Two kinds of failure are told apart. When the relay cannot be reached (no connection,
+connection lost, 421, timeout), the batch is parked as `waiting` and tried again with a
+short capped backoff, without counting attempts, until the relay is back: an outage of
+any length loses and fails nothing. A refusal of one message (4xx for its recipient,
+5xx) counts an attempt: backoff, then given up (`failed`) after MAX_ATTEMPTS.
 """
 from __future__ import annotations
 
 import random
 import secrets
 import smtplib
+import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from email.utils import formataddr
 
 from flask import current_app
@@ -21,15 +30,22 @@ from ..domain.errors import Invalid, NotFound
 from ..extensions import db
 from ..models import Briefing, OutboxMessage, utcnow
 from . import audit, clock
+from .outbox_rules import WITHDRAWABLE, Present
 
-#: a message is given up after this many failed attempts
+#: a message refused this many times is given up
 MAX_ATTEMPTS = 8
-#: first retry delay; doubled at each attempt, capped, with ±20 % jitter
+#: first retry delay after a refusal; doubled at each attempt, capped, with ±20 % jitter
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=2)
+#: while the relay cannot be reached: first wait, doubled at each try, capped
+WAIT_BASE = timedelta(seconds=30)
+WAIT_CAP = timedelta(minutes=5)
 #: a "sending" claim older than this is taken to be from a dead worker
-#: (the app config OUTBOX_STALE_CLAIM_SECONDS, when set, overrides it)
-STALE_CLAIM = timedelta(minutes=10)
+#: (the app config OUTBOX_STALE_CLAIM_SECONDS, when set, overrides it). A live worker
+#: refreshes its claims every HEARTBEAT, and one SMTP step lasts at most SMTP_TIMEOUT:
+#: keep STALE_CLAIM above their sum.
+STALE_CLAIM = timedelta(seconds=90)
+HEARTBEAT = timedelta(seconds=10)
 #: how long to wait for the SMTP server at each step (OUTBOX_SMTP_TIMEOUT_SECONDS overrides it)
 SMTP_TIMEOUT = timedelta(seconds=60)
 
@@ -41,32 +57,74 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    #: parked because the relay could not be reached
+    waiting: int = 0
+    #: no longer to be sent (briefing cancelled, superseded, recipient gone...)
+    withdrawn: int = 0
     errors: list[str] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
-        return f"sent {self.sent}, to retry {self.retrying}, failed {self.failed}"
+        text = f"sent {self.sent}, to retry {self.retrying}, failed {self.failed}"
+        if self.waiting:
+            text += f", waiting for the relay {self.waiting}"
+        if self.withdrawn:
+            text += f", withdrawn {self.withdrawn}"
+        return text
+
+    def add(self, other: DeliveryReport) -> None:
+        self.sent += other.sent
+        self.retrying += other.retrying
+        self.failed += other.failed
+        self.waiting += other.waiting
+        self.withdrawn += other.withdrawn
+        self.errors += other.errors
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retrying + self.failed + self.waiting + self.withdrawn
 
 
 def enqueue(kind: str, key: str, to_address: str, subject: str, body_text: str, *,
             body_html: str | None = None, ics: str | None = None, ics_method: str | None = None,
             briefing_id: int | None = None, contact_id: int | None = None,
-            sequence: int | None = None) -> OutboxMessage:
+            sequence: int | None = None, not_before: datetime | None = None) -> OutboxMessage:
     """Queue one message in the current transaction (the caller commits).
 
     Idempotent: a message with the same key is queued once; the existing row is returned.
+    A withdrawn one is queued again (its cause came back, e.g. a contact reactivated),
+    with the same Message-ID. `not_before` holds it back (an update paced to one an hour).
     """
+    due = max(utcnow(), not_before) if not_before else utcnow()
     existing = db.session.scalar(db.select(OutboxMessage).filter_by(idempotency_key=key))
     if existing is not None:
+        if existing.status == "withdrawn":
+            existing.subject, existing.body_text, existing.body_html = subject, body_text, body_html
+            existing.ics, existing.to_address = ics, to_address
+            existing.status, existing.attempts, existing.last_error = "pending", 0, ""
+            existing.next_attempt_at = due
         return existing
     message = OutboxMessage(
         idempotency_key=key, kind=kind, to_address=to_address, subject=subject,
         body_text=body_text, body_html=body_html, ics=ics, ics_method=ics_method,
         briefing_id=briefing_id, contact_id=contact_id, sequence=sequence,
-        message_id=new_message_id(kind), next_attempt_at=utcnow(),
+        message_id=new_message_id(kind), next_attempt_at=due,
     )
     db.session.add(message)
     return message
+
+
+def withdraw(reason: str, *conditions) -> int:
+    """Withdraw the unsent messages (pending, waiting, failed) matching `conditions`, with
+    the reason in `last_error`; returns how many. The caller commits.
+
+    A message being sent is not touched here: its worker checks it again before sending.
+    """
+    result = db.session.execute(
+        db.update(OutboxMessage).where(OutboxMessage.status.in_(WITHDRAWABLE), *conditions)
+        .values(status="withdrawn", last_error=reason[:2000])
+        .execution_options(synchronize_session="fetch"))
+    return result.rowcount
 
 
 def new_message_id(kind: str) -> str:
@@ -91,38 +149,43 @@ def deliver(batch_size: int = 100, ignore_backoff: bool = False,
             now: datetime | None = None) -> DeliveryReport:
     """Send the messages that are due, over one SMTP connection; commit each outcome.
 
-    When the server cannot be reached, every claimed message is put back for a later
-    try with backoff; nothing is lost.
+    Each message is checked against the present first (`outbox_rules.Present`), at the
+    start and again at each heartbeat; one that no longer makes sense is withdrawn. When
+    the relay cannot be reached, the rest of the batch waits for it; nothing is lost.
+    `now` is the pass's time (tests simulate hours with it).
     """
-    now = now or utcnow()
+    now = (now or utcnow()).astimezone(timezone.utc)
     report = DeliveryReport()
-    claimed = _claim(batch_size, now, ignore_backoff)
-    if not claimed:
-        return report
-    try:
-        with _SmtpConnection(current_app.extensions["mail"]) as connection:
-            for message in claimed:
-                _send_one(connection, message, report)
-    except (OSError, smtplib.SMTPException) as error:
-        for message in claimed:
-            if message.status == "sending":
-                _retry_later(message, f"SMTP server unavailable: {error}", report)
-        db.session.commit()
+    batch = _claim(batch_size, now, ignore_backoff)
+    if batch.messages:
+        _Pass(batch, now, report).run()
     return report
 
 
-def deliver_all(batch_size: int = 100, ignore_backoff: bool = False) -> DeliveryReport:
-    """Deliver batch after batch until nothing due is left or the server is unreachable."""
+def deliver_all(batch_size: int = 100, ignore_backoff: bool = False,
+                now: datetime | None = None) -> DeliveryReport:
+    """Deliver batch after batch until nothing due is left or the relay is unreachable."""
     total = DeliveryReport()
     while True:
-        report = deliver(batch_size, ignore_backoff)
-        total.sent += report.sent
-        total.retrying += report.retrying
-        total.failed += report.failed
-        total.errors += report.errors
-        handled = report.sent + report.retrying + report.failed
-        if handled < batch_size or report.retrying:
+        report = deliver(batch_size, ignore_backoff, now)
+        total.add(report)
+        if report.handled < batch_size or report.retrying or report.waiting:
             return total
+
+
+def release_claims(before: datetime) -> int:
+    """Put back in the queue the messages claimed before `before` and still "sending".
+
+    The scheduler calls it when it starts: a claim older than its start belongs to a
+    worker that died (the one message it was sending may then go twice, with its
+    Message-ID). Returns how many were released.
+    """
+    result = db.session.execute(
+        db.update(OutboxMessage)
+        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < before)
+        .values(status="pending", claimed_at=None))
+    db.session.commit()
+    return result.rowcount
 
 
 def status_counts() -> dict[str, int]:
@@ -132,30 +195,115 @@ def status_counts() -> dict[str, int]:
     return {status: counts.get(status, 0) for status in OUTBOX_STATUSES}
 
 
-def failed_messages(limit: int = 100) -> list[OutboxMessage]:
-    """Messages given up, newest first, for the secretariat to look at and retry."""
-    return list(db.session.scalars(db.select(OutboxMessage).filter_by(status="failed")
+def _failed_filter(kind: str | None, briefing_id: int | None) -> list:
+    conditions = [OutboxMessage.status == "failed"]
+    if kind:
+        conditions.append(OutboxMessage.kind == kind)
+    if briefing_id is not None:
+        conditions.append(OutboxMessage.briefing_id == briefing_id)
+    return conditions
+
+
+def failed_messages(limit: int = 100, kind: str | None = None,
+                    briefing_id: int | None = None) -> list[OutboxMessage]:
+    """Messages given up, newest first (optionally of one kind or briefing), to retry."""
+    return list(db.session.scalars(db.select(OutboxMessage)
+                                   .where(*_failed_filter(kind, briefing_id))
                                    .order_by(OutboxMessage.updated_at.desc()).limit(limit)))
+
+
+def failed_count(kind: str | None = None, briefing_id: int | None = None) -> int:
+    """How many messages are given up (optionally of one kind or briefing)."""
+    return db.session.scalar(db.select(db.func.count()).select_from(OutboxMessage)
+                             .where(*_failed_filter(kind, briefing_id))) or 0
 
 
 def retry(message_id: int, actor: audit.Actor, allow_past: bool = False) -> OutboxMessage:
     """Put a failed message back in the queue, due now, with a fresh count of attempts.
 
-    A message about a briefing that has already begun goes again only with `allow_past`
+    Refused (Invalid) when the message no longer makes sense (its briefing was cancelled,
+    a newer version replaced it, its contact left...): retrying never resurrects it. A
+    message about a briefing that has already begun goes again only with `allow_past`
     (Invalid, field "allow_past", otherwise): it would invite people to a past meeting.
     """
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
         raise NotFound(f"no outbox message {message_id}")
+    if message.status in ("failed", "withdrawn"):
+        reason = Present.load([message]).why_not(message, utcnow())
+        if reason:
+            raise Invalid(f"message {message_id} is not sent again: {reason}", field="present")
     if message.status != "failed":
         raise Invalid(f"message {message_id} is {message.status}; only failed ones are retried")
     briefing = db.session.get(Briefing, message.briefing_id) if message.briefing_id else None
     if briefing is not None and not allow_past:
         clock.refuse_past([briefing.start_at])
-    message.status, message.attempts, message.next_attempt_at = "pending", 0, utcnow()
+    _requeue(message)
     audit.record(actor, "outbox.retry", "outbox_message", message.id, message.to_address)
     db.session.commit()
     return message
+
+
+@dataclass
+class BulkRetry:
+    """What `retry_failed` did."""
+
+    retried: int = 0
+    #: no longer to be sent: withdrawn instead, with the reason
+    withdrawn: int = 0
+    #: about a briefing that has begun, left failed (`allow_past` sends them)
+    past: int = 0
+
+    @property
+    def summary(self) -> str:
+        text = f"{self.retried} queued again"
+        if self.withdrawn:
+            text += f", {self.withdrawn} withdrawn (no longer to be sent)"
+        if self.past:
+            text += (f", {self.past} left failed: their briefing has begun "
+                     "(--allow-past sends them)")
+        return text
+
+
+def retry_failed(actor: audit.Actor, kind: str | None = None, briefing_id: int | None = None,
+                 allow_past: bool = False) -> BulkRetry:
+    """Queue again every failed message (of one kind, of one briefing), in one transaction.
+
+    A message the present no longer wants (cancelled briefing, newer version, contact
+    gone) is withdrawn rather than retried; one about a briefing that has begun stays
+    failed unless `allow_past`.
+    """
+    messages = list(db.session.scalars(db.select(OutboxMessage)
+                                       .where(*_failed_filter(kind, briefing_id))
+                                       .order_by(OutboxMessage.id)))
+    present = Present.load(messages)
+    now, moment = utcnow(), clock.now()
+    result = BulkRetry()
+    for message in messages:
+        reason = present.why_not(message, now)
+        briefing = present.briefings.get(message.briefing_id) if message.briefing_id else None
+        if briefing is None and message.briefing_id is not None:
+            briefing = db.session.get(Briefing, message.briefing_id)
+        if reason:
+            message.status, message.last_error = "withdrawn", reason
+            result.withdrawn += 1
+        elif briefing is not None and briefing.start_at <= moment and not allow_past:
+            result.past += 1
+        else:
+            _requeue(message)
+            result.retried += 1
+    if messages:
+        filters = ", ".join(part for part in (kind and f"kind {kind}",
+                                              briefing_id is not None and f"briefing {briefing_id}")
+                            if part) or "all"
+        audit.record(actor, "outbox.retry_failed", "outbox_message", "", f"{filters}: "
+                     f"{result.summary}")
+    db.session.commit()
+    return result
+
+
+def _requeue(message: OutboxMessage) -> None:
+    message.status, message.attempts, message.next_attempt_at = "pending", 0, utcnow()
 
 
 def stale_claim() -> timedelta:
@@ -166,20 +314,31 @@ def stale_claim() -> timedelta:
 
 # --- internals ---------------------------------------------------------------------------
 
-def _claim(batch_size: int, now: datetime, ignore_backoff: bool) -> list[OutboxMessage]:
+@dataclass
+class _Batch:
+    """The rows one pass claimed, the claim's time (its mark of ownership) and, for rows
+    that were waiting for the relay, how long they had waited last time."""
+
+    messages: list[OutboxMessage]
+    claimed_at: datetime
+    last_wait: dict[int, timedelta]
+
+
+def _claim(batch_size: int, now: datetime, ignore_backoff: bool) -> _Batch:
     """Mark due messages as ours. Safe with several workers: each row is claimed once."""
+    queued = OutboxMessage.status.in_(("pending", "waiting"))
     due = db.or_(
-        OutboxMessage.status == "pending" if ignore_backoff else db.and_(
-            OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+        queued if ignore_backoff else db.and_(queued, OutboxMessage.next_attempt_at <= now),
         db.and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - stale_claim()),
     )
-    query = db.select(OutboxMessage.id, OutboxMessage.status).where(due) \
+    query = db.select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.next_attempt_at,
+                      OutboxMessage.claimed_at).where(due) \
         .order_by(OutboxMessage.id).limit(batch_size)
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     candidates = db.session.execute(query).all()
-    claimed_ids = []
-    for message_id, status in candidates:
+    claimed_ids, last_wait = [], {}
+    for message_id, status, next_attempt_at, parked_at in candidates:
         # A conditional update: only one worker can move a row out of the state it saw.
         result = db.session.execute(
             db.update(OutboxMessage)
@@ -187,15 +346,115 @@ def _claim(batch_size: int, now: datetime, ignore_backoff: bool) -> list[OutboxM
             .values(status="sending", claimed_at=now))
         if result.rowcount == 1:
             claimed_ids.append(message_id)
+            if status == "waiting" and parked_at is not None:
+                last_wait[message_id] = next_attempt_at - parked_at
     db.session.commit()
-    if not claimed_ids:
-        return []
-    return list(db.session.scalars(db.select(OutboxMessage)
-                                   .where(OutboxMessage.id.in_(claimed_ids))
-                                   .order_by(OutboxMessage.id)))
+    messages = list(db.session.scalars(db.select(OutboxMessage)
+                                       .where(OutboxMessage.id.in_(claimed_ids))
+                                       .order_by(OutboxMessage.id))) if claimed_ids else []
+    return _Batch(messages, now, last_wait)
 
 
-def _send_one(connection, message: OutboxMessage, report: DeliveryReport) -> None:
+class _RelayUnavailable(Exception):
+    """The relay cannot take any message now (421, or all recipients refused with 421)."""
+
+
+class _Pass:
+    """One delivery pass over a claimed batch: check, send, heartbeat, park on an outage."""
+
+    def __init__(self, batch: _Batch, now: datetime, report: DeliveryReport) -> None:
+        self.batch, self.now, self.report = batch, now, report
+        self.mine = batch.claimed_at
+        self.started = time.monotonic()
+        self.last_beat = self.started
+
+    def moment(self) -> datetime:
+        """The pass's time now: its `now` plus the real time spent since it began."""
+        return self.now + timedelta(seconds=time.monotonic() - self.started)
+
+    def run(self) -> None:
+        todo = self.withdraw_outdated(self.batch.messages)
+        if not todo:
+            return
+        try:
+            with _SmtpConnection(current_app.extensions["mail"]) as connection:
+                while todo:
+                    if time.monotonic() - self.last_beat >= HEARTBEAT.total_seconds():
+                        todo = self.withdraw_outdated(self.heartbeat(todo))
+                        continue
+                    message = todo.pop(0)
+                    if self.owns(message):
+                        _send_one(connection, message, self.report, self.moment())
+        except (OSError, smtplib.SMTPException, _RelayUnavailable) as error:
+            db.session.rollback()
+            self.park_all(error)
+
+    def owns(self, message: OutboxMessage) -> bool:
+        """True while the row is still this pass's claim (not sent, withdrawn or taken over)."""
+        return message.status == "sending" and message.claimed_at == self.mine
+
+    def heartbeat(self, todo: list[OutboxMessage]) -> list[OutboxMessage]:
+        """Refresh the claim of the rows still to send, so that no one takes them over."""
+        beat = self.moment()
+        db.session.execute(
+            db.update(OutboxMessage)
+            .where(OutboxMessage.id.in_([m.id for m in todo]),
+                   OutboxMessage.status == "sending", OutboxMessage.claimed_at == self.mine)
+            .values(claimed_at=beat).execution_options(synchronize_session=False))
+        db.session.commit()
+        self.mine, self.last_beat = beat, time.monotonic()
+        return [m for m in todo if self.owns(m)]
+
+    def withdraw_outdated(self, messages: list[OutboxMessage]) -> list[OutboxMessage]:
+        """Withdraw what the present no longer wants; the rest, still to send."""
+        present = Present.load(messages)
+        at = self.moment()
+        todo = []
+        for message in messages:
+            reason = present.why_not(message, at)
+            if reason:
+                message.status, message.last_error = "withdrawn", reason
+                self.report.withdrawn += 1
+            else:
+                todo.append(message)
+        db.session.commit()
+        return todo
+
+    def park_all(self, error: BaseException) -> None:
+        """The relay cannot be reached: the rest of the batch, and every other message due
+        now, wait for it together (one try of the relay each time, not one per batch),
+        without counting an attempt. The wait doubles at each try, up to WAIT_CAP.
+        """
+        last = max(self.batch.last_wait.values(), default=None)
+        delay = WAIT_BASE if last is None else min(max(2 * last, WAIT_BASE), WAIT_CAP)
+        at = self.moment()
+        # a waiting row's claimed_at is when it was parked: the next park doubles the wait
+        parked = {"status": "waiting", "claimed_at": at, "next_attempt_at": at + delay,
+                  "last_error": f"waiting for the relay: {_describe(error)}"}
+        mine = [m.id for m in self.batch.messages if self.owns(m)]
+        self.report.waiting += db.session.execute(
+            db.update(OutboxMessage).where(OutboxMessage.id.in_(mine),
+                                           OutboxMessage.status == "sending",
+                                           OutboxMessage.claimed_at == self.mine)
+            .values(**parked).execution_options(synchronize_session=False)).rowcount
+        db.session.execute(
+            db.update(OutboxMessage).where(OutboxMessage.status.in_(("pending", "waiting")),
+                                           OutboxMessage.next_attempt_at <= self.now)
+            .values(**parked).execution_options(synchronize_session=False))
+        db.session.commit()
+        self.report.errors.append(f"{len(mine)} messages: {parked['last_error']}")
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, smtplib.SMTPResponseException):
+        detail = error.smtp_error.decode(errors="replace") \
+            if isinstance(error.smtp_error, bytes) else str(error.smtp_error)
+        return f"{error.smtp_code} {detail}"
+    return str(error) or type(error).__name__
+
+
+def _send_one(connection, message: OutboxMessage, report: DeliveryReport,
+              now: datetime) -> None:
     try:
         email = build_email(message)
         if email.has_bad_headers():
@@ -211,15 +470,15 @@ def _send_one(connection, message: OutboxMessage, report: DeliveryReport) -> Non
         connection.send(email)
     except smtplib.SMTPRecipientsRefused as error:
         codes = [code for code, _ in error.recipients.values()]
-        _fail_or_retry(message, f"recipient refused: {error.recipients}", codes, report)
+        if codes and all(code == 421 for code in codes):
+            raise _RelayUnavailable(f"recipient refused: {error.recipients}") from error
+        _fail_or_retry(message, f"recipient refused: {error.recipients}", codes, report, now)
     except smtplib.SMTPResponseException as error:
-        detail = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) \
-            else str(error.smtp_error)
-        _fail_or_retry(message, f"{error.smtp_code} {detail}", [error.smtp_code], report)
         if error.smtp_code == 421:  # the server is closing the connection
             raise
+        _fail_or_retry(message, _describe(error), [error.smtp_code], report, now)
     else:
-        message.status, message.sent_at = "sent", utcnow()
+        message.status, message.sent_at = "sent", now
         message.attempts += 1
         message.last_error = ""
         report.sent += 1
@@ -227,17 +486,18 @@ def _send_one(connection, message: OutboxMessage, report: DeliveryReport) -> Non
 
 
 def _fail_or_retry(message: OutboxMessage, error: str, codes: list[int],
-                   report: DeliveryReport) -> None:
+                   report: DeliveryReport, now: datetime) -> None:
     if codes and all(500 <= code < 600 for code in codes):
         message.attempts += 1
         message.status, message.last_error = "failed", f"permanent failure: {error}"
         report.failed += 1
         report.errors.append(f"{message.to_address}: {error}")
     else:
-        _retry_later(message, error, report)
+        _retry_later(message, error, report, now)
 
 
-def _retry_later(message: OutboxMessage, error: str, report: DeliveryReport) -> None:
+def _retry_later(message: OutboxMessage, error: str, report: DeliveryReport,
+                 now: datetime) -> None:
     message.attempts += 1
     message.last_error = error
     report.errors.append(f"{message.to_address}: {error}")
@@ -247,7 +507,7 @@ def _retry_later(message: OutboxMessage, error: str, report: DeliveryReport) -> 
         report.failed += 1
         return
     message.status = "pending"
-    message.next_attempt_at = utcnow() + backoff(message.attempts)
+    message.next_attempt_at = now + backoff(message.attempts)
     report.retrying += 1
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
-from ..domain.constants import OUTBOX_STATUSES
+from ..domain.constants import OUTBOX_KINDS, OUTBOX_STATUSES
 from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import OutboxMessage
@@ -49,14 +49,16 @@ def get_message(message_id: int) -> OutboxMessage:
 
 
 def latest_messages(page: int = 1, per_page: int | None = None, status: str | None = None,
-                    briefing_id: int | None = None) -> MessagePage:
-    """A page of messages (`PER_PAGE` by default), newest first, optionally of one status
-    or one briefing. A page number past the end gives the last page.
+                    briefing_id: int | None = None, kind: str | None = None) -> MessagePage:
+    """A page of messages (`PER_PAGE` by default), newest first, optionally of one status,
+    one kind or one briefing. A page number past the end gives the last page.
     """
     per_page = per_page or PER_PAGE
     conditions = []
     if status in OUTBOX_STATUSES:
         conditions.append(OutboxMessage.status == status)
+    if kind in OUTBOX_KINDS:
+        conditions.append(OutboxMessage.kind == kind)
     if briefing_id is not None:
         conditions.append(OutboxMessage.briefing_id == briefing_id)
     total = db.session.scalar(db.select(db.func.count()).select_from(OutboxMessage)

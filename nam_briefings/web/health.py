@@ -38,11 +38,13 @@ def healthz_response() -> Response:
 
 def database_unavailable(error: sa.exc.DBAPIError) -> tuple[Response | str, int, dict]:
     """Error handler: a short 503 page (or JSON) instead of a 500 and a traceback."""
-    unreachable = health.is_unreachable(error)
-    if not unreachable and not isinstance(error, sa.exc.OperationalError):
+    if health.is_unreachable(error):
+        message = UNREACHABLE
+    elif health.is_transient(error):
+        message = BUSY
+    else:
         raise error  # a bug, not an outage: the usual 500 (logged with its traceback)
     _log_outage(health.one_line(error))
-    message = UNREACHABLE if unreachable else BUSY
     headers = {"Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"}
     if request.path == "/healthz" or _prefers_json():
         return jsonify(error=message), 503, headers
@@ -50,7 +52,8 @@ def database_unavailable(error: sa.exc.DBAPIError) -> tuple[Response | str, int,
 
 
 def register(app: Flask) -> None:
-    """Answer 503 for database outages (OperationalError, InterfaceError, failed connects)."""
+    """Answer 503 when the database cannot be reached or is busy for a moment (locked, timed
+    out, a deadlock); any other database error stays a 500."""
     for error_class in (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DBAPIError):
         app.register_error_handler(error_class, database_unavailable)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
-from ..domain.constants import OUTBOX_STATUSES
+from ..domain.constants import OUTBOX_KINDS, OUTBOX_STATUSES
 from ..domain.errors import Invalid, NotFound
 from ..services import outbox, outbox_view
 from .auth import current_actor, role_required
@@ -18,20 +18,49 @@ from .forms import ConfirmForm
 bp = Blueprint("outbox", __name__)
 
 
+def _filters() -> tuple[str | None, int | None]:
+    """The ?kind= and ?briefing= of the request (or of the posted form), checked."""
+    values = request.values
+    kind = values.get("kind") or None
+    kind = kind if kind in OUTBOX_KINDS else None
+    briefing_id = values.get("briefing", type=int)
+    return kind, briefing_id if briefing_id is not None and 0 < briefing_id < 2**31 else None
+
+
 @bp.route("/outbox")
 def index() -> str:
     """Counts per status, the failed messages (to retry) and the latest messages, paged.
 
-    ?status=pending|sending|sent|failed and ?briefing=ID narrow the list; ?page=N pages it.
+    ?status=pending|sending|waiting|sent|failed|withdrawn, ?kind=KIND and ?briefing=ID
+    narrow the list (and the failed messages); ?page=N pages it.
     """
     status = request.args.get("status")
     status = status if status in OUTBOX_STATUSES else None
-    briefing_id = request.args.get("briefing", type=int)
+    kind, briefing_id = _filters()
     listing = outbox_view.latest_messages(request.args.get("page", 1, type=int),
-                                          status=status, briefing_id=briefing_id)
+                                          status=status, briefing_id=briefing_id, kind=kind)
     return render_template("outbox/index.html", counts=outbox.status_counts(),
-                           failed=outbox.failed_messages(), listing=listing, status=status,
+                           failed=outbox.failed_messages(kind=kind, briefing_id=briefing_id),
+                           failed_total=outbox.failed_count(kind, briefing_id),
+                           listing=listing, status=status, kind=kind,
                            briefing_id=briefing_id, form=ConfirmForm())
+
+
+@bp.route("/outbox/retry-failed", methods=["GET", "POST"])
+@role_required("editor")
+def retry_failed() -> Any:
+    """Retry every failed message of the current filter, after a confirmation step."""
+    kind, briefing_id = _filters()
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        result = outbox.retry_failed(current_actor(), kind=kind, briefing_id=briefing_id,
+                                     allow_past=request.form.get("allow_past") == "y")
+        flash(f"Failed messages: {result.summary}. They go with the next delivery pass.",
+              "success")
+        return redirect(url_for("outbox.index", kind=kind, briefing=briefing_id,
+                                _anchor="failed"))
+    return render_template("outbox/retry_failed.html", form=form, kind=kind,
+                           briefing_id=briefing_id, count=outbox.failed_count(kind, briefing_id))
 
 
 @bp.route("/outbox/<int:message_id>")
@@ -68,12 +97,16 @@ def retry(message_id: int) -> Any:
     """Put a failed message back in the queue (a message in another state: 400).
 
     A message about a briefing that has begun needs the "send anyway" tick, which the
-    message's page offers after a first refusal.
+    message's page offers after a first refusal; one that should no longer go (its
+    briefing cancelled, a newer version queued, its contact gone) is refused with the reason.
     """
     try:
         message = outbox.retry(message_id, current_actor(),
                                allow_past=request.form.get("allow_past") == "y")
     except Invalid as refusal:
+        if refusal.field == "present":  # it should no longer go: say why, on its page
+            flash(f"Not queued: {refusal}.", "error")
+            return redirect(url_for("outbox.show", message_id=message_id))
         if refusal.field != "allow_past":
             raise
         flash(f"Not queued: {refusal}. Tick the box to send it anyway.", "error")

@@ -8,6 +8,7 @@ database that stops accepting connections while a user is logged in.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import uuid
 from pathlib import Path
 
@@ -108,6 +109,31 @@ def test_other_database_errors_still_give_the_500_page(app, client, monkeypatch)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     response = client.get("/feeds/upr.ics")
     assert response.status_code == 500
+
+
+@pytest.mark.parametrize("orig", [
+    sqlite3.OperationalError("database is locked"),  # a writer held it past busy_timeout
+    type("DeadlockDetected", (Exception,), {"sqlstate": "40P01"})("deadlock detected"),
+    type("QueryCanceled", (Exception,), {"sqlstate": "57014"})("canceling statement"),
+], ids=["sqlite locked", "postgresql deadlock", "postgresql statement timeout"])
+def test_a_busy_database_answers_503_busy(app, client, monkeypatch, orig):
+    from nam_briefings.services import feeds
+
+    def busy(*args, **kwargs):
+        raise sa.exc.OperationalError("SELECT ...", {}, orig)
+
+    monkeypatch.setattr(feeds, "upr_feed", busy)
+    response = client.get("/feeds/upr.ics")
+    assert response.status_code == 503
+    assert "The database is busy; try again in a minute." in response.get_data(as_text=True)
+    assert response.headers["Retry-After"] == "60"
+
+
+def test_a_database_without_the_schema_is_a_500_not_a_503(tmp_path):
+    """"no such table" is an OperationalError on SQLite, yet a setup mistake, not an outage."""
+    app = broken_app(f"sqlite:///{tmp_path / 'never-migrated.sqlite3'}")
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    assert app.test_client().get("/feeds/upr.ics").status_code == 500
 
 
 # --- a real database going away while a user is logged in, and coming back -------------------

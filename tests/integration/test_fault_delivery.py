@@ -209,11 +209,11 @@ def test_smtp_server_stopped_mid_fan_out_then_restarted(app, fault):
         started = utcnow()
         report = outbox.deliver_all()  # what the scheduler runs every 30 s
         assert server.fault_reached.is_set()
-        assert (report.sent, report.retrying, report.failed) == (before_outage,
-                                                                 total - before_outage, 0)
+        assert (report.sent, report.waiting, report.retrying, report.failed) == (
+            before_outage, total - before_outage, 0, 0)
         assert server.stopped.wait(timeout=5) and server.refuses_connections()
 
-        # What was accepted is sent; the rest waits with one attempt counted and a backoff.
+        # What was accepted is sent; the rest waits for the relay, no attempt counted.
         accepted = {message["Message-ID"] for _, message in server.received}
         sent = [m for m in rows() if m.status == "sent"]
         waiting = [m for m in rows() if m.status != "sent"]
@@ -222,30 +222,29 @@ def test_smtp_server_stopped_mid_fan_out_then_restarted(app, fault):
         assert all(m.attempts == 1 and m.sent_at for m in sent)
         assert len(waiting) == total - before_outage
         for m in waiting:
-            assert m.status == "pending" and m.attempts == 1 and m.sent_at is None
-            assert m.next_attempt_at > started + timedelta(seconds=45)  # 1 min ± 20 %
-            assert m.last_error
-        first_refused = waiting[0].last_error
-        assert ("421" in first_refused) if fault == "421" else ("unavailable" in first_refused)
+            assert m.status == "waiting" and m.attempts == 0 and m.sent_at is None
+            assert m.next_attempt_at > started + timedelta(seconds=20)  # 30 s, -20 %
+            assert m.last_error.startswith("waiting for the relay: ")
+        assert ("421" in waiting[0].last_error) if fault == "421" else True
 
-        # While it is down: the scheduler's pass waits for the backoff; --now tries and
-        # counts a second attempt, loses nothing.
+        # While it is down: the scheduler's pass waits; --now tries, counts nothing,
+        # waits longer (the wait doubles, up to 5 minutes), loses nothing.
         assert outbox.deliver_all().summary == "sent 0, to retry 0, failed 0"
         report = outbox.deliver_all(ignore_backoff=True)
-        assert (report.sent, report.retrying) == (0, total - before_outage)
-        assert {(m.status, m.attempts) for m in rows() if m.status != "sent"} == {("pending", 2)}
-        assert all(m.next_attempt_at > utcnow() + timedelta(seconds=90)  # 2 min ± 20 %
-                   for m in rows() if m.status == "pending")
+        assert (report.sent, report.waiting) == (0, total - before_outage)
+        assert {(m.status, m.attempts) for m in rows() if m.status != "sent"} == {("waiting", 0)}
+        assert all(m.next_attempt_at > utcnow() + timedelta(seconds=35)  # 2 × ~30 s, -20 %
+                   for m in rows() if m.status == "waiting")
 
         # Back on the same port: the rest goes out, once each, with the Message-ID fixed
         # when it was queued.
         server.fail_after(0, None)
         server.start()
-        assert outbox.deliver_all().sent == 0  # still in backoff
+        assert outbox.deliver_all().sent == 0  # still waiting
         assert outbox.deliver_all(ignore_backoff=True).sent == total - before_outage
         assert {m.id: m.message_id for m in rows()} == message_ids
         assert_every_row_sent_once(server)
-        assert {m.attempts for m in rows()} == {1, 3}
+        assert {m.attempts for m in rows()} == {1}
     finally:
         server.stop()
 
@@ -274,8 +273,8 @@ def test_delivery_process_killed_mid_batch_then_restarted(app, tmp_path):
 
         # The dead worker's claim: what it had confirmed is sent, the rest is still `sending`.
         counts = outbox.status_counts()
-        assert counts == {"pending": 0, "sending": total - in_flight + 1,
-                          "sent": in_flight - 1, "failed": 0}
+        assert counts == {"pending": 0, "sending": total - in_flight + 1, "waiting": 0,
+                          "sent": in_flight - 1, "failed": 0, "withdrawn": 0}
         assert len(server.received) == in_flight
         # A fresh claim is respected (the worker might only be slow)...
         assert outbox.deliver_all(ignore_backoff=True).sent == 0
@@ -363,9 +362,9 @@ def test_a_server_that_stops_answering_does_not_hang_delivery(app):
         assert not delivery.is_alive(), "delivery hangs on a server that does not answer"
         assert time.monotonic() - started < 5
         [report] = reports
-        assert (report.sent, report.retrying) == (answered, total - answered)
+        assert (report.sent, report.waiting) == (answered, total - answered)
         stuck = rows()[answered]
-        assert stuck.status == "pending" and "timed out" in stuck.last_error
+        assert stuck.status == "waiting" and "timed out" in stuck.last_error
 
         # The server answers again: the rest goes out. The server got the 8th message
         # twice (it kept it without answering): both with its one Message-ID.

@@ -129,7 +129,9 @@ def test_reschedule_keeps_the_uid_and_raises_the_sequence(calendar_with_missions
     result = briefings.reschedule(first.id, new_start, None, SECRETARIAT)
     assert result.briefing.uid == first.uid and result.briefing.sequence == 1
     assert result.notified == len(invitations.audience())
-    outbox.deliver()
+    # an update waits until an hour after the invitation it follows (at most one an hour)
+    assert outbox.deliver().sent == 0
+    outbox.deliver(now=outbox.utcnow() + timedelta(hours=1, minutes=1))
     by_recipient = delivered(smtp_server)
     assert set(by_recipient) == {c.email for c in invitations.audience()}
     for recipient, [message] in by_recipient.items():
@@ -232,7 +234,10 @@ def test_a_presenter_declining_drops_its_slot_and_updates_everyone(calendar_with
     for previous, following in zip(agenda_after, agenda_after[1:]):
         assert following.start_at == previous.end_at
     assert briefing.sequence == 1
-    assert outbox.status_counts()["pending"] == pending_before + len(invitations.audience())
+    # the new version replaces the invitations not sent yet: they are withdrawn
+    counts = outbox.status_counts()
+    assert counts["pending"] == pending_before
+    assert counts["withdrawn"] == len(invitations.audience())
     roster = invitations.roster(briefing)
     assert [r.iso3 for r in roster if r.presenter][:1] == [agenda_before[0]]
     assert next(r for r in roster if r.iso3 == leaving).slot_status == "declined"
@@ -254,35 +259,44 @@ def test_a_presenter_accepting_confirms_its_slot(calendar_with_missions):
     assert any(line.startswith(f"{row.iso3},") and ",confirmed,ACCEPTED," in line for line in lines)
 
 
-def reminders_for(briefing: Briefing) -> int:
+def reminders_for(briefing: Briefing, status: str | None = None) -> int:
+    filters = {"status": status} if status else {}
     return db.session.scalar(db.select(db.func.count()).select_from(OutboxMessage).filter_by(
-        kind="reminder", briefing_id=briefing.id))
+        kind="reminder", briefing_id=briefing.id, **filters))
 
 
-def test_reminders_go_once_to_those_who_have_not_declined(calendar_with_missions):
+def test_reminders_go_once_to_those_who_have_not_declined(calendar_with_missions, smtp_server):
     first, second = confirm_session_49()
     decliner = db.session.scalar(db.select(Invitation).filter_by(
         briefing_id=first.id, role="participant"))
     rsvp(decliner, "decline")
     moment = invitations.reminder_moment(first, 2)
     assert moment < invitations.reminder_moment(second, 2)
+    assert invitations.queue_due_reminders(moment) == 0  # the invitations are not sent yet
+    outbox.deliver_all(ignore_backoff=True, now=moment - timedelta(days=3))
     assert invitations.queue_due_reminders(moment - timedelta(minutes=1)) == 0
     assert invitations.queue_due_reminders(moment) == len(invitations.audience()) - 1
     assert invitations.queue_due_reminders(moment + timedelta(hours=1)) == 0  # never twice
     db.session.commit()
-    # A reminder follows the briefing when it moves (everyone is asked again: answers reset).
+    # A reminder follows the briefing when it moves (everyone is asked again: answers reset),
+    # but not within a day of the update, which reminds already.
     briefings.reschedule(first.id, first.start_at + timedelta(days=1, hours=5), None, SECRETARIAT)
-    sent_before = reminders_for(first)
-    invitations.queue_due_reminders(invitations.reminder_moment(first, 2))
-    assert reminders_for(first) == sent_before + len(invitations.audience())
+    assert reminders_for(first, "pending") == 0  # those for the old time are withdrawn
+    new_moment = invitations.reminder_moment(first, 2)
+    outbox.deliver_all(ignore_backoff=True, now=new_moment - timedelta(hours=2))  # the update goes
+    invitations.queue_due_reminders(new_moment)
+    assert reminders_for(first, "pending") == 0
+    invitations.queue_due_reminders(new_moment + timedelta(hours=23))
+    assert reminders_for(first, "pending") == len(invitations.audience())
 
 
-def test_chasers_go_to_presenters_who_have_not_confirmed(calendar_with_missions):
+def test_chasers_go_to_presenters_who_have_not_confirmed(calendar_with_missions, smtp_server):
     [first, *_] = confirm_session_49()
     confirmed = db.session.scalar(db.select(Invitation).filter_by(
         briefing_id=first.id, role="presenter"))
     rsvp(confirmed, "accept")
     moment = invitations.reminder_moment(first, 4)
+    outbox.deliver_all(ignore_backoff=True, now=moment - timedelta(days=3))  # the invitations went days before
     chased = invitations.queue_due_chasers(moment)
     waiting = [i for i in first.items if i.slot_status == "invited"]
     assert chased == 2 * len(waiting)  # both contacts of each waiting mission

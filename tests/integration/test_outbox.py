@@ -51,15 +51,16 @@ def test_enqueue_is_idempotent(app):
     assert outbox.status_counts()["pending"] == 1
 
 
-def test_smtp_down_loses_nothing_and_retries_with_backoff(app, smtp_server):
+def test_smtp_down_loses_nothing_and_waits_for_the_relay(app, smtp_server):
     message = queue()
     app.extensions["mail"].port = free_port()  # nobody listens there
     report = outbox.deliver()
-    assert report.sent == 0 and report.retrying == 1
+    assert report.sent == 0 and report.waiting == 1 and report.retrying == 0
     stored = refresh(message)
-    assert stored.status == "pending" and stored.attempts == 1
-    assert "unavailable" in stored.last_error
-    assert stored.next_attempt_at > utcnow() + timedelta(seconds=30)
+    # an outage is not the message's fault: no attempt is counted
+    assert stored.status == "waiting" and stored.attempts == 0
+    assert stored.last_error.startswith("waiting for the relay: ")
+    assert stored.next_attempt_at > utcnow() + timedelta(seconds=20)  # 30 s, -20 % jitter
     # Back up: a normal pass waits for the backoff, --now does not.
     app.extensions["mail"].port = smtp_server.controller.port
     assert outbox.deliver().sent == 0
@@ -89,9 +90,9 @@ def test_a_temporary_refusal_is_retried(smtp_server):
     assert refresh(message).status == "pending"
 
 
-def test_too_many_attempts_give_up(app, smtp_server):
+def test_too_many_refusals_give_up(app, smtp_server):
     message = queue()
-    app.extensions["mail"].port = free_port()
+    smtp_server.refuse_with = "451 4.3.0 Try again later"  # refused, again and again
     for _ in range(outbox.MAX_ATTEMPTS):
         outbox.deliver(ignore_backoff=True)
     stored = refresh(message)
@@ -126,7 +127,7 @@ def test_backoff_grows_and_is_capped():
 def test_cli_status_and_deliver(runner, smtp_server):
     queue()
     assert runner.invoke(args=["outbox", "status", "--json"]).output.strip() == \
-        '{"pending": 1, "sending": 0, "sent": 0, "failed": 0}'
+        '{"pending": 1, "sending": 0, "waiting": 0, "sent": 0, "failed": 0, "withdrawn": 0}'
     result = runner.invoke(args=["outbox", "deliver", "--now"])
     assert "sent 1" in result.output
 
@@ -144,8 +145,9 @@ def test_deliver_all_stops_when_the_server_is_down(app, smtp_server):
         queue(f"k{n}", to=f"p{n}@mission.example.org")
     app.extensions["mail"].port = free_port()
     report = outbox.deliver_all(batch_size=2)
-    assert report.sent == 0 and report.retrying == 2  # one failed pass, then it stops
-    assert outbox.status_counts()["pending"] == 5
+    assert report.sent == 0 and report.waiting == 2  # one failed pass, then it stops
+    # every message due waits for the relay with the batch that found it down
+    assert outbox.status_counts()["pending"] == 0 and outbox.status_counts()["waiting"] == 5
 
 
 def test_a_message_that_cannot_be_built_fails_and_the_batch_goes_on(smtp_server):

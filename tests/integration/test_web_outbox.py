@@ -45,7 +45,7 @@ def test_the_outbox_shows_counts_failed_messages_and_the_latest(client, login, d
     login("editor")
     html = page(client, "/outbox")
     content = text(html)
-    assert "Pending: 0 Sending: 0 Sent: 16 Failed: 1" in content
+    assert "Pending: 0 Sending: 0 Waiting: 0 Sent: 16 Failed: 1 Withdrawn: 0" in content
     failed = failed_message()
     section = text(html.split('id="failed"')[1].split("</section>")[0])
     assert f"Proposals for UPR50 #{failed.id} {REFUSED}" in section

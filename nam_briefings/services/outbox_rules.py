@@ -1,0 +1,245 @@
+"""What the outbox may still send: the present state of each message's briefing and recipient.
+
+The outbox is written at the moment of a change, but sent later (a relay outage can make
+that hours). Before a message goes, `Present.why_not` asks whether it still makes sense
+today: the briefing not cancelled (but for its cancellation), no newer version queued or
+sent to the same contact, a reminder still for the briefing's current time, the contact
+still active, at an active mission of a state that is still invited, at the same address.
+The same rules pace what is queued: at most one update a contact per briefing per hour,
+one reminder (and one chaser) a Geneva day, none soon after an update.
+
+`Present.load` reads what a whole batch needs in four queries; this module never commits.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+
+from ..domain.calendar import to_local
+from ..extensions import db
+from ..models import Briefing, Contact, Mission, OutboxMessage, State
+
+#: kinds of message written to a mission's contact (notices go to the secretariat)
+CONTACT_KINDS = ("request", "cancel", "reminder", "chaser")
+#: kinds that carry a version of the briefing (an iCalendar SEQUENCE)
+VERSION_KINDS = ("request", "cancel")
+#: statuses of a message that may still go out
+UNSENT = ("pending", "sending", "waiting")
+#: statuses a cause may withdraw (a message being sent is checked again by its worker)
+WITHDRAWABLE = ("pending", "waiting", "failed")
+#: at most one update a contact per briefing in this time (later ones are coalesced)
+UPDATE_INTERVAL = timedelta(hours=1)
+#: no reminder or chaser this soon after an update or invitation (it already reminds)
+QUIET_AFTER_UPDATE = timedelta(days=1)
+
+KIND_LABELS = {"request": "invitation", "cancel": "cancellation", "reminder": "reminder",
+               "chaser": "chaser"}
+
+
+def invited_statuses() -> tuple[str, ...]:
+    """The NAM statuses whose missions are invited: members, and observers if configured."""
+    return ("member", "observer") if current_app.config["INVITE_OBSERVERS"] else ("member",)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A contact as it is now, with its mission and state."""
+
+    email: str
+    active: bool
+    mission_active: bool
+    state_name: str
+    nam_status: str
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One message of a (briefing, contact) history: what pacing and supersession look at."""
+
+    id: int
+    kind: str
+    status: str
+    sequence: int | None
+    key: str
+    #: when it went (or, while a worker is sending it, when it was claimed)
+    at: datetime | None
+
+
+@dataclass
+class History:
+    """The messages of one (briefing, contact), any status but withdrawn."""
+
+    rows: list[Sent] = field(default_factory=list)
+
+    def newest_version(self, other_than: int | None = None) -> int | None:
+        """The highest SEQUENCE of a request or cancellation, other than message `other_than`."""
+        return max((r.sequence for r in self.rows if r.kind in VERSION_KINDS
+                    and r.id != other_than and r.sequence is not None), default=None)
+
+    def last_version_sent_at(self) -> datetime | None:
+        """When the last request or cancellation went out (or was claimed to go)."""
+        return max((r.at for r in self.rows if r.kind in VERSION_KINDS and r.at is not None
+                    and r.status in ("sent", "sending")), default=None)
+
+    def unsent_requests(self, other_than: int | None = None) -> list[Sent]:
+        return [r for r in self.rows if r.kind == "request" and r.status in UNSENT
+                and r.id != other_than]
+
+    def unsent_versions(self) -> list[Sent]:
+        """Requests not yet sent (pending, waiting, failed): what a newer version replaces."""
+        return [r for r in self.rows if r.kind == "request" and r.status in WITHDRAWABLE]
+
+    def sent_today(self, kind: str, now: datetime, other_than: int | None = None) -> bool:
+        """True when a message of `kind` went out (or is going) on now's Geneva day."""
+        day = to_local(now).date()
+        return any(r.kind == kind and r.id != other_than and r.at is not None
+                   and r.status in ("sent", "sending") and to_local(r.at).date() == day
+                   for r in self.rows)
+
+    def why_no_reminder(self, kind: str, now: datetime, other_than: int | None = None) -> str:
+        """Why a reminder or chaser should not go now ("" when it may)."""
+        if self.unsent_requests(other_than):
+            return f"an update to this contact is queued (it reminds); no {kind} beside it"
+        last = self.last_version_sent_at()
+        if last is not None and now - last < QUIET_AFTER_UPDATE:
+            return (f"an update was sent {to_local(last):%a %d %b %H:%M} (it reminds); "
+                    f"no {kind} within a day of it")
+        if self.sent_today(kind, now, other_than):
+            return f"a {kind} already went to this contact today"
+        return ""
+
+    def due_at_for_update(self, now: datetime) -> datetime:
+        """When a new version may go: an hour after the last one sent, never before now."""
+        last = self.last_version_sent_at()
+        return max(now, last + UPDATE_INTERVAL) if last is not None else now
+
+
+def reminder_key_start(key: str) -> str:
+    """The briefing start a reminder's or chaser's key holds ("20250424T1300Z")."""
+    return key.rsplit(":", 1)[-1]
+
+
+def start_stamp(start: datetime) -> str:
+    """A briefing start as reminder keys hold it."""
+    return f"{start:%Y%m%dT%H%MZ}"
+
+
+def histories(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], History]:
+    """(briefing, contact) -> its messages but the withdrawn ones, in one query."""
+    pairs = set(pairs)
+    result = {pair: History() for pair in pairs}
+    if not pairs:
+        return result
+    briefing_ids = {b for b, _ in pairs}
+    contact_ids = {c for _, c in pairs}
+    query = db.select(OutboxMessage.id, OutboxMessage.briefing_id, OutboxMessage.contact_id,
+                      OutboxMessage.kind, OutboxMessage.status, OutboxMessage.sequence,
+                      OutboxMessage.idempotency_key, OutboxMessage.sent_at,
+                      OutboxMessage.claimed_at).where(
+        OutboxMessage.briefing_id.in_(briefing_ids), OutboxMessage.status != "withdrawn",
+        OutboxMessage.kind.in_(CONTACT_KINDS))
+    if len(contact_ids) <= 500:  # else the briefings alone narrow it enough
+        query = query.where(OutboxMessage.contact_id.in_(contact_ids))
+    for row in db.session.execute(query):
+        pair = (row.briefing_id, row.contact_id)
+        if pair in result:
+            at = row.sent_at if row.status == "sent" else (
+                row.claimed_at if row.status == "sending" else None)
+            result[pair].rows.append(Sent(row.id, row.kind, row.status, row.sequence,
+                                          row.idempotency_key, at))
+    return result
+
+
+def briefing_histories(briefing_id: int) -> dict[int, History]:
+    """contact id -> the messages of one briefing to that contact, in one query."""
+    contact_ids = db.session.scalars(db.select(OutboxMessage.contact_id).distinct().where(
+        OutboxMessage.briefing_id == briefing_id, OutboxMessage.contact_id.is_not(None)))
+    by_pair = histories((briefing_id, contact_id) for contact_id in contact_ids)
+    return {contact_id: history for (_, contact_id), history in by_pair.items()}
+
+
+@dataclass
+class Present:
+    """The briefings, recipients and histories a batch of messages needs, loaded once."""
+
+    briefings: dict[int, Briefing]
+    recipients: dict[int, Recipient]
+    histories: dict[tuple[int, int], History]
+    invited: tuple[str, ...]
+
+    @classmethod
+    def load(cls, messages: Iterable[OutboxMessage]) -> Present:
+        """Read what checking `messages` needs (four queries, whatever their number)."""
+        messages = [m for m in messages if m.kind in CONTACT_KINDS]
+        briefing_ids = {m.briefing_id for m in messages if m.briefing_id is not None}
+        contact_ids = {m.contact_id for m in messages if m.contact_id is not None}
+        briefings = {b.id: b for b in db.session.scalars(
+            db.select(Briefing).where(Briefing.id.in_(briefing_ids)))} if briefing_ids else {}
+        recipients = {}
+        if contact_ids:
+            rows = db.session.execute(
+                db.select(Contact.id, Contact.email, Contact.active, Mission.active,
+                          State.name, State.nam_status)
+                .join(Contact.mission).join(Mission.state).where(Contact.id.in_(contact_ids)))
+            recipients = {row[0]: Recipient(*row[1:]) for row in rows}
+        pairs = {(m.briefing_id, m.contact_id) for m in messages
+                 if m.briefing_id is not None and m.contact_id is not None}
+        return cls(briefings, recipients, histories(pairs), invited_statuses())
+
+    def why_not(self, message: OutboxMessage, now: datetime) -> str:
+        """Why `message` should no longer be sent ("" when it may go now).
+
+        Notices to the secretariat (no contact) are never held back.
+        """
+        if message.kind not in CONTACT_KINDS:
+            return ""
+        reason = self._recipient_gone(message)
+        if reason or message.briefing_id is None:
+            return reason
+        briefing = self.briefings.get(message.briefing_id)
+        if briefing is None:
+            return ""
+        label = KIND_LABELS[message.kind]
+        if briefing.status == "cancelled" and message.kind != "cancel":
+            return (f"briefing {briefing.id} was cancelled: its {label} is not sent; "
+                    "the cancellation is")
+        history = self.histories.get((message.briefing_id, message.contact_id), History())
+        if message.kind in VERSION_KINDS:
+            newest = history.newest_version(other_than=message.id)
+            if message.kind == "request":
+                newest = max(newest or 0, briefing.sequence)
+            if newest is not None and message.sequence is not None and newest > message.sequence:
+                return f"superseded by sequence {newest}"
+            return ""
+        return self._why_not_reminder(message, briefing, history, now)
+
+    def _recipient_gone(self, message: OutboxMessage) -> str:
+        if message.contact_id is None:
+            return "the contact is no longer on file"
+        recipient = self.recipients.get(message.contact_id)
+        if recipient is None:
+            return "the contact is no longer on file"
+        if not recipient.active:
+            return f"{recipient.email} is no longer an active contact of its mission"
+        if not recipient.mission_active:
+            return f"the mission of {recipient.state_name} is no longer active"
+        if recipient.nam_status not in self.invited:
+            return f"{recipient.state_name} is no longer invited (NAM status: {recipient.nam_status})"
+        if recipient.email.lower() != message.to_address.lower():
+            return f"re-addressed: the contact's address is now {recipient.email}"
+        return ""
+
+    def _why_not_reminder(self, message: OutboxMessage, briefing: Briefing, history: History,
+                          now: datetime) -> str:
+        kind = message.kind
+        if briefing.status != "confirmed":
+            return f"briefing {briefing.id} is {briefing.status}: no {kind}"
+        if briefing.start_at <= now:
+            return f"briefing {briefing.id} has begun: no {kind}"
+        if reminder_key_start(message.idempotency_key) != start_stamp(briefing.start_at):
+            return (f"the briefing moved to {to_local(briefing.start_at):%a %d %b %Y %H:%M}: "
+                    f"this {kind} was for the earlier time")
+        return history.why_no_reminder(kind, now, other_than=message.id)
