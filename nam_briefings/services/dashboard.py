@@ -113,7 +113,8 @@ def dashboard() -> Dashboard:
     upcoming = [session_status(o, today) for o in listing.upcoming[:UPCOMING_SHOWN]]
     recent = [session_status(o, today) for o in listing.past[:RECENT_SHOWN]]
     counts = outbox.status_counts()
-    refused = replies.outcome_counts(since=clock.now() - REFUSED_REPLIES_SHOWN_FOR)["rejected"]
+    refused = replies.outcome_counts(since=clock.now() - REFUSED_REPLIES_SHOWN_FOR,
+                                     undecided=True)["rejected"]
     unverified = replies.outcome_counts()["unverified"]
     return Dashboard(today, upcoming, recent, counts,
                      needs_action(upcoming, counts, refused, unverified))

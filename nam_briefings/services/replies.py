@@ -661,13 +661,16 @@ def latest(limit: int = 200, outcome: str | None = None) -> list[InboundReply]:
     return list(db.session.scalars(query))
 
 
-def outcome_counts(since: datetime | None = None) -> dict[str, int]:
+def outcome_counts(since: datetime | None = None, undecided: bool = False) -> dict[str, int]:
     """How many replies had each outcome (every outcome listed, zero included), all of them
-    or those read `since` a moment."""
+    or those read `since` a moment; `undecided`: leaving out the unverified ones an editor
+    has accepted or rejected."""
     counts = dict.fromkeys(imip.OUTCOMES, 0)
     query = db.select(InboundReply.outcome, db.func.count()).group_by(InboundReply.outcome)
     if since is not None:
         query = query.where(InboundReply.received_at >= since)
+    if undecided:
+        query = query.where(InboundReply.decided_by == "")
     for outcome, count in db.session.execute(query):
         counts[outcome] = count
     return counts

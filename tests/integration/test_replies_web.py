@@ -8,6 +8,7 @@ import pytest
 from nam_briefings.extensions import db
 from nam_briefings.models import AuditEvent, Briefing, InboundReply
 from nam_briefings.services import replies
+from nam_briefings.services.audit import Actor
 from tests.imap_server import reply_to
 from tests.integration.invitation_helpers import (
     assert_slot_released,
@@ -183,3 +184,11 @@ def test_the_settings_page_names_the_trusted_server(app, client, login, first):
     app.config["REPLY_AUTHSERV_ID"] = ""
     assert "REPLY_AUTHSERV_ID not set: no e-mailed answer is trusted (each waits on /replies)" \
         in text(page(client, "/admin/settings"))
+
+
+def test_an_unverified_reply_an_editor_rejected_needs_no_further_action(client, login, first):
+    row = spoofed_decline(first)
+    replies.reject(row.id, Actor("editor@chair.example.org"))
+    login("viewer")
+    assert not any("refused" in action or "unverified" in action
+                   for action in action_links(page(client, "/")))
