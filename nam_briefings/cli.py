@@ -78,31 +78,80 @@ def demo_command() -> None:
 @click.argument("kind", type=click.Choice(KINDS))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would change.")
-def import_command(kind: str, file: Path, dry_run: bool) -> None:
-    """Import a CSV FILE of KIND (all or nothing; see DESIGN.md for the formats)."""
+@click.option("--yes", is_flag=True,
+              help="Contacts: queue their invitations without asking (on a terminal).")
+@click.option("--no-invite", is_flag=True,
+              help="Contacts: import them without sending them the upcoming briefings.")
+def import_command(kind: str, file: Path, dry_run: bool, yes: bool, no_invite: bool) -> None:
+    """Import a CSV FILE of KIND (all or nothing; see DESIGN.md for the formats).
+
+    New contacts are sent the upcoming briefings. On a terminal, the import first says how
+    many invitations that makes and asks (unless --yes); a script is not asked.
+    """
     data = file.read_bytes()
-    rows = count_rows(data)
-    try:
-        if rows > PROGRESS_BAR_ROWS:
-            with click.progressbar(length=rows, label=f"Importing {kind}",
-                                   file=sys.stderr) as bar:
-                report = import_csv(kind, data, cli_actor(), dry_run=dry_run,
-                                    source=file.name, progress=bar.update)
-        else:
-            report = import_csv(kind, data, cli_actor(), dry_run=dry_run, source=file.name)
-    except ImportRejected as rejected:
-        for error in rejected.errors:
-            click.echo(f"{file}:{error}", err=True)
-        fail(f"{rejected} (expected header: {expected_header(kind)})")
-    except DomainError as error:
-        fail(str(error))
+    invite = not no_invite
+    if kind == "contacts" and invite and not dry_run and not yes and on_terminal():
+        _confirm_invitations(data, file)
+    report = _run_import(kind, data, file, dry_run=dry_run, invite=invite)
     if report.delimiter != ",":
         click.echo(f"(read with {report.delimiter!r} as the delimiter)")
     for line in report.added:
         click.echo(f"{'would add' if dry_run else 'added'}: {line}")
     for line in report.changed:
         click.echo(f"{'would change' if dry_run else 'changed'}: {line}")
+    if kind == "contacts" and report.added:
+        click.echo(_invitations_line(report))
     click.echo(report.summary + (" (dry run: nothing was written)" if dry_run else ""))
+
+
+def on_terminal() -> bool:
+    """True when a person is at the keyboard (stdin is a terminal), not a script."""
+    return sys.stdin.isatty()
+
+
+def _run_import(kind: str, data: bytes, file: Path, *, dry_run: bool, invite: bool = True):
+    """Import (or check) the file, with a progress bar for big ones; exits on a refusal."""
+    rows = count_rows(data)
+    options = {"dry_run": dry_run, "source": file.name, "invite": invite}
+    try:
+        if rows > PROGRESS_BAR_ROWS:
+            with click.progressbar(length=rows, label=f"Importing {kind}",
+                                   file=sys.stderr) as bar:
+                return import_csv(kind, data, cli_actor(), progress=bar.update, **options)
+        return import_csv(kind, data, cli_actor(), **options)
+    except ImportRejected as rejected:
+        for error in rejected.errors:
+            click.echo(f"{file}:{error}", err=True)
+        fail(f"{rejected} (expected header: {expected_header(kind)})")
+    except DomainError as error:
+        fail(str(error))
+
+
+def _confirm_invitations(data: bytes, file: Path) -> None:
+    """Ask before an import of contacts queues invitations; exit (nothing written) on no."""
+    check = _run_import("contacts", data, file, dry_run=True)
+    if not check.invitations:
+        return
+    question = (f"Queue {_count(check.invitations, 'invitation')} to "
+                f"{_count(check.invited_contacts, 'new contact')}?")
+    if not click.confirm(question, default=False):
+        fail("Nothing was imported. Run again with --no-invite to import the contacts "
+             "without inviting them, or --yes to queue the invitations without this question.")
+
+
+def _invitations_line(report) -> str:
+    """What the import did (or would do) about inviting the new contacts."""
+    if not report.invite:
+        return f"no invitations {'would be ' if report.dry_run else ''}queued (--no-invite)"
+    verb = "would queue" if report.dry_run else "queued"
+    if not report.invitations:
+        return f"{verb} no invitations (no upcoming briefing for the new contacts)"
+    return (f"{verb} {_count(report.invitations, 'invitation')} to "
+            f"{_count(report.invited_contacts, 'new contact')}")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 users_cli = AppGroup("users", help="Manage secretariat accounts.")

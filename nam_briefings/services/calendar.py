@@ -27,7 +27,7 @@ from ..models import (
     State,
     UprSession,
 )
-from . import audit, invitations
+from . import audit, clock, invitations
 from .briefings import session_dates_changed
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -58,6 +58,12 @@ class ImportReport:
     update_existing: bool = True
     #: rows taken out (only the review order of a session removes: the list is the whole session)
     removed: list[str] = field(default_factory=list)
+    #: contacts: invitations queued (a dry run: that would be queued) to the new contacts
+    invitations: int = 0
+    #: contacts: how many new contacts those invitations go to
+    invited_contacts: int = 0
+    #: contacts: False when the import was told not to invite the new contacts
+    invite: bool = True
 
     @property
     def summary(self) -> str:
@@ -78,19 +84,23 @@ def count_rows(data: bytes | str) -> int:
 
 def import_csv(kind: str, data: bytes | str, actor: audit.Actor, *, dry_run: bool = False,
                source: str = "", progress: Progress | None = None,
-               update_existing: bool = True) -> ImportReport:
+               update_existing: bool = True, invite: bool = True) -> ImportReport:
     """Import one CSV file of `kind`; all or nothing.
 
     Raises ImportRejected (every bad row with its line) or Invalid (unknown kind);
     in both cases nothing is written. With `dry_run`, reports without writing. With
     `update_existing=False`, rows already in the database are kept as they are (what
     the seed does, so that it never undoes the secretariat's corrections).
+
+    New contacts are sent the current version of every upcoming briefing (the report
+    says how many invitations, also for a dry run), unless `invite` is False.
     """
     parsed = imports.parse_file(kind, data, _references())
     conflicts = _database_conflicts(parsed)
     if conflicts:
         raise ImportRejected(conflicts)
-    report = ImportReport(kind, dry_run, parsed.delimiter, update_existing=update_existing)
+    report = ImportReport(kind, dry_run, parsed.delimiter, update_existing=update_existing,
+                          invite=invite)
     try:
         _APPLY[kind](parsed, report, progress)
         if dry_run:
@@ -355,10 +365,21 @@ def _apply_contacts(parsed, report, progress) -> None:
                        Contact)
         if contact is None:
             added.append(synced)
-    if added and not report.dry_run:
-        db.session.flush()
-        for contact in added:
-            invitations.invite_contact(contact)
+    if not added or not report.invite:
+        return
+    db.session.flush()  # a dry run is rolled back afterwards
+    invited = [contact for contact in added if invitations.in_audience(contact)]
+    if report.dry_run:
+        report.invitations = len(invited) * _upcoming_briefings()
+    else:
+        report.invitations = sum(invitations.invite_contact(contact) for contact in invited)
+    report.invited_contacts = len(invited) if report.invitations else 0
+
+
+def _upcoming_briefings() -> int:
+    """How many confirmed briefings are still to come (what a new contact is sent)."""
+    return db.session.scalar(db.select(db.func.count()).select_from(Briefing).where(
+        Briefing.status == "confirmed", Briefing.start_at > clock.now())) or 0
 
 
 _APPLY: dict[str, Callable[[imports.ParsedFile, ImportReport, Progress | None], None]] = {

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from nam_briefings.extensions import db
-from nam_briefings.models import AuditEvent, BusyPeriod, Contact, Mission, Review, State, UprSession
+from nam_briefings.models import (AuditEvent, BusyPeriod, Contact, Mission, OutboxMessage, Review, State,
+                                  UprSession)
 from nam_briefings.services.calendar import seed_reference_data, table_counts
 from nam_briefings.services.audit import Actor
 
@@ -31,10 +32,10 @@ def snapshot() -> dict:
     return counts
 
 
-def run_import(runner, tmp_path, kind: str, content: str | bytes, *args: str):
+def run_import(runner, tmp_path, kind: str, content: str | bytes, *args: str, input: str | None = None):
     path = tmp_path / f"{kind}.csv"
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
-    return runner.invoke(args=["import", kind, str(path), *args])
+    return runner.invoke(args=["import", kind, str(path), *args], input=input)
 
 
 def test_importing_other_real_sessions_works(seeded, runner):
@@ -217,3 +218,104 @@ def test_imported_names_are_single_line(seeded, runner, tmp_path):
     db.session.expire_all()
     assert db.session.scalar(db.select(Mission.name)) == "Permanent Mission of Guyana"
     assert db.session.scalar(db.select(Contact.name)) == "Jane Doe"
+
+
+# --- importing contacts that would queue invitations asks first (issue 11, finding 12) ----------
+
+NEW_CONTACTS = ("iso3,name,role,email\n"
+                "GUY,New Person One,focal_point,one@guy.example.org\n"
+                "KEN,New Person Two,deputy,two@ken.example.org\n"
+                "KEN,New Person Three,other,three@ken.example.org\n")
+
+
+@pytest.fixture
+def briefed(app):
+    """Session 49's two briefings confirmed ("today" 3 March 2025), so new contacts are invited."""
+    from tests.integration.invitation_helpers import confirm_session_49
+
+    confirm_session_49(app)
+    return app
+
+
+def queued() -> int:
+    db.session.expire_all()
+    return db.session.scalar(db.select(db.func.count()).select_from(OutboxMessage))
+
+
+@pytest.fixture
+def on_a_terminal(monkeypatch):
+    """The CLI believes a person is at the keyboard."""
+    from nam_briefings import cli
+
+    monkeypatch.setattr(cli, "on_terminal", lambda: True)
+
+
+def test_a_dry_run_says_how_many_invitations_the_import_would_queue(briefed, runner, tmp_path):
+    before, messages = snapshot(), queued()
+    result = run_import(runner, tmp_path, "contacts", NEW_CONTACTS, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "would queue 6 invitations to 3 new contacts" in result.output
+    assert "contacts: would add 3, would change 0, 0 unchanged (dry run: nothing was written)" \
+        in result.output
+    assert snapshot() == before and queued() == messages
+
+
+def test_on_a_terminal_the_import_asks_before_queueing_and_no_imports_nothing(
+        briefed, runner, tmp_path, on_a_terminal):
+    before, messages = snapshot(), queued()
+    result = run_import(runner, tmp_path, "contacts", NEW_CONTACTS, input="n\n")
+    assert "Queue 6 invitations to 3 new contacts? [y/N]" in result.output
+    assert result.exit_code == 1
+    assert "Nothing was imported" in result.output and "--no-invite" in result.output
+    assert snapshot() == before and queued() == messages
+
+
+def test_on_a_terminal_yes_imports_and_queues(briefed, runner, tmp_path, on_a_terminal):
+    messages = queued()
+    result = run_import(runner, tmp_path, "contacts", NEW_CONTACTS, input="y\n")
+    assert result.exit_code == 0, result.output
+    assert "Queue 6 invitations to 3 new contacts? [y/N]" in result.output
+    assert "queued 6 invitations to 3 new contacts" in result.output
+    assert queued() == messages + 6
+
+
+def test_yes_skips_the_question(briefed, runner, tmp_path, on_a_terminal):
+    messages = queued()
+    result = run_import(runner, tmp_path, "contacts", NEW_CONTACTS, "--yes")
+    assert result.exit_code == 0, result.output
+    assert "[y/N]" not in result.output
+    assert queued() == messages + 6
+
+
+def test_without_a_terminal_the_import_queues_as_before(briefed, runner, tmp_path):
+    """Integrators' scripts pipe files in and rely on it."""
+    messages = queued()
+    result = run_import(runner, tmp_path, "contacts", NEW_CONTACTS)
+    assert result.exit_code == 0, result.output
+    assert "[y/N]" not in result.output
+    assert "contacts: added 3, changed 0, 0 unchanged" in result.output
+    assert queued() == messages + 6
+
+
+@pytest.mark.parametrize("terminal", [True, False], ids=["terminal", "script"])
+def test_no_invite_imports_the_contacts_without_inviting_them(briefed, runner, tmp_path,
+                                                               monkeypatch, terminal):
+    from nam_briefings import cli
+
+    monkeypatch.setattr(cli, "on_terminal", lambda: terminal)
+    messages = queued()
+    result = run_import(runner, tmp_path, "contacts", NEW_CONTACTS, "--no-invite")
+    assert result.exit_code == 0, result.output
+    assert "[y/N]" not in result.output
+    assert "no invitations queued (--no-invite)" in result.output
+    assert queued() == messages
+    assert table_counts()["contacts"] == 8 + 3
+
+
+def test_an_import_that_queues_nothing_asks_nothing(app, runner, tmp_path, on_a_terminal):
+    seed_reference_data(Actor.system())
+    run_import(runner, tmp_path, "missions", "iso3,mission_name,email\nGUY,Mission,pm@guy.example.org\n")
+    result = run_import(runner, tmp_path, "contacts",
+                        "iso3,name,role,email\nGUY,Jane Doe,focal_point,jane@guy.example.org\n")
+    assert result.exit_code == 0, result.output
+    assert "[y/N]" not in result.output and table_counts()["contacts"] == 1
