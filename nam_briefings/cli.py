@@ -334,6 +334,8 @@ def confirm_command(proposal_id: str, allow_past: bool) -> None:
         created = briefings.confirm_proposal(proposal_id, cli_actor(), allow_past=allow_past)
     except DomainError as error:
         fail_with_past_hint(error)
+    if created.already:
+        click.echo(f"proposal {proposal_id} was already confirmed; nothing more was sent")
     for briefing in created:
         start = to_local(briefing.start_at)
         click.echo(f"confirmed briefing {briefing.id}: {start:%a %d %b %Y %H:%M}–"
@@ -403,10 +405,14 @@ def briefings_reschedule(briefing_id: int, start: str, end: str | None, allow_pa
 def briefings_cancel(briefing_id: int) -> None:
     """Cancel a briefing: METHOD:CANCEL queued to everyone invited."""
     try:
-        notified = briefings.cancel(briefing_id, cli_actor())
+        result = briefings.cancel(briefing_id, cli_actor())
     except DomainError as error:
         fail(str(error))
-    click.echo(f"briefing {briefing_id} cancelled; cancellation queued to {notified} contacts")
+    if result.already:
+        click.echo(f"briefing {briefing_id} was already cancelled; nothing more was sent")
+    else:
+        click.echo(f"briefing {briefing_id} cancelled; cancellation queued to "
+                   f"{result.notified} contacts")
 
 
 feeds_cli = AppGroup("feeds", help="Calendar feeds that missions subscribe to.")

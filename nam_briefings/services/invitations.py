@@ -6,6 +6,7 @@ with the change that causes them, and the caller commits (or rolls back) both at
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import secrets
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from ..models import (
     State,
     utcnow,
 )
-from . import audit, clock, outbox, portal  # portal uses this module too: refer to it as portal.x
+from . import audit, clock, locks, outbox, portal  # portal uses this module too: portal.x
 from . import outbox_rules
 from .feed_links import ensure_mission_token, feed_url, mission_feed_path, public_url
 
@@ -129,6 +130,8 @@ def readdress(contact: Contact) -> int:
     outbox.withdraw(f"re-addressed: the contact's address is now {contact.email}",
                     OutboxMessage.contact_id == contact.id,
                     OutboxMessage.to_address != contact.email)
+    for invitation in db.session.scalars(db.select(Invitation).filter_by(contact_id=contact.id)):
+        invitation.token = secrets.token_urlsafe(24)  # links sent to the old address die
     for invitation in db.session.scalars(db.select(Invitation).join(Invitation.briefing).where(
             Invitation.contact_id == contact.id, Briefing.status == "confirmed",
             Briefing.start_at > clock.now())):
@@ -345,9 +348,16 @@ def read_signed_link(token: str, salt: str, max_age: timedelta, renew: str) -> A
         raise Invalid("this link is not valid: it may have been cut or changed") from None
 
 
+def email_digest(email: str) -> str:
+    """A short digest of an address: a link that carries it dies when the address changes."""
+    return hashlib.sha256(email.encode()).hexdigest()[:16]
+
+
 def rsvp_token(invitation: Invitation) -> str:
-    """A signed, expiring token naming the invitation (by its random key, not its id)."""
-    return link_serializer(RSVP_SALT).dumps(invitation.token)
+    """A signed, expiring token naming the invitation (by its random key, not its id) and,
+    by digest, the address it was sent to."""
+    return link_serializer(RSVP_SALT).dumps([invitation.token,
+                                             email_digest(invitation.contact.email)])
 
 
 def rsvp_links(invitation: Invitation) -> dict[str, str]:
@@ -357,13 +367,36 @@ def rsvp_links(invitation: Invitation) -> dict[str, str]:
 
 
 def invitation_from_token(token: str) -> Invitation:
-    """The invitation a link names; Invalid when tampered with or expired."""
-    key = read_signed_link(token, RSVP_SALT, RSVP_LINK_MAX_AGE,
-                           "ask the secretariat for a new invitation")
+    """The invitation a link names, while its contact may still answer.
+
+    Invalid when tampered with or expired; NotFound when the invitation is gone, the
+    contact's address changed since the link was sent, the contact or their mission was
+    deactivated, or the state is no longer invited (e.g. no longer a NAM member). Links
+    sent before links carried the address (a bare key) are checked for all but the
+    address; a change of address gives the contact's invitations new keys (`readdress`).
+    """
+    payload = read_signed_link(token, RSVP_SALT, RSVP_LINK_MAX_AGE,
+                               "ask the secretariat for a new invitation")
+    key, digest = payload if _is_key_and_digest(payload) else (payload, None)
+    if not isinstance(key, str):
+        raise Invalid("this link is not valid: it may have been cut or changed")
     invitation = db.session.scalar(db.select(Invitation).filter_by(token=key))
     if invitation is None:
         raise NotFound("this invitation no longer exists")
+    contact = invitation.contact
+    if digest is not None and digest != email_digest(contact.email):
+        raise NotFound("this link was sent to an address that is no longer on file: use the "
+                       "link in a more recent e-mail, or write to the secretariat")
+    if not in_audience(contact):
+        raise NotFound("this link belongs to someone who no longer receives NAM invitations "
+                       "(no longer listed for the mission, or the mission is no longer "
+                       "invited): a colleague's link still works, or write to the secretariat")
     return invitation
+
+
+def _is_key_and_digest(payload: Any) -> bool:
+    return (isinstance(payload, list) and len(payload) == 2
+            and all(isinstance(part, str) for part in payload))
 
 
 # --- answers ---------------------------------------------------------------------------------------
@@ -382,10 +415,13 @@ def record_answer(invitation: Invitation, partstat: str, via: str, actor: audit.
 
     A presenter's ACCEPTED confirms the mission's slot; DECLINED takes the mission off
     the agenda, and everyone is sent the updated invitation. `note` is added to the audit
-    event (e.g. who answered for the mission).
+    event (e.g. who answered for the mission). The briefing's row is locked first, so
+    answers to one briefing are applied one after the other, each on the current agenda
+    (two presenters declining at once both come off it, with no deadlock).
     """
     if partstat not in ANSWERS.values():
         raise Invalid(f"unknown answer {partstat!r}")
+    locks.lock_briefing(invitation.briefing_id)
     briefing = invitation.briefing
     if briefing.status != "confirmed":
         raise Invalid(f"this briefing has been {briefing.status}; no answer is needed")

@@ -2,7 +2,8 @@
 
 `services.outbox` queues, delivers and retries; this module only reads. The e-mail is
 rebuilt with `outbox.build_email`, the very function delivery uses, so what the page
-shows and downloads is what the SMTP server gets (bar the Date header, set when built).
+shows and downloads is what the SMTP server gets (bar the Date header, set when built),
+except the recipient's personal links: pages and downloads get a `redacted` copy.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from email.message import EmailMessage
 
 from ..domain.constants import OUTBOX_KINDS, OUTBOX_STATUSES
 from ..domain.errors import NotFound
+from ..domain.redaction import redact_personal_links
 from ..extensions import db
 from ..models import OutboxMessage
 from . import outbox
@@ -46,6 +48,17 @@ def get_message(message_id: int) -> OutboxMessage:
     if message is None:
         raise NotFound(f"There is no outbox message {message_id}.")
     return message
+
+
+def redacted(message: OutboxMessage) -> OutboxMessage:
+    """A detached copy of the message without the recipient's personal links (RSVP,
+    portal, private feed), for showing to the secretariat; never added to the session."""
+    columns = {column.key: getattr(message, column.key)
+               for column in OutboxMessage.__table__.columns}
+    for name in ("body_text", "body_html", "ics"):
+        if columns[name]:
+            columns[name] = redact_personal_links(columns[name])
+    return OutboxMessage(**columns)
 
 
 def latest_messages(page: int = 1, per_page: int | None = None, status: str | None = None,

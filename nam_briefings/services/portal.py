@@ -8,7 +8,6 @@ mission, voids it; every new e-mail carries a fresh one.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -31,14 +30,9 @@ RENEW = ("use the link in a more recent e-mail from the secretariat, "
 
 # --- links ---------------------------------------------------------------------------------
 
-def _email_digest(email: str) -> str:
-    """A short digest of an address: a link stops working when the address changes."""
-    return hashlib.sha256(email.encode()).hexdigest()[:16]
-
-
 def portal_token(contact: Contact) -> str:
     """A signed, expiring token naming the contact (and, by digest, their address)."""
-    payload = [contact.id, _email_digest(contact.email)]
+    payload = [contact.id, invitations.email_digest(contact.email)]
     return invitations.link_serializer(PORTAL_SALT).dumps(payload)
 
 
@@ -62,7 +56,7 @@ def contact_from_token(token: str) -> Contact:
     if not (isinstance(payload, list) and len(payload) == 2 and isinstance(payload[0], int)):
         raise Invalid("this link is not valid: it may have been cut or changed")
     contact = db.session.get(Contact, payload[0])
-    if contact is None or _email_digest(contact.email) != payload[1]:
+    if contact is None or invitations.email_digest(contact.email) != payload[1]:
         raise NotFound(f"this link was sent to an address that is no longer on file: {RENEW}")
     if not contact.active:
         raise NotFound("this link belongs to someone no longer listed as a contact of the "

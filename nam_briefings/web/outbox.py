@@ -1,7 +1,9 @@
 """The Outbox: every e-mail queued, its delivery status, and the message itself.
 
-Every role may look (and download a message as .eml or its calendar as .ics); putting a
-failed message back in the queue needs an editor.
+Every role may look at a message and download its calendar (.ics); the raw e-mail (.eml)
+is for administrators. Pages and downloads never show the recipient's personal links
+(RSVP answers, mission portal, private feed): they act for the mission without a login.
+Putting a failed message back in the queue needs an editor.
 """
 from __future__ import annotations
 
@@ -65,25 +67,26 @@ def retry_failed() -> Any:
 
 @bp.route("/outbox/<int:message_id>")
 def show(message_id: int) -> str:
-    """One message: its delivery facts, headers, bodies and calendar."""
-    message = outbox_view.get_message(message_id)
+    """One message: its delivery facts, headers, bodies and calendar (links redacted)."""
+    message = outbox_view.redacted(outbox_view.get_message(message_id))
     return render_template("outbox/show.html", message=message,
                            headers=outbox_view.email_headers(message),
                            outline=outbox_view.mime_outline(message))
 
 
 @bp.route("/outbox/<int:message_id>.eml")
+@role_required("admin")
 def eml(message_id: int) -> Response:
-    """The message as the SMTP server receives it (message/rfc822)."""
-    message = outbox_view.get_message(message_id)
+    """The message as the SMTP server receives it (message/rfc822), personal links redacted."""
+    message = outbox_view.redacted(outbox_view.get_message(message_id))
     return Response(outbox_view.eml_bytes(message), content_type="message/rfc822",
                     headers=_attachment(f"outbox-{message.id}.eml"))
 
 
 @bp.route("/outbox/<int:message_id>.ics")
 def ics(message_id: int) -> Response:
-    """The message's calendar object (text/calendar with its METHOD)."""
-    message = outbox_view.get_message(message_id)
+    """The message's calendar object (text/calendar with its METHOD), links redacted."""
+    message = outbox_view.redacted(outbox_view.get_message(message_id))
     if not message.ics:
         raise NotFound(f"Message {message_id} carries no calendar.")
     method = message.ics_method or "REQUEST"
