@@ -178,6 +178,7 @@ def test_the_scheduler_takes_over_claims_older_than_its_start(app, smtp_server):
     assert len(smtp_server.messages) == 16
 
 
+@pytest.mark.slow
 def test_a_live_worker_keeps_its_claims_fresh(app, monkeypatch):
     """A slow pass refreshes its claims (heartbeat): a second worker with a short stale
     limit takes nothing over, so nothing goes twice."""
