@@ -20,10 +20,9 @@ from datetime import datetime, timedelta
 import icalendar
 import pytest
 
-from nam_briefings.domain.calendar import GENEVA
 from nam_briefings.domain.errors import Invalid
 from nam_briefings.extensions import db
-from nam_briefings.models import Briefing, Contact, Mission, OutboxMessage, State, utcnow
+from nam_briefings.models import Briefing, Contact, OutboxMessage, State, utcnow
 from nam_briefings.services import briefings, invitations, missions, outbox, portal
 from nam_briefings.services.calendar import import_csv
 from tests.conftest import free_port
