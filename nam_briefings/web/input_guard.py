@@ -21,11 +21,10 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.routing import IntegerConverter
 
+from ..domain.limits import DATABASE_INT_MAX, digits_within_int_range
 from .errors import refusal
 from .forms import MULTI_LINE_FIELDS
 
-#: the largest id or number the database holds (PostgreSQL `integer`)
-DATABASE_INT_MAX = 2**31 - 1
 #: longer than any single-line column (the longest is 300 characters); text areas have their own
 MAX_LINE_CHARS = 1_000
 #: C0 control characters and DEL
@@ -53,8 +52,7 @@ def database_int(value: str) -> int:
     text = value.strip()
     if not re.fullmatch(r"[+-]?\d+", text):
         raise ValueError(value)
-    if len(text.lstrip("+-").lstrip("0")) > len(str(DATABASE_INT_MAX)) \
-            or abs(int(text)) > DATABASE_INT_MAX:
+    if not digits_within_int_range(text.lstrip("+-")):
         raise BadRequest(f"The number {_shown(text)} in this address is too large: numbers here "
                          f"go up to {DATABASE_INT_MAX:,}.")
     return int(text)
@@ -117,7 +115,7 @@ def refuse_odd_input() -> Any:
         return refusal(400, problem)
     if isinstance(request.routing_exception, NotFound):
         for digits in DIGITS.findall(request.path):
-            if len(digits) > 10 or int(digits) > DATABASE_INT_MAX:
+            if not digits_within_int_range(digits):
                 return refusal(404, f"There is no such record: {_shown(digits)} is larger "
                                     "than any number this service gives out.")
     return None
