@@ -319,3 +319,24 @@ def test_an_import_that_queues_nothing_asks_nothing(app, runner, tmp_path, on_a_
                         "iso3,name,role,email\nGUY,Jane Doe,focal_point,jane@guy.example.org\n")
     assert result.exit_code == 0, result.output
     assert "[y/N]" not in result.output and table_counts()["contacts"] == 1
+
+
+def test_the_web_import_lists_odd_rows_by_line_and_writes_nothing(seeded, client, login):
+    import io
+
+    from tests.integration.web_helpers import HTML, csrf_token, text
+
+    login("editor")
+    before = snapshot()
+    content = ("number,cycle,start_date,end_date\n51,4,2027-01-25,2027-02-05\n"
+               + "5" * 100_000 + ",4,2027-05-03,2027-05-14\n53\x00,4,2027-11-01,2027-11-12\n")
+    response = client.post("/sessions/import", headers=HTML, content_type="multipart/form-data",
+                           data={"csrf_token": csrf_token(client), "kind": "sessions",
+                                 "file": (io.BytesIO(content.encode()), "sessions.csv")})
+    db.session.rollback()
+    assert response.status_code == 400
+    problems = text(response.get_data(as_text=True).split('id="import-problems"')[1]
+                    .split("</div>")[0])
+    assert "Line 3: number '555555555555…555555 (100,000 characters)' is too large" in problems
+    assert "Line 4: number contains a NUL byte" in problems
+    assert snapshot() == before
