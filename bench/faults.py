@@ -22,8 +22,9 @@ was tried, what held and what failed:
    them.
 3. kill -9 of the scheduler: 1,000 contacts, a briefing confirmed, `flask --app app
    scheduler` delivering to the sink; it is killed with SIGKILL at three random moments
-   while messages flow and restarted each time, until the outbox is empty. A recipient holds
-   when exactly one invitation reached them. A message the sink accepted just as the
+   while messages flow and restarted a second later each time, until the outbox is empty
+   (at most 3 minutes; the stale-claim time is as configured unless --stale-claim-seconds).
+   A recipient holds when exactly one invitation reached them. A message the sink accepted just as the
    sender was killed may come again with the same Message-ID (the design's bound: one per
    kill); that is shown as "resent in flight", and counted as duplicates only beyond it.
 
@@ -74,8 +75,10 @@ from bench._support import (  # noqa: E402
     throwaway_database,
 )
 
-#: a dead scheduler's "sending" claims are taken over after this long (lowered for the run)
-STALE_CLAIM_SECONDS = 2.0
+#: seconds before a killed scheduler is started again (a supervisor's restart delay)
+RESTART_DELAY = 1.0
+#: how long the outbox may take to empty after the last restart
+DRAIN_SECONDS = 180
 #: the scheduler's delivery job runs this often (jobs.py), simulated in scenario 2
 DELIVERY_INTERVAL = timedelta(seconds=30)
 #: outbox statuses of a message still to be delivered
@@ -94,6 +97,8 @@ class Sizes:
     outage_missions: int  # with 2 contacts each
     kill_contacts: int
     kills: int = 3
+    #: OUTBOX_STALE_CLAIM_SECONDS for the scheduler; None: as configured
+    stale_claim_seconds: float | None = None
 
 
 FULL = Sizes(race_missions=20, race_posts=20, rounds=5, outage_missions=121, kill_contacts=1000)
@@ -188,7 +193,8 @@ class WebClient:
         self.cookies: SimpleCookie = SimpleCookie()
 
     def _headers(self, form: dict | None) -> dict[str, str]:
-        headers = {"Cookie": "; ".join(f"{k}={m.value}" for k, m in self.cookies.items() if m.value)}
+        cookies = "; ".join(f"{k}={m.value}" for k, m in self.cookies.items() if m.value)
+        headers = {"Cookie": cookies}
         if form is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         return headers
@@ -574,16 +580,17 @@ def kill_scheduler(url: str | None, folder: Path, sizes: Sizes, rng: random.Rand
                 uid = briefing.uid
                 addresses = {m.to_address.lower() for m in _rows(briefing.id)}
                 db.session.remove()
-                env = service_env(database_url, sink.port,
-                                  OUTBOX_STALE_CLAIM_SECONDS=str(STALE_CLAIM_SECONDS))
+                stale = sizes.stale_claim_seconds
+                env = service_env(database_url, sink.port, **(
+                    {} if stale is None else {"OUTBOX_STALE_CLAIM_SECONDS": str(stale)}))
                 total = len(addresses)
                 moments = sorted(rng.sample(range(total // 10, total * 9 // 10), sizes.kills))
                 killed_at, drained = _kill_and_restart(env, log, sink, moments)
                 left = queued_count()
                 outcome.notes.append(
-                    "killed after " + ", ".join(str(n) for n in killed_at) + " messages received"
-                    f"; the outbox empty {drained:.0f}s after the last restart"
-                    + (f"; {left} still queued at the end" if left else ""))
+                    "killed after " + ", ".join(killed_at) + " messages received"
+                    + (f"; {left} still queued {drained:.0f}s after the last restart" if left
+                       else f"; the outbox empty {drained:.0f}s after the last restart"))
             finally:
                 db.session.remove()
                 db.engine.dispose()
@@ -592,28 +599,42 @@ def kill_scheduler(url: str | None, folder: Path, sizes: Sizes, rng: random.Rand
 
 
 def _kill_and_restart(env: dict[str, str], log: Path, sink: SmtpSink,
-                      moments: list[int]) -> tuple[list[int], float]:
-    """Start the scheduler; at each moment (messages received) SIGKILL it and start it again
-    once its claims are stale; then wait until the outbox is empty. Returns the counts at
-    each kill and the seconds from the last restart to an empty outbox."""
+                      moments: list[int]) -> tuple[list[str], float]:
+    """Start the scheduler; at each moment (messages received) SIGKILL it and start it
+    again a second later; then wait (up to DRAIN_SECONDS) until the outbox is empty.
+    Returns the count at each kill and the seconds from the last restart to an empty outbox."""
     killed_at = []
     process = start_scheduler(env, log)
     try:
         for moment in moments:
-            _wait(lambda: sink.received >= moment or process.poll() is not None, 120)
+            _wait_for_flow(sink, moment, process)
             if process.poll() is None:
                 os.kill(process.pid, signal.SIGKILL)
-            process.wait()
-            killed_at.append(sink.received)
-            time.sleep(STALE_CLAIM_SECONDS + 0.5)  # a supervisor's restart delay
+                process.wait()
+                killed_at.append(str(sink.received))
+            else:
+                killed_at.append(f"{sink.received} (it had exited by itself: {process.returncode})")
+            time.sleep(RESTART_DELAY)
             process = start_scheduler(env, log)
         restarted = time.monotonic()
-        _wait(lambda: queued_count() == 0, 180, every=0.5)
+        _wait(lambda: queued_count() == 0, DRAIN_SECONDS, every=0.5)
         drained = time.monotonic() - restarted
         time.sleep(1)  # the last commit lands after the sink's answer
     finally:
         stop(process)
     return killed_at, drained
+
+
+def _wait_for_flow(sink: SmtpSink, moment: int, process: subprocess.Popen) -> None:
+    """Until the sink has received `moment` messages, the process has exited, or nothing
+    has arrived for 10 s (the rest of the queue is stuck: kill it there)."""
+    last, since = sink.received, time.monotonic()
+    while sink.received < moment and process.poll() is None:
+        if sink.received != last:
+            last, since = sink.received, time.monotonic()
+        elif time.monotonic() - since > 10:
+            return
+        time.sleep(0.005)
 
 
 def _wait(condition: Callable[[], bool], seconds: float, every: float = 0.005) -> bool:
@@ -714,12 +735,15 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="smaller numbers, for a smoke run")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: new)")
+    parser.add_argument("--stale-claim-seconds", type=float, default=None,
+                        help="OUTBOX_STALE_CLAIM_SECONDS for the scheduler in the kill -9 "
+                        "scenario (default: as configured)")
     parser.add_argument("--scenario", action="append", choices=[f.__name__ for f in SCENARIOS],
                         help="run only this scenario (may be given more than once)")
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
-    if args.rounds:
-        sizes = Sizes(**{**asdict(sizes), "rounds": args.rounds})
+    sizes = Sizes(**{**asdict(sizes), "rounds": args.rounds or sizes.rounds,
+                     "stale_claim_seconds": args.stale_claim_seconds})
     seed = args.seed if args.seed is not None else random.randrange(10**6)
     rng = random.Random(seed)
     urls = args.database_url or ["sqlite"]
@@ -731,8 +755,11 @@ def main() -> int:
         print(f"confirm race: {sizes.rounds} rounds × 2 (one proposal; two proposals) of "
               f"{sizes.race_posts} POSTs, gunicorn -w 2, {2 * sizes.race_missions} contacts; "
               f"outage: {2 * sizes.outage_missions} recipients; kill -9: "
-              f"{sizes.kill_contacts:,} recipients, {sizes.kills} kills, stale claims taken over "
-              f"after {STALE_CLAIM_SECONDS:g}s; SMTP: aiosmtpd on loopback in its own process")
+              f"{sizes.kill_contacts:,} recipients, {sizes.kills} kills, restarted "
+              f"{RESTART_DELAY:g}s later, stale claims taken over "
+              + ("as configured" if sizes.stale_claim_seconds is None
+                 else f"after {sizes.stale_claim_seconds:g}s")
+              + "; SMTP: aiosmtpd on loopback in its own process")
 
     runs = []
     with tempfile.TemporaryDirectory(prefix="nam-faults-") as folder:

@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_the_fault_benchmark_loses_duplicates_and_sends_after_cancel_nothing(backend, tmp_path):
     if backend == "postgresql" and not POSTGRES_URL:
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1/test)")
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL "
+                    "(e.g. postgresql://postgres@127.0.0.1/test)")
     url = POSTGRES_URL if backend == "postgresql" else "sqlite"
     run = subprocess.run([sys.executable, "bench/faults.py", "--quick", "--json", "--seed", "11",
                           "--database-url", url], cwd=ROOT, capture_output=True, text=True,
