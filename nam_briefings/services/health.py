@@ -7,6 +7,10 @@ import sqlalchemy as sa
 
 from ..extensions import db
 
+#: the errors the web layer answers with 503 when they mean an outage (see web/health.py)
+DatabaseError = sa.exc.DBAPIError
+OUTAGE_ERRORS = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DBAPIError)
+
 #: how long `/healthz` waits for PostgreSQL to answer its query
 CHECK_TIMEOUT_MS = 2000
 

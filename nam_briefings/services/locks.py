@@ -78,8 +78,7 @@ def retrying(work: Callable[[], T], retries: int = RETRIES) -> T:
 
 
 def _is_transient(error: DBAPIError) -> bool:
-    """Deadlock (40P01), serialization failure (40001), or SQLite's busy/locked."""
-    code = getattr(error.orig, "sqlstate", None)
-    if code in ("40P01", "40001"):
-        return True
-    return "database is locked" in str(error.orig)
+    """Deadlock or serialization failure (class 40), or SQLite busy: worth running again.
+    (Not every error `health.is_transient` names: a timeout or a server restart is not.)"""
+    sqlstate = getattr(error.orig, "sqlstate", None) or ""
+    return sqlstate.startswith("40") or "database is locked" in str(error.orig)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import time
 
-import sqlalchemy as sa
 from flask import Flask, Response, current_app, jsonify, request
 
 from ..services import health
@@ -36,7 +35,7 @@ def healthz_response() -> Response:
     return response
 
 
-def database_unavailable(error: sa.exc.DBAPIError) -> tuple[Response | str, int, dict]:
+def database_unavailable(error: health.DatabaseError) -> tuple[Response | str, int, dict]:
     """Error handler: a short 503 page (or JSON) instead of a 500 and a traceback."""
     if health.is_unreachable(error):
         message = UNREACHABLE
@@ -54,7 +53,7 @@ def database_unavailable(error: sa.exc.DBAPIError) -> tuple[Response | str, int,
 def register(app: Flask) -> None:
     """Answer 503 when the database cannot be reached or is busy for a moment (locked, timed
     out, a deadlock); any other database error stays a 500."""
-    for error_class in (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DBAPIError):
+    for error_class in health.OUTAGE_ERRORS:
         app.register_error_handler(error_class, database_unavailable)
 
 

@@ -100,9 +100,15 @@ def test_confirm_creates_one_briefing_per_meeting_with_stable_uids(seeded, runne
     assert first.start_at == datetime.fromisoformat(best["meetings"][0]["start"]).astimezone(timezone.utc)
     assert [i.review.state_iso3 for i in first.items] == [a["iso3"] for a in best["meetings"][0]["agenda"]]
     assert db.session.scalar(db.select(AuditEvent).filter_by(action="briefing.confirm")) is not None
-    # The other proposals are superseded; confirming again or another one is refused.
+    # Confirming again answers with the same briefings and sends nothing more; the other
+    # proposals are superseded, and planning again is refused.
     again = runner.invoke(args=["confirm", best["id"]])
-    assert again.exit_code == 1 and "not open" in again.output
+    assert again.exit_code == 0 and "already confirmed; nothing more was sent" in again.output
+    assert [line.split()[2] for line in again.output.splitlines()[1:]] == \
+        [line.split()[2] for line in result.output.splitlines()]
+    other = next(p["id"] for p in data["proposals"] if p["id"] != best["id"])
+    refused = runner.invoke(args=["confirm", other])
+    assert refused.exit_code == 1 and "superseded" in refused.output
     replan = runner.invoke(args=["propose", "49"])
     assert replan.exit_code == 1 and "already has a confirmed briefing" in replan.output
     assert db.session.scalar(db.select(db.func.count()).select_from(Briefing)) == len(created)
