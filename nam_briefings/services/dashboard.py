@@ -96,7 +96,7 @@ class Dashboard:
     today: date
     upcoming: list[SessionStatus]
     recent: list[SessionStatus]
-    #: outbox messages per status (pending, sending, sent, failed)
+    #: outbox messages per status (pending, sending, waiting, sent, failed, withdrawn)
     outbox: dict[str, int]
     actions: list[Action] = field(default_factory=list)
 
@@ -155,6 +155,11 @@ def needs_action(upcoming: list[SessionStatus], counts: dict[str, int],
         failed = counts["failed"]
         actions.append(Action("retry", f"{failed} message{'' if failed == 1 else 's'} failed "
                                        "— retry"))
+    if counts.get("waiting"):
+        waiting = counts["waiting"]
+        actions.append(Action("relay", f"{waiting} message{'' if waiting == 1 else 's'} waiting "
+                                       "for the mail relay, which cannot be reached — they go "
+                                       "out by themselves when it is back"))
     if unverified_replies:
         actions.append(Action("unverified_replies", f"{unverified_replies} e-mailed answer"
                                                     f"{'' if unverified_replies == 1 else 's'} "

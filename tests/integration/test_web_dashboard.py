@@ -196,6 +196,23 @@ def test_failed_messages_are_counted_and_linked_to_retry(app, client, login, smt
     assert "Retry" in text(page(client, "/outbox?status=failed"))
 
 
+def test_messages_waiting_for_the_relay_are_said_and_linked(app, client, login):
+    from tests.conftest import free_port
+
+    confirm_session_49(app)
+    app.extensions["mail"].port = free_port()  # nothing listens there: the relay is down
+    report = outbox.deliver_all(ignore_backoff=True)
+    assert report.sent == 0
+    waiting = outbox.status_counts()["waiting"]
+    assert waiting > 0 and outbox.status_counts()["failed"] == 0
+    login("viewer")
+    html = page(client, "/")
+    line = (f"{waiting} messages waiting for the mail relay, which cannot be reached — "
+            "they go out by themselves when it is back")
+    assert action_links(html)[line] == "/outbox?status=waiting"
+    assert f"Waiting for the mail relay: {waiting}" in section(html, "outbox-heading")
+
+
 def test_a_session_in_progress_asks_for_nothing(app, client, login):
     app.config["TODAY"] = date(2025, 5, 1)  # session 49 runs from 28 April to 9 May
     seed_reference_data(Actor.system())
