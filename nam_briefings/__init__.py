@@ -44,6 +44,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
 
+    _trust_proxies(app, int(app.config.get("TRUSTED_PROXIES") or 0))
     _init_extensions(app)
     _register_blueprints(app)
     from . import cli
@@ -83,6 +84,15 @@ def instance_secret_key(instance_path: Path) -> str:
         finally:
             os.unlink(tmp_name)
     return key_file.read_text().strip()
+
+
+def _trust_proxies(app: Flask, proxies: int) -> None:
+    """Behind `proxies` reverse proxies, take the client's address and scheme from their
+    X-Forwarded-For / X-Forwarded-Proto (the login throttle counts per client address)."""
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
 
 def _init_extensions(app: Flask) -> None:

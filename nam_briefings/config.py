@@ -96,6 +96,9 @@ class Config:
     #: send Strict-Transport-Security even on plain-HTTP requests (behind a TLS proxy);
     #: it is always sent on HTTPS requests and when SESSION_COOKIE_SECURE is on
     HSTS = _env_bool("HSTS", False)
+    #: how many reverse proxies stand in front of the app and may be believed about the
+    #: client's address and scheme (X-Forwarded-For / -Proto); 0: none, use the peer address
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
 
 class TestConfig(Config):
