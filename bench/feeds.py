@@ -5,7 +5,7 @@ starts `gunicorn app:app` on a free loopback port, and measures requests per sec
 a bounded Python load (keep-alive connections, fixed duration) for:
   - the 1,000-event mission feed, full 200 responses;
   - the same feed, conditional (If-None-Match) → 304;
-  - a trivial route of the same app (/healthz).
+  - a trivial route of the same app (/healthz: one `SELECT` to check the database).
 Prints the machine, the figures and the ratios. Run: `.venv/bin/python bench/feeds.py`.
 """
 from __future__ import annotations
