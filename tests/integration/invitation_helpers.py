@@ -27,13 +27,19 @@ def plan_session_49(app) -> str:
     """Seed, add the missions and their contacts, plan session 49; the best proposal's key."""
     app.config["TODAY"] = TODAY
     seed_reference_data(Actor.system())
-    for iso3 in MISSIONS:
+    add_missions(MISSIONS)
+    return briefings.plan_session(49, SECRETARIAT).proposals[0].key
+
+
+def add_missions(iso3s: list[str]) -> None:
+    """A mission for each state, with an ambassador (ambassador@<iso3>.example.org) and a
+    focal point (upr@<iso3>.example.org)."""
+    for iso3 in iso3s:
         mission = create_mission(iso3)
         create_contact(mission, name=f"Ambassador {iso3}", role="ambassador",
                        email=f"ambassador@{iso3.lower()}.example.org")
         create_contact(mission, name=f"Focal point {iso3}",
                        email=f"upr@{iso3.lower()}.example.org")
-    return briefings.plan_session(49, SECRETARIAT).proposals[0].key
 
 
 def confirm_session_49(app) -> list[Briefing]:

@@ -19,7 +19,7 @@ from nam_briefings.services import briefings
 from nam_briefings.services.audit import Actor
 from nam_briefings.services.calendar import seed_reference_data
 from tests.conftest import app_config
-from tests.factories import create_contact, create_mission
+from tests.integration.invitation_helpers import add_missions
 
 PRESENTERS = ["GRD", "GIN", "GNB", "GUY", "KEN", "KWT", "LSO", "LAO"]
 OTHERS = ["IND", "ZAF", "CUB"]
@@ -32,11 +32,7 @@ def session_49(app):
     """Session 49 seeded and planned, with two contacts for eleven NAM missions."""
     app.config["TODAY"] = TODAY
     seed_reference_data(Actor.system())
-    for iso3 in PRESENTERS + OTHERS:
-        mission = create_mission(iso3)
-        create_contact(mission, name=f"Ambassador {iso3}", role="ambassador",
-                       email=f"ambassador@{iso3.lower()}.example.org")
-        create_contact(mission, name=f"Focal point {iso3}", email=f"upr@{iso3.lower()}.example.org")
+    add_missions(PRESENTERS + OTHERS)
     plan = briefings.plan_session(49, SECRETARIAT, {"max_states_per_meeting": 4})
     assert len(plan.proposals) >= 2
     return plan

@@ -17,6 +17,7 @@ from nam_briefings.services import briefings, invitations, missions, outbox
 from nam_briefings.services.audit import Actor
 from nam_briefings.services.calendar import seed_reference_data
 from tests.factories import create_contact, create_mission
+from tests.integration.invitation_helpers import add_missions
 
 #: session 49's NAM members under review, and a few other NAM missions
 PRESENTERS = ["GRD", "GIN", "GNB", "GUY", "KEN", "KWT", "LSO", "LAO"]
@@ -29,11 +30,7 @@ def calendar_with_missions(app):
     """Session 49 seeded, with one mission and two contacts for eleven NAM members."""
     app.config["TODAY"] = date(2025, 3, 3)  # before session 49: its briefings are ahead
     seed_reference_data(Actor.system())
-    for iso3 in PRESENTERS + OTHERS:
-        mission = create_mission(iso3)
-        create_contact(mission, name=f"Ambassador {iso3}", role="ambassador",
-                       email=f"ambassador@{iso3.lower()}.example.org")
-        create_contact(mission, name=f"Focal point {iso3}", email=f"upr@{iso3.lower()}.example.org")
+    add_missions(PRESENTERS + OTHERS)
     observer = create_mission("ARM")  # an observer: not invited by default
     create_contact(observer, name="Observer", email="upr@arm.example.org")
     return app
