@@ -166,7 +166,8 @@ def gunicorn(database_url: str, smtp_port: int, log: Path) -> Iterator[int]:
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not start (see {log})") from None
+                    tail = log.read_text(errors="replace").strip().splitlines()[-3:]
+                    raise RuntimeError("gunicorn did not start: " + " | ".join(tail)) from None
                 time.sleep(0.2)
         yield port
     finally:
