@@ -1,5 +1,6 @@
-"""Fault benchmark: what reaches the missions when things go wrong (target: 0 lost, 0
-duplicates, 0 mail after a cancellation).
+"""Fault benchmark: what reaches the missions when things go wrong.
+
+The target is 0 lost, 0 duplicates, 0 mail after a cancellation.
 
 Run with `.venv/bin/python bench/faults.py` (or `make bench`); `--database-url
 postgresql://postgres@127.0.0.1/test` runs it on PostgreSQL (in throwaway databases created
