@@ -127,8 +127,11 @@ class UprSession(TimestampMixin, db.Model):
     venue: Mapped[str] = mapped_column(
         String(200), nullable=False, default="Palais des Nations, Geneva"
     )
-    #: "scheduled", "postponed" or "held"
+    #: "expected" (forecast by the rotation, not yet published), "scheduled", "postponed"
+    #: or "held"
     status: Mapped[str] = mapped_column(String(10), nullable=False, default="scheduled")
+    #: for an expected session: the session of the cycle before whose states it repeats
+    forecast_from: Mapped[int | None] = mapped_column(Integer)
 
     reviews: Mapped[list[Review]] = relationship(
         back_populates="session", order_by="Review.position", cascade="all, delete-orphan"
@@ -164,6 +167,8 @@ class Review(TimestampMixin, db.Model):
     start_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: end of the review slot (UTC), when published
     end_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the session number the review was moved from (a deferred review), if any
+    moved_from_session: Mapped[int | None] = mapped_column(Integer)
 
     session: Mapped[UprSession] = relationship(back_populates="reviews")
     state: Mapped[State] = relationship(back_populates="reviews")

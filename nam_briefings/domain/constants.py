@@ -1,7 +1,9 @@
 """Vocabularies shared by the domain, the tables and the forms."""
 
 NAM_STATUSES = ("member", "observer", "none")
-SESSION_STATUSES = ("scheduled", "postponed", "held")
+#: expected: foreseen by the UPR rotation (dates and states not yet published by OHCHR);
+#: scheduled: published; postponed; held
+SESSION_STATUSES = ("expected", "scheduled", "postponed", "held")
 CONTACT_ROLES = ("ambassador", "deputy", "focal_point", "other")
 #: ordered from least to most powerful
 ROLES = ("viewer", "editor", "admin")
