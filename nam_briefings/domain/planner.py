@@ -58,11 +58,16 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 @dataclass(frozen=True)
 class SessionInfo:
-    """A UPR Working Group session: its number and first and last days."""
+    """A UPR Working Group session: its number and first and last days.
+
+    `expected`: the session is only forecast by the UPR rotation (OHCHR has not published
+    its dates or order of review yet), so whatever is proposed for it is tentative.
+    """
 
     number: int
     start_date: date
     end_date: date
+    expected: bool = False
 
 
 @dataclass(frozen=True)
@@ -686,7 +691,32 @@ def propose(session: SessionInfo, presenters: Sequence[Presenter], rooms: Sequen
     `presenters` are the states under review (only those the rules let present are
     used); `rooms` in order of preference; `busy` every known busy period (aware times);
     `not_before` excludes meetings starting earlier (e.g. now, when re-planning).
+    For an expected session every reason, and every line of why nothing fits, is marked
+    tentative, after a first line saying why.
     """
+    result = _propose(session, presenters, rooms, busy, rules, preferences, not_before)
+    return _tentative(result, session) if session.expected else result
+
+
+def tentative_note(session: SessionInfo) -> str:
+    """The first reason of every proposal for an expected session."""
+    return (f"Tentative: session {session.number} is expected (forecast), its dates and order "
+            "of review are not yet published.")
+
+
+def _tentative(result: PlanResult, session: SessionInfo) -> PlanResult:
+    note = tentative_note(session)
+
+    def marked(lines: Sequence[str]) -> list[str]:
+        return [note] + [f"(Tentative) {line}" for line in lines]
+
+    proposals = [replace(p, reasons=marked(p.reasons)) for p in result.proposals]
+    return PlanResult(result.session, proposals, marked(result.why) if result.why else [])
+
+
+def _propose(session: SessionInfo, presenters: Sequence[Presenter], rooms: Sequence[Room],
+             busy: Sequence[Busy], rules: Rules, preferences: Sequence[MissionPreference],
+             not_before: datetime | None) -> PlanResult:
     chosen = presenting(presenters, rules)
     if not chosen:
         return PlanResult(session.number, [], _why_no_presenters(session, presenters, rules))
@@ -927,12 +957,16 @@ def check_meeting(session: SessionInfo, presenters: Sequence[Presenter], start: 
 
     Problems (hard): not an aware time, a weekend or public holiday, on or after the first
     day of the session, a room too small, a blocking busy period. Warnings (soft): outside
-    the window or the meeting hours, a Human Rights Council session, a mission's avoided day.
+    the window or the meeting hours, a Human Rights Council session, a mission's avoided day,
+    an expected session (its dates are not yet published).
     """
     if start.tzinfo is None or end.tzinfo is None:
         return MeetingCheck(["give the times with their time zone"], [])
     start, end = start.astimezone(GENEVA), end.astimezone(GENEVA)
     problems, warnings = [], []
+    if session.expected:
+        warnings.append(f"session {session.number} is expected (forecast): its dates and order "
+                        "of review are not yet published")
     day = start.date()
     if end <= start:
         problems.append("the meeting ends before it starts")
