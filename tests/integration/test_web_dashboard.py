@@ -1,6 +1,6 @@
 """The dashboard (`/`): the next sessions, what needs action, the outbox's health.
 
-Runs on the shipped data: sessions 41–50, the last ending on 14 November 2025. On the
+Runs on the shipped data: sessions 38–51, the last ending on 30 January 2026. On the
 real "today" of the service (1 December 2026) no session is upcoming; pinned to 3 March
 2025, sessions 49 and 50 are.
 """
@@ -56,19 +56,19 @@ def test_without_an_upcoming_session_it_says_so_and_offers_to_add_one(client, lo
     html = page(client, "/")
     panel = section(html, "no-upcoming-heading")
     assert panel.startswith("No upcoming UPR session is known")
-    assert "the last, session 50, ended on Fri 14 Nov 2025" in panel
-    assert "The form suggests session 51 (cycle 4)." in panel
+    assert "the last, session 51, ended on Fri 30 Jan 2026" in panel
+    assert "The form suggests session 52 (cycle 4)." in panel
     assert '<a class="button" href="/sessions/new">Add the next session</a>' in html
     assert 'href="/sessions/import">Import sessions and reviews (CSV)</a>' in html
     assert action_links(html) == {
         "No upcoming UPR session is known: add the next session": "/sessions/new"}
     # past sessions stay browsable and plannable from here
     recent = section(html, "recent-heading")
-    assert recent.index("UPR session 50") < recent.index("UPR session 49") \
-        < recent.index("UPR session 48")
-    assert "UPR session 47" not in recent
-    assert "3 Nov – 14 Nov 2025 · cycle 4 Past" in recent
-    assert 'href="/sessions/50"' in html
+    assert recent.index("UPR session 51") < recent.index("UPR session 50") \
+        < recent.index("UPR session 49")
+    assert "UPR session 48" not in recent
+    assert "19 Jan – 30 Jan 2026 · cycle 4 Past" in recent
+    assert 'href="/sessions/51"' in html
 
 
 def test_viewers_see_the_dashboard_without_action_buttons(client, login, shipped):

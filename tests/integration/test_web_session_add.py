@@ -3,7 +3,7 @@
 a confirmed briefing whose invitations wait in the outbox.
 
 "Today" is the service's real day in this project, 1 December 2026: the shipped calendar
-ends with session 50 (November 2025), so no session is upcoming.
+ends with session 51 (January 2026), so no session is upcoming and the next to add is 52.
 """
 from __future__ import annotations
 
@@ -29,10 +29,11 @@ from tests.integration.web_helpers import (
     text,
 )
 
-SESSION_51 = {"number": "51", "cycle": "4", "start_date": "2027-01-25",
+#: the session the form suggests next; its dates are the test's own, ahead of "today"
+SESSION_52 = {"number": "52", "cycle": "4", "start_date": "2027-01-25",
               "end_date": "2027-02-05"}
 #: NAM members (Kuwait, Guyana, Kenya) and one state outside NAM (Norway), in review order
-ORDER_51 = "NOR\nKWT\nGUY\nKEN\n"
+ORDER_52 = "NOR\nKWT\nGUY\nKEN\n"
 
 
 @pytest.fixture
@@ -58,17 +59,17 @@ def review_order(number: int) -> list[str]:
 def test_the_form_suggests_the_next_number_and_adds_the_session(client, login, shipped):
     login("editor")
     html = page(client, "/sessions/new")
-    assert re.search(r'id="number"[^>]*value="51"', html)
+    assert re.search(r'id="number"[^>]*value="52"', html)
     assert re.search(r'id="cycle"[^>]*value="4"', html)
     assert '<label for="start_date">First day</label>' in html
 
-    response = post(client, "/sessions/new", SESSION_51)
-    assert response.status_code == 302 and response.location == "/sessions/51/reviews"
-    added = session(51)
+    response = post(client, "/sessions/new", SESSION_52)
+    assert response.status_code == 302 and response.location == "/sessions/52/reviews"
+    added = session(52)
     assert (added.cycle, added.start_date, added.end_date) == (4, date(2027, 1, 25),
                                                                date(2027, 2, 5))
-    assert audit_trail()[-1][1:] == ("session.create", "session", "51")
-    assert "UPR session 51 added." in text(page(client, "/sessions/51/reviews"))
+    assert audit_trail()[-1][1:] == ("session.create", "session", "52")
+    assert "UPR session 52 added." in text(page(client, "/sessions/52/reviews"))
 
 
 @pytest.mark.parametrize("change, field, message", [
@@ -83,10 +84,10 @@ def test_bad_input_is_refused_next_to_its_field_and_nothing_changes(client, logi
                                                                      change, field, message):
     login("editor")
     before = audit_trail()
-    response = post(client, "/sessions/new", {**SESSION_51, **change})
+    response = post(client, "/sessions/new", {**SESSION_52, **change})
     assert response.status_code == 400
     assert message in field_error(response.get_data(as_text=True), field)
-    assert session(51) is None and audit_trail() == before
+    assert session(52) is None and audit_trail() == before
 
 
 def test_viewers_cannot_add_or_edit_sessions(client, login, shipped):
@@ -94,8 +95,8 @@ def test_viewers_cannot_add_or_edit_sessions(client, login, shipped):
     for url in ("/sessions/new", "/sessions/50/edit", "/sessions/50/reviews",
                 "/sessions/import"):
         assert client.get(url, headers=HTML).status_code == 403
-    assert post(client, "/sessions/new", SESSION_51).status_code == 403
-    assert session(51) is None
+    assert post(client, "/sessions/new", SESSION_52).status_code == 403
+    assert session(52) is None
     html = page(client, "/sessions/50")
     assert "/sessions/50/edit" not in html and "/sessions/50/reviews" not in html
 
@@ -105,28 +106,28 @@ def test_viewers_cannot_add_or_edit_sessions(client, login, shipped):
 
 def test_the_states_under_review_are_given_in_order(client, login, shipped):
     login("editor")
-    post(client, "/sessions/new", SESSION_51)
-    response = post(client, "/sessions/51/reviews", {"states": ORDER_51})
-    assert response.status_code == 302 and response.location == "/sessions/51"
-    assert review_order(51) == ["NOR", "KWT", "GUY", "KEN"]
-    html = page(client, "/sessions/51")
-    assert "States under review in session 51: 4 added, 0 changed, 0 removed, 0 unchanged." in text(html)
+    post(client, "/sessions/new", SESSION_52)
+    response = post(client, "/sessions/52/reviews", {"states": ORDER_52})
+    assert response.status_code == 302 and response.location == "/sessions/52"
+    assert review_order(52) == ["NOR", "KWT", "GUY", "KEN"]
+    html = page(client, "/sessions/52")
+    assert "States under review in session 52: 4 added, 0 changed, 0 removed, 0 unchanged." in text(html)
     assert "3 NAM members under review in this session" in text(html)
 
 
 def test_the_list_is_the_whole_session_a_state_taken_out_is_removed(client, login, shipped):
     login("editor")
-    post(client, "/sessions/new", SESSION_51)
-    post(client, "/sessions/51/reviews", {"states": ORDER_51})
-    kept = briefings.plan_session(51, Actor("test"), from_now=True).proposals
+    post(client, "/sessions/new", SESSION_52)
+    post(client, "/sessions/52/reviews", {"states": ORDER_52})
+    kept = briefings.plan_session(52, Actor("test"), from_now=True).proposals
     assert kept
     assert re.search(r"<textarea[^>]*>\s*NOR\s+KWT\s+GUY\s+KEN\s*</textarea>",
-                     page(client, "/sessions/51/reviews"))
-    response = post(client, "/sessions/51/reviews", {"states": "KEN\nNOR\nKWT\n"})
+                     page(client, "/sessions/52/reviews"))
+    response = post(client, "/sessions/52/reviews", {"states": "KEN\nNOR\nKWT\n"})
     assert response.status_code == 302
-    assert review_order(51) == ["KEN", "NOR", "KWT"]
-    assert "0 added, 3 changed, 1 removed, 0 unchanged" in text(page(client, "/sessions/51"))
-    assert audit_trail()[-2][1:] == ("import.reviews", "reviews", "review order of session 51")
+    assert review_order(52) == ["KEN", "NOR", "KWT"]
+    assert "0 added, 3 changed, 1 removed, 0 unchanged" in text(page(client, "/sessions/52"))
+    assert audit_trail()[-2][1:] == ("import.reviews", "reviews", "review order of session 52")
     db.session.expire_all()
     assert all(p.status == "superseded" for p in db.session.scalars(db.select(Proposal)))
 
@@ -151,16 +152,16 @@ def test_a_state_presenting_at_a_confirmed_briefing_is_not_removed(app, client, 
 
 def test_a_bad_state_code_is_refused_with_its_line_and_nothing_is_saved(client, login, shipped):
     login("editor")
-    post(client, "/sessions/new", SESSION_51)
+    post(client, "/sessions/new", SESSION_52)
     before = audit_trail()
-    response = post(client, "/sessions/51/reviews", {"states": "KWT\nXYZ\nGUY\nKWT"})
+    response = post(client, "/sessions/52/reviews", {"states": "KWT\nXYZ\nGUY\nKWT"})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     problems = text(html.split('id="review-problems"')[1].split("</div>")[0])
     assert "Line 2: unknown state 'XYZ': import it with the states first" in problems
     assert "Line 4:" in problems  # Kuwait twice
     assert "2 problems found; nothing was imported" in field_error(html, "states")
-    assert review_order(51) == [] and audit_trail() == before
+    assert review_order(52) == [] and audit_trail() == before
 
 
 # --- editing ----------------------------------------------------------------------------------
@@ -203,15 +204,15 @@ def upload(client, kind: str, content: str, **extra) -> str:
 
 def test_an_upload_is_checked_first_then_imported(client, login, shipped):
     login("editor")
-    csv_text = "number,cycle,start_date,end_date\n51,4,2027-01-25,2027-02-05\n" \
+    csv_text = "number,cycle,start_date,end_date\n52,4,2027-01-25,2027-02-05\n" \
                "50,4,2025-11-03,2025-11-14\n"
     checked = upload(client, "sessions", csv_text)
     assert checked.status_code == 200
     html = checked.get_data(as_text=True)
     preview = text(html.split('id="preview"')[1].split("</section>")[0])
     assert "sessions: would add 1, would change 0, 1 unchanged" in preview
-    assert "Would add session 51" in preview
-    assert session(51) is None  # checking is not importing
+    assert "Would add session 52" in preview
+    assert session(52) is None  # checking is not importing
 
     # the preview carries the file's content to the "Import" button
     data = re.search(r'<textarea name="text" hidden aria-hidden="true">(.*?)</textarea>',
@@ -219,7 +220,7 @@ def test_an_upload_is_checked_first_then_imported(client, login, shipped):
     response = post(client, "/sessions/import", {"kind": "sessions", "apply": "1",
                                                  "text": data})
     assert response.status_code == 302 and response.location == "/sessions"
-    assert session(51).start_date == date(2027, 1, 25)
+    assert session(52).start_date == date(2027, 1, 25)
     assert "Imported. sessions: added 1, changed 0, 1 unchanged." in text(page(client,
                                                                                "/sessions"))
     assert audit_trail()[-1][1] == "import.sessions"
@@ -229,11 +230,11 @@ def test_a_bad_file_lists_every_problem_and_imports_nothing(client, login, shipp
     login("editor")
     before = audit_trail()
     response = upload(client, "reviews",
-                      "session,iso3,position\n51,KWT,1\n50,XYZ,20\n")
+                      "session,iso3,position\n52,KWT,1\n50,XYZ,20\n")
     assert response.status_code == 400
     problems = text(response.get_data(as_text=True).split('id="import-problems"')[1]
                     .split("</div>")[0])
-    assert "Line 2: unknown UPR session 51: import the sessions first" in problems
+    assert "Line 2: unknown UPR session 52: import the sessions first" in problems
     assert "Line 3: unknown state 'XYZ'" in problems
     assert "Import" not in problems and audit_trail() == before
 
@@ -255,17 +256,17 @@ def test_a_newcomer_follows_the_dashboard_to_invitations_in_the_outbox(client, l
     login("admin")
     dashboard = page(client, "/")
     assert "Add the next session" in dashboard
-    assert post(client, "/sessions/new", SESSION_51).location == "/sessions/51/reviews"
-    assert post(client, "/sessions/51/reviews", {"states": ORDER_51}).location == "/sessions/51"
+    assert post(client, "/sessions/new", SESSION_52).location == "/sessions/52/reviews"
+    assert post(client, "/sessions/52/reviews", {"states": ORDER_52}).location == "/sessions/52"
 
     dashboard = text(page(client, "/"))
-    assert "Propose briefing times for session 51" in dashboard
-    assert post(client, "/sessions/51/plan").location == "/sessions/51#briefing"
-    assert "Confirm a proposal for session 51" in text(page(client, "/"))
-    session_page = page(client, "/sessions/51")
-    confirm_url = re.search(r'href="(/sessions/51/proposals/\w+/confirm)"', session_page).group(1)
+    assert "Propose briefing times for session 52" in dashboard
+    assert post(client, "/sessions/52/plan").location == "/sessions/52#briefing"
+    assert "Confirm a proposal for session 52" in text(page(client, "/"))
+    session_page = page(client, "/sessions/52")
+    confirm_url = re.search(r'href="(/sessions/52/proposals/\w+/confirm)"', session_page).group(1)
     assert "Confirm" in text(page(client, confirm_url))
-    assert post(client, confirm_url).location == "/sessions/51#briefing"
+    assert post(client, confirm_url).location == "/sessions/52#briefing"
 
     queued = db.session.scalars(db.select(OutboxMessage).filter_by(kind="request")).all()
     assert queued and all(m.status == "pending" for m in queued)
