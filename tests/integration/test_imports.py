@@ -150,10 +150,10 @@ def test_all_or_nothing_with_good_rows_before_a_bad_one(seeded, runner, tmp_path
 
 def test_semicolon_files_are_read_and_say_so(seeded, runner, tmp_path):
     result = run_import(runner, tmp_path, "sessions",
-                        "\ufeffnumber;cycle;start_date;end_date\n51;4;2026-01-26;2026-02-06\n")
+                        "\ufeffnumber;cycle;start_date;end_date\n52;4;2026-05-04;2026-05-15\n")
     assert result.exit_code == 0, result.output
     assert "read with ';' as the delimiter" in result.output
-    assert db.session.scalar(db.select(UprSession).filter_by(number=51)) is not None
+    assert db.session.scalar(db.select(UprSession).filter_by(number=52)) is not None
 
 
 def test_large_files_show_a_progress_bar(seeded, runner, tmp_path):
