@@ -26,6 +26,7 @@ from .services import audit, briefings, busy, feed_links, feeds, outbox, portal,
 from .services.calendar import count_rows, import_csv, seed_reference_data, table_counts
 from .services.demo import create_demo_data
 from .services import replies
+from .services import forecast
 
 #: files with more rows than this get a progress bar
 PROGRESS_BAR_ROWS = 500
@@ -51,6 +52,9 @@ def seed_command() -> None:
     """Load the shipped UPR calendar, NAM roster, HRC sessions and default room."""
     for report in seed_reference_data(cli_actor()):
         click.echo(report.summary)
+    expected = forecast.expected_sessions()
+    click.echo("expected sessions (forecast by the rotation, to be published when OHCHR "
+               f"publishes them): {', '.join(map(str, expected)) or 'none'}")
     counts = table_counts()
     click.echo("rows: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
 
@@ -695,6 +699,45 @@ def restore_command(file: Path, yes: bool) -> None:
     click.echo(check.message)
 
 
+@click.command("forecast")
+@click.argument("cycle", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the forecast as JSON.")
+@click.option("--apply", "apply", is_flag=True,
+              help="Write the sessions not on file as expected (a published one is never touched).")
+def forecast_command(cycle: int, as_json: bool, apply: bool) -> None:
+    """Forecast the UPR sessions of CYCLE from the cycle before (the rotation).
+
+    A state is reviewed in the same session of each cycle (session n repeats n − 14); dates
+    follow the rhythm of three sessions a year. Reads only, unless --apply.
+    """
+    try:
+        result = forecast.forecast_cycle(cycle)
+        written = forecast.apply_forecast(cycle, cli_actor()) if apply else None
+    except DomainError as error:
+        fail(str(error))
+    if as_json:
+        click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+    else:
+        _print_forecast(result)
+    if written is not None:
+        click.echo(f"written as expected: {', '.join(map(str, written))}" if written else
+                   "nothing to write: every session is on file as forecast or published",
+                   err=as_json)
+
+
+def _print_forecast(result) -> None:
+    click.echo(f"UPR cycle {result.cycle} as forecast from cycle {result.cycle - 1} "
+               "(states by name: the order of review is drawn anew)")
+    click.echo(f"{'session':>7}  {'from':>4}  {'expected':<31}  {'states':>6}  NAM presenters")
+    for session in result.sessions:
+        dates = (f"{session.expected_start:%a %d %b %Y} – {session.expected_end:%a %d %b %Y}"
+                 if session.expected_start else "unknown")
+        click.echo(f"{session.number:>7}  {session.from_session:>4}  {dates:<31}  "
+                   f"{len(session.states):>6}  {', '.join(session.nam_presenters) or '—'}")
+        if session.note:
+            click.echo(f"{'':>15}({session.note})")
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the app."""
     for command in (seed_command, demo_command, import_command, users_cli, busy_cli,
@@ -702,6 +745,7 @@ def register(app: Flask) -> None:
                     outbox_cli, scheduler_command, jobs_run_command, mailsink_command):
         app.cli.add_command(command)
     app.cli.add_command(replies_cli)
+    app.cli.add_command(forecast_command)
     for command in (backup_command, restore_command):
         app.cli.add_command(command)
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -22,7 +22,9 @@ from ..models import (
     Room,
     UprSession,
 )
+from ..domain import coverage as reference_coverage
 from . import audit, clock, invitations, locks
+from . import coverage as coverage_service
 from .outbox import notify_secretariat
 
 
@@ -34,6 +36,8 @@ class Plan:
     result: planner.PlanResult
     proposals: list[Proposal]
     rules: planner.Rules
+    #: what the Council sessions and closures on file say about the planning window
+    coverage: reference_coverage.Coverage | None = None
 
 
 def configured_rules(overrides: dict[str, Any] | None = None) -> planner.Rules:
@@ -123,7 +127,31 @@ def _plan(session: UprSession, overrides: dict[str, Any],
     rules = configured_rules(overrides)
     result = planner.propose(_session_info(session), _presenters(session), _rooms(),
                              _busy(session), rules, _preferences(session), not_before)
-    return Plan(session, result, _store(session, result, overrides), rules)
+    result, covered = _with_coverage(session, result, rules)
+    return Plan(session, result, _store(session, result, overrides), rules, covered)
+
+
+def session_coverage(session: UprSession,
+                     rules: planner.Rules | None = None) -> reference_coverage.Coverage:
+    """What the Council sessions and closures on file cover of the session's window."""
+    days = planner.planning_window(_session_info(session), rules or configured_rules())
+    return coverage_service.window_coverage(days)
+
+
+def _with_coverage(session: UprSession, result: planner.PlanResult, rules: planner.Rules
+                   ) -> tuple[planner.PlanResult, reference_coverage.Coverage]:
+    """The result with reasons true to the reference data on file, and its coverage."""
+    covered = session_coverage(session, rules)
+    proposals = [replace(p, reasons=reference_coverage.qualify_reasons(p.reasons, covered))
+                 for p in result.proposals]
+    return replace(result, proposals=proposals), covered
+
+
+def coverage_text(covered: reference_coverage.Coverage | None) -> list[str]:
+    """The coverage as lines of text (CLI, notices): what covered the window, then warnings."""
+    if covered is None:
+        return []
+    return [*covered.lines, *(f"Warning: {w.text}." for w in covered.warnings)]
 
 
 def _plan_summary(plan: Plan) -> str:
@@ -172,6 +200,8 @@ def open_proposals(number: int) -> list[Proposal]:
     session = get_session(number)
     return list(db.session.scalars(db.select(Proposal).filter_by(
         session_id=session.id, status="open").order_by(Proposal.rank)))
+    lines += ["", "What the proposals rest on:"] + [f"  - {line}"
+                                                    for line in coverage_text(plan.coverage)]
 
 
 def session_briefings(number: int, include_cancelled: bool = False) -> list[Briefing]:

@@ -29,6 +29,7 @@ from ..models import (
 )
 from . import audit, clock, invitations
 from .briefings import session_dates_changed
+from .forecast import apply_current_and_next
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 #: kind -> shipped file, in the order they must be loaded
@@ -179,7 +180,8 @@ def _proposal_iso3s(proposal: Proposal) -> set[str]:
 
 
 def seed_reference_data(actor: audit.Actor) -> list[ImportReport]:
-    """Load the shipped states, UPR sessions and reviews, HRC sessions and a default room.
+    """Load the shipped states, UPR sessions and reviews, HRC sessions and a default room,
+    then write the rotation's forecast of the current and the next cycle as expected sessions.
 
     Safe to run any number of times: only missing rows are added, and rows already
     there (perhaps corrected since by the secretariat) are left as they are.
@@ -195,6 +197,7 @@ def seed_reference_data(actor: audit.Actor) -> list[ImportReport]:
         db.session.flush()
         audit.record(actor, "room.create", "room", room.id, f"default room {room.name}")
         db.session.commit()
+    apply_current_and_next(actor)
     return reports
 
 
