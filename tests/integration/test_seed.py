@@ -12,12 +12,14 @@ def test_seed_loads_the_real_calendar_and_roster(runner):
     result = runner.invoke(args=["seed"])
     assert result.exit_code == 0, result.output
     counts = table_counts()
-    assert counts["states"] == 194 and counts["sessions"] == 14 and counts["reviews"] == 191
+    assert counts["states"] == 194
     statuses = dict(db.session.execute(
         db.select(State.nam_status, db.func.count()).group_by(State.nam_status)).all())
     assert statuses["member"] == 121 and statuses["observer"] == 18
-    numbers = sorted(db.session.scalars(db.select(UprSession.number)))
-    assert numbers == list(range(38, 52))
+    shipped = db.session.scalars(db.select(UprSession).where(UprSession.status != "expected")
+                                 .order_by(UprSession.number)).all()
+    assert [s.number for s in shipped] == list(range(38, 52))  # expected sessions follow
+    assert sum(len(s.reviews) for s in shipped) == 191
     session_45 = db.session.scalar(db.select(UprSession).filter_by(number=45))
     nigeria = next(r for r in session_45.reviews if r.state_iso3 == "NGA")
     assert str(nigeria.review_date) == "2024-01-23"
