@@ -1,0 +1,179 @@
+"""What the reference data covers: can a planning window trust the Council sessions and
+closures on file?
+
+The planner treats Human Rights Council sessions as a soft preference and UN Geneva
+closures as blocks, but it only knows the ones entered. The Council's programme is
+published a session or two ahead and the closures year by year, so a window past the
+last known Council session, or in a year without any closure entered, is planned on
+missing data. `window_coverage` says so in plain words: the lines every proposal shows
+("Human Rights Council sessions known up to HRC61 (ending 31 Mar 2026)", "UN Geneva
+closures entered for 2027: none") and the warnings to act on. Pure: the services feed
+it what is on file.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+#: what the planner says when no Council session is near the window (see planner._hrc_text);
+#: true only when the window lies within the Council sessions on file
+NO_HRC_NEAR = "no Human Rights Council session near the window"
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+@dataclass(frozen=True)
+class CouncilSession:
+    """A Human Rights Council session on file: its number (None when entered by hand
+    without one), its label and its first and last days (Geneva dates, inclusive)."""
+
+    number: int | None
+    label: str
+    first_day: date
+    last_day: date
+
+    @property
+    def name(self) -> str:
+        """How people name it: "HRC61" (the label when the number is not known)."""
+        return f"HRC{self.number}" if self.number is not None else self.label
+
+
+@dataclass(frozen=True)
+class CoverageWarning:
+    """Something missing from the reference data for a window.
+
+    `kind` is "hrc" (Council sessions) or "closures"; `text` is the whole sentence a
+    proposal shows, `short` the part a dashboard line shows after the session's number.
+    """
+
+    kind: str
+    text: str
+    short: str
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What covered a planning window: the Council sessions and the closures on file."""
+
+    window_first: date
+    window_last: date
+    #: the Council sessions on file that start first and end last (None when none is)
+    first_known: CouncilSession | None
+    last_known: CouncilSession | None
+    #: UN Geneva closures entered, per year the window touches
+    closures: dict[int, int]
+    lines: tuple[str, ...]
+    warnings: tuple[CoverageWarning, ...]
+
+    @property
+    def hrc_known(self) -> bool:
+        """True when the window lies within the Council sessions on file."""
+        return not any(w.kind == "hrc" for w in self.warnings)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `coverage` object of `propose --json`."""
+        last = self.last_known
+        return {
+            "window": {"first": self.window_first.isoformat(),
+                       "last": self.window_last.isoformat()},
+            "hrc_known_until": last.last_day.isoformat() if last else None,
+            "hrc_last_known": last.name if last else None,
+            "closures_entered": {str(year): count for year, count in self.closures.items()},
+            "lines": list(self.lines),
+            "warnings": [w.text for w in self.warnings],
+        }
+
+
+def window_coverage(window_first: date, window_last: date,
+                    council_sessions: Iterable[CouncilSession],
+                    closures: Iterable[tuple[date, date]]) -> Coverage:
+    """What the Council sessions and the closures (first and last days) on file say
+    about the window `window_first`–`window_last` (inclusive)."""
+    if window_last < window_first:
+        raise ValueError("the window ends before it starts")
+    known = list(council_sessions)
+    first = min(known, key=lambda s: (s.first_day, s.last_day), default=None)
+    last = max(known, key=lambda s: (s.last_day, s.first_day), default=None)
+    per_year = closures_per_year(range(window_first.year, window_last.year + 1), closures)
+    hrc_line, hrc_warning = _council(window_first, window_last, first, last)
+    lines = (hrc_line,) + tuple(
+        f"UN Geneva closures entered for {year}: {count or 'none'}"
+        for year, count in per_year.items())
+    missing = [year for year, count in per_year.items() if not count]
+    warnings = ([hrc_warning] if hrc_warning else []) + ([_closures_warning(missing)]
+                                                         if missing else [])
+    return Coverage(window_first, window_last, first, last, per_year, lines, tuple(warnings))
+
+
+def closures_per_year(years: Iterable[int],
+                      closures: Iterable[tuple[date, date]]) -> dict[int, int]:
+    """How many closures (first and last days) touch each of `years`."""
+    spans = list(closures)
+    return {year: sum(1 for a, b in spans if a <= date(year, 12, 31) and b >= date(year, 1, 1))
+            for year in years}
+
+
+def qualify_reasons(reasons: Sequence[str], coverage: Coverage) -> list[str]:
+    """The planner's reasons, not claiming "no Council session near" where none is known.
+
+    Outside the Council sessions on file, the planner's "no Human Rights Council session
+    near the window" becomes what is true: that they are not known there.
+    """
+    if coverage.hrc_known:
+        return list(reasons)
+    unknown = next(w.short for w in coverage.warnings if w.kind == "hrc")
+    return [reason.replace(NO_HRC_NEAR, unknown) for reason in reasons]
+
+
+def _council(window_first: date, window_last: date, first: CouncilSession | None,
+             last: CouncilSession | None) -> tuple[str, CoverageWarning | None]:
+    """The line about the Council sessions on file, and the warning when the window
+    lies outside them."""
+    months = months_text(window_first, window_last)
+    check = f"check the Council's programme for {months} before confirming"
+    if first is None or last is None:
+        short = "no Human Rights Council session is on file"
+        return ("Human Rights Council sessions known: none",
+                CoverageWarning("hrc", f"No Human Rights Council session is on file: import "
+                                       f"them, and {check}", short))
+    line = f"Human Rights Council sessions known up to {last.name} (ending {_day(last.last_day)})"
+    if window_last > last.last_day:
+        short = f"Human Rights Council sessions after {last.name} are not known"
+    elif window_first < first.first_day:
+        short = f"Human Rights Council sessions before {first.name} are not known"
+        line = (f"Human Rights Council sessions known from {first.name} (starting "
+                f"{_day(first.first_day)}) up to {last.name} (ending {_day(last.last_day)})")
+    else:
+        return line, None
+    return line, CoverageWarning("hrc", f"{short}: {check}", short)
+
+
+def _closures_warning(years: Sequence[int]) -> CoverageWarning:
+    listed = " or ".join(str(year) for year in years)
+    return CoverageWarning("closures",
+                           f"No UN Geneva closures are entered for {listed}: add them under "
+                           "Busy & rooms", f"no UN Geneva closures entered for {listed}")
+
+
+def months_text(first: date, last: date) -> str:
+    """The months a period touches, as people say them: "January 2027", "April and May
+    2027", "December 2026 and January 2027", "from March to June 2027"."""
+    months = []
+    at = date(first.year, first.month, 1)
+    while at <= last:
+        months.append(at)
+        at = date(at.year + at.month // 12, at.month % 12 + 1, 1)
+    a, b = months[0], months[-1]
+    if len(months) == 1:
+        return f"{_MONTHS[a.month - 1]} {a.year}"
+    joined = "and" if len(months) == 2 else "to"
+    start = _MONTHS[a.month - 1] + ("" if a.year == b.year else f" {a.year}")
+    text = f"{start} {joined} {_MONTHS[b.month - 1]} {b.year}"
+    return text if len(months) == 2 else "from " + text
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1][:3]} {day.year}"
