@@ -294,7 +294,9 @@ def propose_command(number: int, as_json: bool, **rules: str | None) -> None:
     except DomainError as error:
         fail(str(error))
     if as_json:
-        click.echo(json.dumps(planner.result_to_json(plan.result), indent=2, ensure_ascii=False))
+        data = planner.result_to_json(plan.result)
+        data["coverage"] = plan.coverage.to_json() if plan.coverage else None
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         _print_plan(plan)
     if not plan.result.proposals:
@@ -316,6 +318,9 @@ def _print_plan(plan: briefings.Plan) -> None:
             click.echo(f"  - {reason}")
     for reason in plan.result.why:
         click.echo(reason, err=True)
+    click.echo("\nWhat the proposals rest on:", err=not plan.result.proposals)
+    for line in briefings.coverage_text(plan.coverage):
+        click.echo(f"  - {line}", err=not plan.result.proposals)
     if plan.result.proposals:
         click.echo(f"\nConfirm one with: flask --app app confirm {plan.result.proposals[0].id}")
 

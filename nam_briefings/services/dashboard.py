@@ -80,7 +80,8 @@ class Action:
     """Something that needs doing, and what it concerns (for the link).
 
     `kind` is one of "add_session", "add_reviews", "propose", "confirm", "retry",
-    "replies" (refused), "unverified_replies", "slot" or "review".
+    "replies" (refused), "unverified_replies", "slot", "review", "coverage_hrc" or
+    "coverage_closures" (reference data missing for a session's window).
     """
 
     kind: str
@@ -170,6 +171,21 @@ def needs_action(upcoming: list[SessionStatus], counts: dict[str, int],
                                          "last 7 days — check who meant what"))
     for status in upcoming:
         actions += _session_actions(status)
+    actions += coverage_actions(upcoming)
+    return actions
+
+
+def coverage_actions(upcoming: list[SessionStatus]) -> list[Action]:
+    """A line per gap in the reference data under a session still to be briefed: Council
+    sessions not known for its planning window, no UN Geneva closure entered for its year."""
+    actions = []
+    for status in upcoming:
+        if status.in_progress or status.stage in ("briefed", "no_presenter"):
+            continue
+        number = status.session.number
+        actions += [Action(f"coverage_{warning.kind}", f"Session {number}: {warning.short}",
+                           number)
+                    for warning in briefings.session_coverage(status.session).warnings]
     return actions
 
 

@@ -2,8 +2,9 @@
 
 `services.briefings` plans, confirms and sets briefings; this module only reads. It turns
 stored proposals (the planner's JSON) into objects with aware datetimes for the
-templates, lists the rooms offered for a briefing set by hand, and works out which rules
-a re-planning form actually changes.
+templates, says what the proposals rest on (the Council sessions and closures on file),
+lists the rooms offered for a briefing set by hand, and works out which rules a
+re-planning form actually changes.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from ..domain import planner
+from ..domain import coverage, planner
 from ..domain.errors import Invalid, NotFound
 from ..extensions import db
 from ..models import Proposal, Room
@@ -94,6 +95,17 @@ def proposal_view(proposal: Proposal) -> ProposalView:
 def open_proposal_views(number: int) -> list[ProposalView]:
     """The session's open proposals, best first (NotFound for an unknown session)."""
     return [proposal_view(p) for p in briefings.open_proposals(number)]
+
+
+def proposals_coverage(number: int, proposals: list[ProposalView]) -> coverage.Coverage:
+    """What the Council sessions and closures on file cover of the window the proposals
+    were planned in (the rules they were planned with), as of now."""
+    overrides = proposals[0].rules if proposals else {}
+    try:
+        rules = briefings.configured_rules(overrides)
+    except Invalid:  # rules stored by an older version: the window as configured now
+        rules = briefings.configured_rules()
+    return briefings.session_coverage(briefings.get_session(number), rules)
 
 
 def get_proposal(number: int, key: str) -> ProposalView:

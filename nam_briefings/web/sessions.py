@@ -62,7 +62,9 @@ def session_page(number: int, rules_form: RulesForm | None = None,
     body = render_template("sessions/show.html", overview=overview, today=clock.today(),
                            now=clock.now(), briefings=confirmed, proposals=proposals,
                            editing=editing, rules_form=rules_form, manual_form=manual_form,
-                           timeline=timeline.session_timeline(number))
+                           timeline=timeline.session_timeline(number),
+                           coverage=None if confirmed else
+                           proposals_view.proposals_coverage(number, proposals))
     return body, status
 
 
