@@ -113,7 +113,7 @@ def test_moved_reviews_follow_the_facts():
     # session 51's MMR review was deferred to 54: 65 still repeats 51's slot, and 54 keeps it
     sessions = on_file(
         SessionOnFile(40, date(2022, 1, 24), frozenset({"AAA"})),
-        SessionOnFile(51, date(2026, 1, 19), frozenset({"DDD", "MMR"}), moved_out=frozenset()),
+        SessionOnFile(51, date(2026, 1, 19), frozenset({"DDD", "MMR"})),  # MMR: its slot
         SessionOnFile(54, date(2027, 1, 18), frozenset(), published=False,
                       moved_in=frozenset({"MMR"})))
     assert set(predict_session(54, sessions, NAMES).states) == {"AAA", "MMR"}
