@@ -1,17 +1,20 @@
 """UPR sessions as the secretariat reads them: the sessions list and one session's reviews."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
+from ..domain import rotation
 from ..domain.errors import Invalid, NotFound
 from ..domain.imports import FORMATS, References
 from ..extensions import db
 from ..models import Review, State, UprSession
 from . import audit
+from .clock import today as geneva_today
+from .forecast import forecast_session
 from .briefings import session_dates_changed
 
 
@@ -78,18 +81,54 @@ def get_session(number: int) -> SessionOverview:
 
 @dataclass(frozen=True)
 class NewSessionDefaults:
-    """What the "add the next session" form suggests: the number after the last one."""
+    """What the "Add a session" form suggests: the next session neither held nor on file,
+    with the rotation's forecast of its dates and states when it has one."""
 
     number: int
     cycle: int
 
+    @property
+    def forecast(self) -> bool:
+        """True when the rotation forecasts the dates or the states."""
+        return self.start_date is not None or bool(self.states)
 
-def next_session_defaults() -> NewSessionDefaults:
-    """The number after the highest known session, in the latest session's cycle."""
-    latest = db.session.scalar(db.select(UprSession).order_by(UprSession.number.desc()).limit(1))
-    if latest is None:
-        return NewSessionDefaults(number=1, cycle=1)
-    return NewSessionDefaults(number=latest.number + 1, cycle=latest.cycle)
+
+def next_session_defaults(today: date | None = None) -> NewSessionDefaults:
+    """The lowest session number after every held one that is not on file, its cycle, and
+    the forecast of its dates and states. A session counts as held when marked so, or when
+    a published one has ended; expected sessions on file are named, not suggested again."""
+    today = today or geneva_today()
+    on_file = list(db.session.scalars(db.select(UprSession).order_by(UprSession.number)))
+    numbers = {s.number for s in on_file}
+    held = [s.number for s in on_file if s.status == "held"
+            or (s.status != "expected" and s.end_date < today)]
+    number = max(held, default=0) + 1
+    while number in numbers:
+        number += 1
+    expected = tuple(s.number for s in on_file if s.status == "expected")
+    return _with_forecast(NewSessionDefaults(number, rotation.cycle_of(number),
+                                             expected_on_file=expected))
+
+
+def _with_forecast(defaults: NewSessionDefaults) -> NewSessionDefaults:
+    """The defaults with the forecast's dates and states, when the rotation has them."""
+    predicted = forecast_session(defaults.number)
+    if predicted is None:
+        return defaults
+    names = {iso3: name for iso3, name in db.session.execute(
+        db.select(State.iso3, State.name).where(State.iso3.in_(predicted.states)))}
+    return replace(defaults, start_date=predicted.expected_start,
+                   end_date=predicted.expected_end, from_session=predicted.from_session,
+                   states=tuple((iso3, names.get(iso3, iso3)) for iso3 in predicted.states),
+                   nam_presenters=tuple(predicted.nam_presenters),
+                   not_forecast=predicted.note)
+
+
+def forecast_states_text(number: int) -> str:
+    """The states the rotation expects in session `number`, one ISO code a line by name
+    (to fill in its states under review); empty without a forecast."""
+    predicted = forecast_session(number)
+    return "\n".join(predicted.states) if predicted else ""
 
 
 #: the fields of a session, as the CSV columns (and the form's fields) name them
@@ -98,6 +137,20 @@ SESSION_FIELDS = ("number", "cycle", "start_date", "end_date")
 
 def _checked_session(number: int, cycle: int, start_date: date, end_date: date) -> None:
     """Apply the import's rules for a session row; Invalid names the field at fault."""
+    #: the forecast's dates (None without a forecast)
+    start_date: date | None = None
+    end_date: date | None = None
+    #: the session of the cycle before whose states it repeats (None without a forecast)
+    from_session: int | None = None
+    #: the states the forecast expects, (ISO code, name) by name: the order of review is
+    #: drawn anew, so it is not predicted
+    states: tuple[tuple[str, str], ...] = ()
+    #: the NAM members among them who would present
+    nam_presenters: tuple[str, ...] = ()
+    #: sessions on file as expected (forecast): publish them, rather than add them again
+    expected_on_file: tuple[int, ...] = ()
+    #: what the forecast could not know (no states, no dates), empty when all is known
+    not_forecast: str = ""
     row = {"number": str(number), "cycle": str(cycle), "start_date": start_date.isoformat(),
            "end_date": end_date.isoformat()}
     try:

@@ -77,20 +77,26 @@ def new() -> Any:
     """Add a session (the next one by default); then on to its states under review."""
     form = SessionForm()
     if request.method == "GET":
-        defaults = sessions.next_session_defaults()
         form.number.data, form.cycle.data = defaults.number, defaults.cycle
     if form.validate_on_submit():
+    defaults = sessions.next_session_defaults()
         try:
             session = sessions.create_session(form.number.data, form.cycle.data,
                                               form.start_date.data, form.end_date.data,
+        form.start_date.data, form.end_date.data = defaults.start_date, defaults.end_date
                                               current_actor())
         except Invalid as error:
             add_error(form, error)
         else:
-            flash(f"UPR session {session.number} added. Now give its states under review, "
-                  "in order.", "success")
-            return redirect(url_for("sessions.reviews", number=session.number))
-    return render_template("sessions/form.html", form=form, overview=None), form_status(form)
+            expected = sessions.forecast_states_text(session.number)
+            flash(f"UPR session {session.number} added. Now give its states under review, in "
+                  "order." + (" The list is filled in with the states the rotation expects, by "
+                              "name: put them in OHCHR's order of review." if expected else ""),
+                  "success")
+            return redirect(url_for("sessions.reviews", number=session.number,
+                                    forecast=1 if expected else None))
+    return (render_template("sessions/form.html", form=form, overview=None, defaults=defaults),
+            form_status(form))
 
 
 @bp.route("/sessions/<int:number>/edit", methods=["GET", "POST"])
@@ -122,7 +128,8 @@ def reviews(number: int) -> Any:
     overview = sessions.get_session(number)
     form = ReviewOrderForm()
     if request.method == "GET":
-        form.states.data = "\n".join(r.state_iso3 for r in overview.reviews)
+        form.states.data = "\n".join(r.state_iso3 for r in overview.reviews) or (
+            sessions.forecast_states_text(number) if request.args.get("forecast") else "")
     problems: list = []
     if form.validate_on_submit():
         try:
