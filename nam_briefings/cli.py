@@ -329,18 +329,24 @@ ALLOW_PAST_HELP = "Send invitations even though the briefing is in the past."
 
 
 def fail_with_past_hint(error: DomainError) -> None:
-    """`fail`, pointing at --allow-past when the refusal is about a past date."""
-    past = isinstance(error, Invalid) and error.field == "allow_past"
-    fail(f"{error}{' (give --allow-past)' if past else ''}")
+    """`fail`, pointing at --allow-past (--allow-expected) when the refusal is about a past
+    date (an expected session)."""
+    field = error.field if isinstance(error, Invalid) else None
+    hint = {"allow_past": " (give --allow-past)", "allow_expected": " (give --allow-expected)"}
+    fail(f"{error}{hint.get(field or '', '')}")
 
 
 @click.command("confirm")
 @click.argument("proposal_id")
 @click.option("--allow-past", is_flag=True, help=ALLOW_PAST_HELP)
-def confirm_command(proposal_id: str, allow_past: bool) -> None:
+@click.option("--allow-expected", is_flag=True,
+              help="Confirm even though the session is only expected (forecast): its dates "
+                   "and order of review are not yet published.")
+def confirm_command(proposal_id: str, allow_past: bool, allow_expected: bool) -> None:
     """Confirm proposal PROPOSAL_ID: creates its briefings (one per meeting)."""
     try:
-        created = briefings.confirm_proposal(proposal_id, cli_actor(), allow_past=allow_past)
+        created = briefings.confirm_proposal(proposal_id, cli_actor(), allow_past=allow_past,
+                                             allow_expected=allow_expected)
     except DomainError as error:
         fail_with_past_hint(error)
     if created.already:

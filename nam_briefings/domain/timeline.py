@@ -9,7 +9,7 @@ in date order, make the table that screen readers and phones can read instead.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from .calendar import geneva_public_holidays
@@ -41,6 +41,7 @@ class Span:
 
     `kind` is one of LANE_ORDER; `group` names the lane of proposals ("Proposal 1") and
     of the session; `detail` says more in tooltips and the table (e.g. the hours).
+    `expected`: only forecast, not yet published (an expected session), drawn dashed.
     """
 
     kind: str
@@ -49,11 +50,14 @@ class Span:
     last: date
     group: str = ""
     detail: str = ""
+    expected: bool = False
 
     @property
     def kind_label(self) -> str:
-        """What the kind of span is called, e.g. "Confirmed briefing"."""
-        return KIND_LABELS.get(self.kind, self.kind)
+        """What the kind of span is called, e.g. "Confirmed briefing" ("UPR session
+        (expected)" for an expected session)."""
+        label = KIND_LABELS.get(self.kind, self.kind)
+        return f"{label} (expected)" if self.expected else label
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,11 @@ class Timeline:
         """The height of the month and day numbers above the lanes."""
         return HEADER_HEIGHT
 
+    @property
+    def has_expected(self) -> bool:
+        """True when something shown is only expected (the legend then explains it)."""
+        return any(bar.span.expected for bar in self.bars)
+
     def count(self, kind: str) -> int:
         """How many spans of `kind` are shown."""
         return sum(1 for bar in self.bars if bar.span.kind == kind)
@@ -194,8 +203,7 @@ def layout(session: Span, window: list[date], today: date, spans: list[Span]) ->
 def _clip(span: Span, first: date, last: date) -> Span:
     if span.first >= first and span.last <= last:
         return span
-    return Span(span.kind, span.label, max(span.first, first), min(span.last, last),
-                span.group, span.detail)
+    return replace(span, first=max(span.first, first), last=min(span.last, last))
 
 
 def _lane_keys(spans: list[Span]) -> list[tuple[str, str]]:

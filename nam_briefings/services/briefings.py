@@ -108,18 +108,46 @@ def session_dates_changed(session: UprSession, old_start: date, old_end: date) -
     """
     moved = (f"UPR session {session.number} moved from {old_start:%d %b %Y}–{old_end:%d %b %Y} "
              f"to {session.start_date:%d %b %Y}–{session.end_date:%d %b %Y}.")
+    _session_changed(session, moved, f"moved:{session.number}:{session.start_date}:"
+                                     f"{session.end_date}", "moved")
+
+
+def session_published(session: UprSession) -> None:
+    """React to an expected session OHCHR has now published, inside the caller's transaction.
+
+    As for moved dates: open proposals (tentative until now) are planned again with the
+    published dates and order of review; confirmed briefings, set while the session was
+    only expected, are flagged for review. The secretariat gets a notice.
+    """
+    published = (f"UPR session {session.number} is published: {session.start_date:%d %b %Y}–"
+                 f"{session.end_date:%d %b %Y}, with its order of review.")
+    _session_changed(session, published, f"published:{session.number}:{session.start_date}:"
+                                         f"{session.end_date}", "published")
+
+
+def _session_changed(session: UprSession, what: str, key: str, verb: str) -> None:
     confirmed = [b for b in _briefings_of(session) if b.status == "confirmed"]
     for briefing in confirmed:
         briefing.needs_review = True
-        briefing.review_note = moved + " Check that this briefing still fits."
+        briefing.review_note = what + " Check that this briefing still fits."
     if confirmed:
-        notify_secretariat(f"moved:{session.number}:{session.start_date}:{session.end_date}",
-                           f"UPR{session.number} moved: confirmed briefings need review",
-                           moved + "\n\nConfirmed briefings to review:\n" + "\n".join(
+        notify_secretariat(key, f"UPR{session.number} {verb}: confirmed briefings need review",
+                           what + "\n\nConfirmed briefings to review:\n" + "\n".join(
                                f"- {_describe(b)}" for b in confirmed) + _session_link(session))
     elif _has_open_proposals(session):
         plan = _plan(session, {}, not_before=clock.now())
-        _notify_plan(plan, "Briefing proposals re-planned", preface=moved)
+        _notify_plan(plan, "Briefing proposals re-planned", preface=what)
+
+
+def replan_open_proposals(session: UprSession, why: str) -> None:
+    """Plan a session again when it has open proposals (its states under review changed),
+    inside the caller's transaction, and tell the secretariat. A session that has started
+    is planned as it could have been, like `plan_session`."""
+    if not _has_open_proposals(session):
+        return
+    upcoming = session.start_date > clock.today()
+    plan = _plan(session, {}, not_before=clock.now() if upcoming else None)
+    _notify_plan(plan, "Briefing proposals re-planned", preface=why)
 
 
 def _plan(session: UprSession, overrides: dict[str, Any],
@@ -172,6 +200,8 @@ def _notify_plan(plan: Plan, title: str, preface: str = "") -> None:
     else:
         lines.append(f"No briefing time fits before UPR session {session.number}:")
         lines += [f"  - {reason}" for reason in plan.result.why]
+    lines += ["", "What the proposals rest on:"] + [f"  - {line}"
+                                                    for line in coverage_text(plan.coverage)]
     key = plan.result.proposals[0].id if plan.result.proposals else "none"
     notify_secretariat(f"plan:{session.number}:{session.start_date}:{key}",
                        f"{title}: UPR{session.number}", "\n".join(lines) + _session_link(session))
@@ -200,8 +230,6 @@ def open_proposals(number: int) -> list[Proposal]:
     session = get_session(number)
     return list(db.session.scalars(db.select(Proposal).filter_by(
         session_id=session.id, status="open").order_by(Proposal.rank)))
-    lines += ["", "What the proposals rest on:"] + [f"  - {line}"
-                                                    for line in coverage_text(plan.coverage)]
 
 
 def session_briefings(number: int, include_cancelled: bool = False) -> list[Briefing]:
@@ -226,7 +254,8 @@ class Confirmed(list):
         return confirmed
 
 
-def confirm_proposal(key: str, actor: audit.Actor, allow_past: bool = False) -> Confirmed:
+def confirm_proposal(key: str, actor: audit.Actor, allow_past: bool = False,
+                     allow_expected: bool = False) -> Confirmed:
     """Turn a proposal into briefings (one per meeting), each with its own stable UID.
 
     Exactly once: the session's row is locked first, so confirms of the session run one
@@ -234,7 +263,8 @@ def confirm_proposal(key: str, actor: audit.Actor, allow_past: bool = False) -> 
     unique (proposal, meeting) constraint backs this up). The meetings are checked again
     against what the calendar holds now; a proposal that no longer fits, is superseded,
     or whose session already has briefings is refused, and so is one with a meeting in
-    the past unless `allow_past` (invitations for a past date).
+    the past unless `allow_past` (invitations for a past date), and one for an expected
+    session (its dates not yet published) unless `allow_expected`.
     """
     proposal = db.session.scalar(db.select(Proposal).filter_by(key=key.strip()))
     if proposal is None:
@@ -242,14 +272,14 @@ def confirm_proposal(key: str, actor: audit.Actor, allow_past: bool = False) -> 
     proposal_id, session_id = proposal.id, proposal.session_id
     try:
         return locks.retrying(lambda: _confirm_locked(proposal_id, session_id, actor,
-                                                      allow_past))
+                                                      allow_past, allow_expected))
     except IntegrityError:  # a concurrent confirm won between our check and our insert
         db.session.rollback()
         return Confirmed.of(_briefings_of_proposal(proposal_id), already=True)
 
 
 def _confirm_locked(proposal_id: int, session_id: int, actor: audit.Actor,
-                    allow_past: bool) -> Confirmed:
+                    allow_past: bool, allow_expected: bool) -> Confirmed:
     locks.lock_session(session_id)
     proposal = db.session.get(Proposal, proposal_id)
     if proposal.status == "confirmed":
@@ -260,6 +290,8 @@ def _confirm_locked(proposal_id: int, session_id: int, actor: audit.Actor,
         raise Invalid(f"proposal {key} is {proposal.status}, not open: plan the session again")
     session = proposal.session
     _refuse_if_already_briefed(session)
+    if not allow_expected:
+        refuse_expected(session)
     meetings = [_meeting_from_json(m) for m in proposal.meetings]
     if not allow_past:
         clock.refuse_past([m.start for m in meetings])
@@ -284,6 +316,17 @@ def _confirm_locked(proposal_id: int, session_id: int, actor: audit.Actor,
     return Confirmed.of(made, already=False)
 
 
+def refuse_expected(session: UprSession) -> None:
+    """Invalid (field "allow_expected") when the session is only expected: invitations for
+    it go out only when the secretariat says it understands its dates may still change."""
+    if session.status == "expected":
+        source = f" (forecast from session {session.forecast_from})" \
+            if session.forecast_from else ""
+        raise Invalid(f"session {session.number} is expected{source}: its dates and order of "
+                      "review are not yet published, so the briefing may have to move",
+                      field="allow_expected")
+
+
 def _briefings_of_proposal(proposal_id: int) -> list[Briefing]:
     return list(db.session.scalars(db.select(Briefing).filter_by(proposal_id=proposal_id)))
 
@@ -295,16 +338,20 @@ class ManualResult:
 
 
 def set_by_hand(number: int, start: datetime, end: datetime, room_name: str,
-                iso3s: list[str], actor: audit.Actor, allow_past: bool = False) -> ManualResult:
+                iso3s: list[str], actor: audit.Actor, allow_past: bool = False,
+                allow_expected: bool = False) -> ManualResult:
     """Create a briefing at a time chosen by the secretariat.
 
     Hard constraints are enforced (Invalid lists what breaks); soft ones come back as
     warnings. `iso3s` are the presenting states, in agenda order (default: review order).
-    A start in the past is refused unless `allow_past`.
+    A start in the past is refused unless `allow_past`, and an expected session (its
+    dates not yet published) unless `allow_expected`.
     """
     session = get_session(number)
     locks.lock_session(session.id)  # one briefing set per session, even when posted twice
     _refuse_if_already_briefed(session)
+    if not allow_expected:
+        refuse_expected(session)
     if not allow_past:
         clock.refuse_past([start])
     room = db.session.scalar(db.select(Room).filter_by(name=room_name, active=True))
@@ -469,7 +516,8 @@ def answer_by_link(token: str, answer: str, actor_label: str = "rsvp link",
 # --- planner inputs ----------------------------------------------------------------------
 
 def _session_info(session: UprSession) -> planner.SessionInfo:
-    return planner.SessionInfo(session.number, session.start_date, session.end_date)
+    return planner.SessionInfo(session.number, session.start_date, session.end_date,
+                               expected=session.status == "expected")
 
 
 def planning_window(session: UprSession) -> list[date]:

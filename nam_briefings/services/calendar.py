@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain import imports
-from ..domain.calendar import day_bounds_utc
+from ..domain.calendar import day_bounds_utc, to_local
 from ..domain.errors import Invalid, NotFound
 from ..domain.imports import ImportRejected, RowError
 from ..extensions import db
@@ -28,7 +28,7 @@ from ..models import (
     UprSession,
 )
 from . import audit, clock, invitations
-from .briefings import session_dates_changed
+from .briefings import replan_open_proposals, session_dates_changed, session_published
 from .forecast import apply_current_and_next
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -65,14 +65,20 @@ class ImportReport:
     invited_contacts: int = 0
     #: contacts: False when the import was told not to invite the new contacts
     invite: bool = True
+    #: expected sessions the import publishes (their dates or states under review given)
+    published: list[int] = field(default_factory=list)
+    #: reviews moved from another session of the cycle: (iso3, from session, to session)
+    moves: list[tuple[str, int, int]] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
         verb = "would add" if self.dry_run else "added"
         change = "would change" if self.dry_run else "changed"
         kept = "unchanged" if self.update_existing else "already present"
+        removed = (f", {'would remove' if self.dry_run else 'removed'} {len(self.removed)}"
+                   if self.removed else "")
         return (f"{self.kind}: {verb} {len(self.added)}, {change} {len(self.changed)}, "
-                f"{self.unchanged} {kept}")
+                f"{self.unchanged} {kept}{removed}")
 
 
 def count_rows(data: bytes | str) -> int:
@@ -93,6 +99,11 @@ def import_csv(kind: str, data: bytes | str, actor: audit.Actor, *, dry_run: boo
     `update_existing=False`, rows already in the database are kept as they are (what
     the seed does, so that it never undoes the secretariat's corrections).
 
+    Publishing: a sessions file giving an expected session's dates, or a reviews file
+    listing its states (then its whole list, in order of review), publishes it (status
+    scheduled; see `_publish`). A reviews file listing a state whose review is in another
+    session of the same cycle that is not held moves that review (a deferred review).
+
     New contacts are sent the current version of every upcoming briefing (the report
     says how many invitations, also for a dry run), unless `invite` is False.
     """
@@ -109,6 +120,7 @@ def import_csv(kind: str, data: bytes | str, actor: audit.Actor, *, dry_run: boo
             return report
         if report.added or report.changed:
             audit.record(actor, f"import.{kind}", kind, source, report.summary)
+        _audit_publishing(report, actor, source)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -117,14 +129,17 @@ def import_csv(kind: str, data: bytes | str, actor: audit.Actor, *, dry_run: boo
 
 
 def import_review_order(number: int, iso3s: list[str], actor: audit.Actor, *,
-                        dry_run: bool = False) -> ImportReport:
+                        dry_run: bool = False, source: str | None = None) -> ImportReport:
     """Set the states under review in session `number`, in order (the first is reviewed first).
 
     The list is the whole session: a state left out is removed from it, unless it is on the
     agenda of a confirmed briefing (Invalid: cancel or reschedule that first); open proposals
     that count it as a presenter are set aside, to be planned again. Goes through the reviews
     import, so the same checks apply; the problems it finds are numbered by the state's place
-    in `iso3s` (1 = first) rather than by a file's line. All or nothing.
+    in `iso3s` (1 = first) rather than by a file's line. All or nothing: changes the
+    caller made to the session beforehand are committed with it, or rolled back with it.
+    An expected session is published by it; a state reviewed in another session of the
+    cycle that is not held moves here with its history (see `import_csv`).
     """
     codes = [code.strip().upper() for code in iso3s if code.strip()]
     if not codes:
@@ -136,7 +151,7 @@ def import_review_order(number: int, iso3s: list[str], actor: audit.Actor, *,
     try:
         removed = _remove_reviews_left_out(session, set(codes), actor)
         report = import_csv("reviews", "session,iso3,position\n" + rows, actor, dry_run=dry_run,
-                            source=f"review order of session {number}")
+                            source=source or f"review order of session {number}")
     except ImportRejected as rejected:
         db.session.rollback()
         raise ImportRejected(RowError(error.line - 1, error.message)
@@ -150,6 +165,15 @@ def import_review_order(number: int, iso3s: list[str], actor: audit.Actor, *,
 
 def _remove_reviews_left_out(session: UprSession, kept: set[str], actor: audit.Actor) -> list[str]:
     """Delete the session's reviews of states not in `kept` (not committed); their labels."""
+    labels = _take_off_left_out(session, kept)
+    if labels:
+        audit.record(actor, "import.reviews", "reviews",
+                     f"review order of session {session.number}", "removed " + ", ".join(labels))
+    return labels
+
+
+def _take_off_left_out(session: UprSession, kept: set[str]) -> list[str]:
+    """`_remove_reviews_left_out` without the audit (the caller records it)."""
     left_out = [review for review in session.reviews if review.state_iso3 not in kept]
     if not left_out:
         return []
@@ -169,8 +193,7 @@ def _remove_reviews_left_out(session: UprSession, kept: set[str], actor: audit.A
     for review in left_out:
         db.session.delete(review)
     db.session.flush()
-    audit.record(actor, "import.reviews", "reviews", f"review order of session {session.number}",
-                 "removed " + ", ".join(labels))
+    db.session.expire(session, ["reviews"])
     return labels
 
 
@@ -227,15 +250,56 @@ def _database_conflicts(parsed: imports.ParsedFile) -> list[RowError]:
     if parsed.kind != "reviews":
         return []
     in_file = {(row.record.session, row.record.iso3) for row in parsed.rows}
+    # an expected session's forecast order gives way to the file's: no clash there
     taken = {(number, position): iso3 for number, position, iso3 in db.session.execute(
-        db.select(UprSession.number, Review.position, Review.state_iso3).join(Review.session))}
+        db.select(UprSession.number, Review.position, Review.state_iso3).join(Review.session)
+        .where(UprSession.status != "expected"))}
+    deferred = _deferred_reviews(parsed)
     errors = []
     for row in parsed.rows:
         holder = taken.get((row.record.session, row.record.position))
         if holder and holder != row.record.iso3 and (row.record.session, holder) not in in_file:
             errors.append(RowError(row.line, f"position {row.record.position} in session "
                                              f"{row.record.session} is already held by {holder}"))
+        review = deferred.get((row.record.session, row.record.iso3))
+        briefing = _confirmed_briefing_of(review) if review else None
+        if briefing is not None:
+            errors.append(RowError(row.line, (
+                f"{review.state_iso3} presents at a confirmed briefing of session "
+                f"{review.session.number} ({to_local(briefing.start_at):%a %d %b %Y %H:%M}): "
+                "reschedule or cancel that briefing before moving its review to session "
+                f"{row.record.session}")))
     return errors
+
+
+def _deferred_reviews(parsed: imports.ParsedFile) -> dict[tuple[int, str], Review]:
+    """(session, iso3) rows of a reviews file whose state is not in that session but in
+    another session of the same cycle that is not held: that review, to be moved (a state
+    deferred, as Myanmar's review was from session 51 to 54)."""
+    rows = [(row.record.session, row.record.iso3) for row in parsed.rows]
+    if not rows:
+        return {}
+    sessions = {s.number: s for s in db.session.scalars(db.select(UprSession))}
+    by_state: dict[str, list[Review]] = {}
+    for review in db.session.scalars(db.select(Review).where(
+            Review.state_iso3.in_({iso3 for _, iso3 in rows}))):
+        by_state.setdefault(review.state_iso3, []).append(review)
+    found = {}
+    for number, iso3 in rows:
+        target, theirs = sessions.get(number), by_state.get(iso3, [])
+        if target is None or any(r.session_id == target.id for r in theirs):
+            continue
+        movable = [r for r in theirs if r.session.cycle == target.cycle
+                   and r.session.status != "held"]
+        if movable:
+            found[(number, iso3)] = min(movable, key=lambda r: r.session.number)
+    return found
+
+
+def _confirmed_briefing_of(review: Review) -> Briefing | None:
+    """A confirmed briefing where the review's state presents, if any."""
+    return db.session.scalar(db.select(Briefing).join(BriefingItem).where(
+        BriefingItem.review_id == review.id, Briefing.status == "confirmed").limit(1))
 
 
 # --- applying valid rows ------------------------------------------------------------------
@@ -295,35 +359,120 @@ def _withdraw_from_states_no_longer_invited(states: dict[str, State],
 
 def _apply_sessions(parsed, report, progress) -> None:
     existing = {s.number: s for s in db.session.scalars(db.select(UprSession))}
-    moved = []
+    moved, published = [], []
     for record in _each(parsed, progress):
         session = existing.get(record.number)
         old_dates = (session.start_date, session.end_date) if session else None
-        session = _sync(report, f"session {record.number}", session,
-                        {"number": record.number, "cycle": record.cycle,
-                         "start_date": record.start_date, "end_date": record.end_date}, UprSession)
-        if old_dates and old_dates != (session.start_date, session.end_date):
+        values = {"number": record.number, "cycle": record.cycle,
+                  "start_date": record.start_date, "end_date": record.end_date}
+        publishing = _publishes(session, report)
+        if publishing:
+            values.update(status="scheduled", forecast_from=None)
+            report.published.append(record.number)
+        session = _sync(report, f"session {record.number}", session, values, UprSession)
+        if publishing:
+            published.append(session)
+        elif old_dates and old_dates != (session.start_date, session.end_date):
             moved.append((session, *old_dates))
     if not report.dry_run:
         db.session.flush()
         for session, old_start, old_end in moved:
             session_dates_changed(session, old_start, old_end)
+        for session in published:
+            session_published(session)
+
+
+def _publishes(session: UprSession | None, report: ImportReport) -> bool:
+    """True when the import publishes this session: it is expected and the file's rows
+    count (the seed, keeping what is on file, publishes nothing)."""
+    return session is not None and session.status == "expected" and report.update_existing
+
+
+def _publish(session: UprSession, report: ImportReport) -> None:
+    """An expected session becomes published: scheduled, no longer a forecast."""
+    session.status, session.forecast_from = "scheduled", None
+    report.published.append(session.number)
+    report.changed.append(f"session {session.number}: status expected → scheduled")
+
+
+def _audit_publishing(report: ImportReport, actor: audit.Actor, source: str) -> None:
+    """Record each session published and each review moved by the import."""
+    where = f" by {source}" if source else " by import"
+    for number in report.published:
+        session = db.session.scalar(db.select(UprSession).filter_by(number=number))
+        states = ", ".join(r.state_iso3 for r in session.reviews) or "none yet"
+        audit.record(actor, "session.publish", "session", number,
+                     f"published{where}: {session.start_date} to {session.end_date}; "
+                     f"states under review in order: {states}")
+    for iso3, origin, target in report.moves:
+        audit.record(actor, "review.move", "review", f"{target}:{iso3}",
+                     f"{iso3} moved from session {origin} to {target}{where}")
 
 
 def _apply_reviews(parsed, report, progress) -> None:
     sessions = {s.number: s for s in db.session.scalars(db.select(UprSession))}
+    deferred = _deferred_reviews(parsed) if report.update_existing else {}
+    publishing = _publish_by_reviews(parsed, sessions, deferred, report)
     existing = {(r.session.number, r.state_iso3): r for r in db.session.scalars(db.select(Review))}
-    old_positions = {review: review.position for review in existing.values()}
+    old_places = {review: (review.session_id, review.position) for review in existing.values()}
+    touched: set[UprSession] = set()
     with db.session.no_autoflush:
         for record in _each(parsed, progress):
             session = sessions[record.session]
-            _sync(report, f"review of {record.iso3} in session {record.session}",
-                  existing.get((record.session, record.iso3)),
+            review = existing.get((record.session, record.iso3))
+            if review is None and (record.session, record.iso3) in deferred:
+                review = deferred[(record.session, record.iso3)]
+                touched |= {review.session, session}
+                _move_review(review, session, report)
+            _sync(report, f"review of {record.iso3} in session {record.session}", review,
                   {"session_id": session.id, "state_iso3": record.iso3,
                    "position": record.position, "review_date": record.review_date,
                    "start_at": record.start_at, "end_at": record.end_at}, Review)
-    moved = [review for review, old in old_positions.items() if review.position != old]
+    moved = [review for review, old in old_places.items()
+             if (review.session_id, review.position) != old]
     _flush_moved_positions(moved)
+    if not report.dry_run:
+        _after_reviews_changed(publishing, touched)
+
+
+def _publish_by_reviews(parsed: imports.ParsedFile, sessions: dict[int, UprSession],
+                        deferred: dict[tuple[int, str], Review],
+                        report: ImportReport) -> list[UprSession]:
+    """Publish the expected sessions the file lists: the file's rows are their whole list of
+    states under review (forecast states it leaves out are taken off, unless they move to
+    another session the file lists)."""
+    listed: dict[int, set[str]] = {}
+    for row in parsed.rows:
+        listed.setdefault(row.record.session, set()).add(row.record.iso3)
+    for review in deferred.values():
+        listed.setdefault(review.session.number, set()).add(review.state_iso3)
+    publishing = [sessions[n] for n in sorted(listed) if _publishes(sessions[n], report)]
+    for session in publishing:
+        report.removed += _take_off_left_out(session, listed[session.number])
+        _publish(session, report)
+    return publishing
+
+
+def _move_review(review: Review, target: UprSession, report: ImportReport) -> None:
+    """Move a deferred review to `target`: the same row, so its history follows."""
+    origin = review.session
+    report.moves.append((review.state_iso3, origin.number, target.number))
+    report.changed.append(f"review of {review.state_iso3} moved from session {origin.number} "
+                          f"to session {target.number}")
+    review.moved_from_session = origin.number
+    review.session, review.session_id = target, target.id
+
+
+def _after_reviews_changed(published: list[UprSession], touched: set[UprSession]) -> None:
+    """Re-plan what the import changed: published sessions, and the sessions a deferred
+    review left or joined (when they have open proposals)."""
+    for session in published + sorted(touched, key=lambda s: s.number):
+        db.session.expire(session, ["reviews"])
+    for session in published:
+        session_published(session)
+    for session in sorted(touched - set(published), key=lambda s: s.number):
+        replan_open_proposals(session, f"The states under review in UPR session "
+                                       f"{session.number} changed: a review moved.")
 
 
 def _flush_moved_positions(moved: list[Review]) -> None:

@@ -64,6 +64,16 @@ class SessionStatus:
     past: bool
 
     @property
+    def expected(self) -> bool:
+        """True while the session is only forecast (dates and order not yet published)."""
+        return self.session.status == "expected"
+
+    @property
+    def expected_note(self) -> str:
+        """"expected (forecast from session N; dates and order not yet published)"."""
+        return sessions.expected_note(self.session)
+
+    @property
     def stage(self) -> str:
         """"no_reviews", "no_presenter", "no_proposal", "proposals" or "briefed"."""
         if self.briefings:

@@ -34,6 +34,7 @@ from ..models import (
 from . import audit
 from .feed_links import ensure_mission_token, new_token
 from .invitations import agenda_text, mission_answer, presenting_iso3s, summary
+from .sessions import expected_note
 
 
 @dataclass(frozen=True)
@@ -156,17 +157,29 @@ def _stamp(moment: datetime | None) -> datetime:
 
 
 def _session_events() -> list[ical.FeedEvent]:
+    """Every UPR session; an expected one (forecast, not yet published) as TENTATIVE."""
     return [ical.FeedEvent(
         uid=f"upr-session-{s.number}@nam-briefings", sequence=0,
         start=s.start_date, end=s.end_date + timedelta(days=1), all_day=True,
         summary=f"UPR Working Group, {s.number}th session"
-                + (" (postponed)" if s.status == "postponed" else ""),
+                + (" (postponed)" if s.status == "postponed" else "")
+                + (" (expected)" if s.status == "expected" else ""),
         location=s.venue, description=_session_description(s), dtstamp=_stamp(s.updated_at),
-        categories=("UPR",))
+        categories=("UPR",), status=_event_status(s))
         for s in db.session.scalars(db.select(UprSession).order_by(UprSession.start_date))]
 
 
+def _event_status(session: UprSession) -> str:
+    """TENTATIVE while the session is only expected, else CONFIRMED."""
+    return "TENTATIVE" if session.status == "expected" else "CONFIRMED"
+
+
 def _session_description(session: UprSession) -> str:
+    if session.status == "expected":
+        states = ", ".join(r.state.name for r in session.reviews)
+        return (f"UPR session {session.number} is {expected_note(session)}. States under "
+                f"review (forecast; order of review not yet published): "
+                f"{states or 'not known yet'}")
     states = ", ".join(f"{r.position}. {r.state.name}" for r in session.reviews)
     return f"States under review, in order: {states}" if states else ""
 
@@ -185,9 +198,14 @@ def _review_events(iso3: str | None = None) -> list[ical.FeedEvent]:
             sequence=0, all_day=not timed,
             start=review.start_at if timed else day,
             end=review.end_at if timed else day + timedelta(days=1),
-            summary=f"UPR review of {review.state.name} ({review.session.number}th session)",
-            location=review.session.venue, description="", dtstamp=_stamp(review.updated_at),
-            categories=("UPR",)))
+            summary=f"UPR review of {review.state.name} ({review.session.number}th session"
+                    + (", expected)" if review.session.status == "expected" else ")"),
+            location=review.session.venue,
+            description=(f"UPR session {review.session.number} is "
+                         f"{expected_note(review.session)}."
+                         if review.session.status == "expected" else ""),
+            dtstamp=_stamp(review.updated_at), categories=("UPR",),
+            status=_event_status(review.session)))
     return events
 
 

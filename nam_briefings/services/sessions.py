@@ -12,10 +12,16 @@ from ..domain.errors import Invalid, NotFound
 from ..domain.imports import FORMATS, References
 from ..extensions import db
 from ..models import Review, State, UprSession
-from . import audit
+from . import audit, calendar
+from .briefings import session_dates_changed
 from .clock import today as geneva_today
 from .forecast import forecast_session
-from .briefings import session_dates_changed
+
+
+def expected_note(session: UprSession) -> str:
+    """What an expected session is, in the words every page and feed uses for it."""
+    source = f" from session {session.forecast_from}" if session.forecast_from else ""
+    return f"expected (forecast{source}; dates and order not yet published)"
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,16 @@ class SessionOverview:
     def in_progress(self, on: date) -> bool:
         """True when the session has started but not ended on `on`."""
         return self.session.start_date <= on <= self.session.end_date
+
+    @property
+    def expected(self) -> bool:
+        """True while the session is only forecast (dates and order not yet published)."""
+        return self.session.status == "expected"
+
+    @property
+    def expected_note(self) -> str:
+        """"expected (forecast from session N; dates and order not yet published)"."""
+        return expected_note(self.session)
 
 
 @dataclass(frozen=True)
@@ -86,6 +102,20 @@ class NewSessionDefaults:
 
     number: int
     cycle: int
+    #: the forecast's dates (None without a forecast)
+    start_date: date | None = None
+    end_date: date | None = None
+    #: the session of the cycle before whose states it repeats (None without a forecast)
+    from_session: int | None = None
+    #: the states the forecast expects, (ISO code, name) by name: the order of review is
+    #: drawn anew, so it is not predicted
+    states: tuple[tuple[str, str], ...] = ()
+    #: the NAM members among them who would present
+    nam_presenters: tuple[str, ...] = ()
+    #: sessions on file as expected (forecast): publish them, rather than add them again
+    expected_on_file: tuple[int, ...] = ()
+    #: what the forecast could not know (no states, no dates), empty when all is known
+    not_forecast: str = ""
 
     @property
     def forecast(self) -> bool:
@@ -137,20 +167,6 @@ SESSION_FIELDS = ("number", "cycle", "start_date", "end_date")
 
 def _checked_session(number: int, cycle: int, start_date: date, end_date: date) -> None:
     """Apply the import's rules for a session row; Invalid names the field at fault."""
-    #: the forecast's dates (None without a forecast)
-    start_date: date | None = None
-    end_date: date | None = None
-    #: the session of the cycle before whose states it repeats (None without a forecast)
-    from_session: int | None = None
-    #: the states the forecast expects, (ISO code, name) by name: the order of review is
-    #: drawn anew, so it is not predicted
-    states: tuple[tuple[str, str], ...] = ()
-    #: the NAM members among them who would present
-    nam_presenters: tuple[str, ...] = ()
-    #: sessions on file as expected (forecast): publish them, rather than add them again
-    expected_on_file: tuple[int, ...] = ()
-    #: what the forecast could not know (no states, no dates), empty when all is known
-    not_forecast: str = ""
     row = {"number": str(number), "cycle": str(cycle), "start_date": start_date.isoformat(),
            "end_date": end_date.isoformat()}
     try:
@@ -193,3 +209,27 @@ def update_session(number: int, cycle: int, start_date: date, end_date: date,
                  f"cycle {old[0]} → {cycle}, {old[1]} to {old[2]} → {start_date} to {end_date}")
     db.session.commit()
     return session
+
+
+def publish_session(number: int, start_date: date, end_date: date, iso3s: list[str],
+                    actor: audit.Actor) -> calendar.ImportReport:
+    """Publish an expected session as OHCHR has: its dates and its states in order of review.
+
+    The states are saved as the review-order form saves them (`import_review_order`: the
+    list is the whole session); the session becomes scheduled and no longer a forecast, its
+    open proposals are planned again, and a state deferred from another session of the
+    cycle moves here with its history. All or nothing; Invalid when the session is not
+    expected or a date is wrong, ImportRejected (by place in the list) for a bad state.
+    """
+    session = get_session(number).session
+    if session.status != "expected":
+        raise Invalid(f"session {number} is already published ({session.status}): change its "
+                      "dates with Edit the session and its order with States under review")
+    _checked_session(number, session.cycle, start_date, end_date)
+    session.start_date, session.end_date = start_date, end_date
+    try:
+        return calendar.import_review_order(number, iso3s, actor,
+                                            source=f"the publishing of session {number}")
+    except Exception:
+        db.session.rollback()
+        raise

@@ -33,9 +33,12 @@ def session_timeline(number: int) -> timeline.Timeline:
                                                        [a.iso3 for a in meeting.agenda]))
                   for meeting in proposal.meetings]
     spans += [briefing_span(b) for b in briefings.session_briefings(number)]
-    session_span = timeline.Span("session", f"UPR{session.number}", session.start_date,
-                                 session.end_date, group=f"UPR session {session.number}",
-                                 detail=f"{len(overview.reviews)} states under review")
+    states = f"{len(overview.reviews)} states under review"
+    session_span = timeline.Span(
+        "session", f"UPR{session.number}", session.start_date, session.end_date,
+        group=f"UPR session {session.number}" + (" (expected)" if overview.expected else ""),
+        detail=f"{overview.expected_note}; {states}" if overview.expected else states,
+        expected=overview.expected)
     return timeline.layout(session_span, window, clock.today(), spans)
 
 

@@ -30,6 +30,7 @@ from .forms import (
     RescheduleForm,
     RulesForm,
     add_error,
+    expected_label,
     form_status,
 )
 from .sessions import session_page
@@ -76,19 +77,22 @@ def plan(number: int) -> Any:
 def confirm(number: int, key: str) -> Any:
     """Show what confirming a proposal creates; on POST, create the briefings.
 
-    A proposal with a meeting in the past also needs the "in the past" box ticked.
+    A proposal with a meeting in the past also needs the "in the past" box ticked, and
+    one for an expected session (dates not yet published) the "expected" box.
     """
     proposal = proposals_view.get_proposal(number, key)
     form = ConfirmProposalForm()
+    form.allow_expected.label.text = expected_label(number)
     error = None
     status = 200
     if form.validate_on_submit():
         try:
             created = briefings.confirm_proposal(proposal.key, current_actor(),
-                                                 allow_past=form.allow_past.data)
+                                                 allow_past=form.allow_past.data,
+                                                 allow_expected=form.allow_expected.data)
         except Invalid as refusal:
-            if refusal.field == "allow_past":
-                add_error(form, Invalid(f"{refusal}. Tick the box to go ahead.", "allow_past"))
+            if refusal.field in ("allow_past", "allow_expected"):
+                add_error(form, Invalid(f"{refusal}. Tick the box to go ahead.", refusal.field))
             else:
                 error = str(refusal)
             status = 400
@@ -121,7 +125,8 @@ def manual(number: int) -> Any:
             start, end = form.geneva_times()
             result = briefings.set_by_hand(number, start, end, form.room.data,
                                            form.presenting_in_review_order(), current_actor(),
-                                           allow_past=form.allow_past.data)
+                                           allow_past=form.allow_past.data,
+                                           allow_expected=form.allow_expected.data)
         except Invalid as error:
             add_error(form, error)
         else:

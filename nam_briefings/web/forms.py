@@ -47,6 +47,11 @@ from ..domain.validation import normalise_email
 #: the tick that lets invitations go out for a briefing in the past (services: allow_past)
 PAST_LABEL = "I understand this briefing is in the past: send the invitations anyway"
 
+
+def expected_label(number: int) -> str:
+    """The tick that lets a briefing be confirmed for an expected session (allow_expected)."""
+    return f"I understand session {number} is expected: its dates are not yet published"
+
 ROLE_LABELS = {
     "ambassador": "Ambassador",
     "deputy": "Deputy",
@@ -230,6 +235,9 @@ class ManualBriefingForm(FlaskForm):
     room = SelectField("Room", validators=[InputRequired("Choose a room.")])
     states = MultiCheckboxField("Presenting states", validators=[ticked_at_least_one])
     allow_past = BooleanField(PAST_LABEL)
+    #: views give the label the session's number (`expected_label`)
+    allow_expected = BooleanField("I understand this session is expected: its dates are not "
+                                  "yet published")
 
     def set_choices(self, rooms: list, reviews: list) -> None:
         """Offer `rooms` (Room rows) and the states of `reviews` (Review rows, in order)."""
@@ -318,6 +326,9 @@ class ConfirmProposalForm(FlaskForm):
     """The confirmation step of a proposal; the tick is needed only for a past meeting."""
 
     allow_past = BooleanField(PAST_LABEL)
+    #: views give the label the session's number (`expected_label`)
+    allow_expected = BooleanField("I understand this session is expected: its dates are not "
+                                  "yet published")
 
 
 # --- sessions, their reviews and CSV imports -------------------------------------------------
@@ -347,6 +358,15 @@ class ReviewOrderForm(FlaskForm):
     def codes(self) -> list[str]:
         """The codes given, one per line (commas and spaces also separate them)."""
         return [code for code in re.split(r"[\s,;]+", self.states.data or "") if code]
+
+
+class PublishSessionForm(ReviewOrderForm):
+    """An expected session as OHCHR publishes it: its dates and states in order of review."""
+
+    start_date = DateField("First day", validators=[InputRequired("Give the first day.")],
+                           invalid_value_message="Give the first day as YYYY-MM-DD.")
+    end_date = DateField("Last day", validators=[InputRequired("Give the last day.")],
+                         invalid_value_message="Give the last day as YYYY-MM-DD.")
 
 
 #: CSV kinds the web import page offers (missions and contacts have their own pages)

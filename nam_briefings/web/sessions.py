@@ -1,5 +1,6 @@
 """UPR sessions: the list (upcoming first), one session with its timeline, reviews and
-briefing; adding or changing a session, its states under review, and CSV imports."""
+briefing; adding or changing a session, its states under review, publishing an expected
+session, and CSV imports."""
 from __future__ import annotations
 
 from typing import Any
@@ -14,10 +15,12 @@ from .auth import current_actor, role_required
 from .forms import (
     ImportForm,
     ManualBriefingForm,
+    PublishSessionForm,
     ReviewOrderForm,
     RulesForm,
     SessionForm,
     add_error,
+    expected_label,
     form_status,
 )
 
@@ -59,6 +62,7 @@ def session_page(number: int, rules_form: RulesForm | None = None,
             manual_form = ManualBriefingForm(formdata=None)
             manual_form.states.data = [r.state_iso3 for r in overview.presenting_candidates]
         manual_form.set_choices(proposals_view.active_rooms(), overview.reviews)
+        manual_form.allow_expected.label.text = expected_label(number)
     body = render_template("sessions/show.html", overview=overview, today=clock.today(),
                            now=clock.now(), briefings=confirmed, proposals=proposals,
                            editing=editing, rules_form=rules_form, manual_form=manual_form,
@@ -76,14 +80,14 @@ def session_page(number: int, rules_form: RulesForm | None = None,
 def new() -> Any:
     """Add a session (the next one by default); then on to its states under review."""
     form = SessionForm()
+    defaults = sessions.next_session_defaults()
     if request.method == "GET":
         form.number.data, form.cycle.data = defaults.number, defaults.cycle
+        form.start_date.data, form.end_date.data = defaults.start_date, defaults.end_date
     if form.validate_on_submit():
-    defaults = sessions.next_session_defaults()
         try:
             session = sessions.create_session(form.number.data, form.cycle.data,
                                               form.start_date.data, form.end_date.data,
-        form.start_date.data, form.end_date.data = defaults.start_date, defaults.end_date
                                               current_actor())
         except Invalid as error:
             add_error(form, error)
@@ -132,19 +136,56 @@ def reviews(number: int) -> Any:
             sessions.forecast_states_text(number) if request.args.get("forecast") else "")
     problems: list = []
     if form.validate_on_submit():
-        try:
-            report = calendar.import_review_order(number, form.codes(), current_actor())
-        except ImportRejected as rejected:
-            problems = rejected.errors
-            form.states.errors = [f"{rejected} Each problem is listed with its line."]
-        except Invalid as error:
-            add_error(form, error)
-        else:
+        report, problems = _save_states(form, lambda: calendar.import_review_order(
+            number, form.codes(), current_actor()))
+        if report is not None:
             flash(f"States under review in session {number}: {len(report.added)} added, "
                   f"{len(report.changed)} changed, {len(report.removed)} removed, "
                   f"{report.unchanged} unchanged.", "success")
             return redirect(url_for("sessions.show", number=number))
     return (render_template("sessions/reviews.html", form=form, overview=overview,
+                            problems=problems), form_status(form))
+
+
+def _save_states(form: ReviewOrderForm, save: Any) -> tuple[Any, list]:
+    """Save a list of states under review with `save()`; (report, []) when saved, else
+    (None, the problems by place in the list), the form's errors set."""
+    try:
+        return save(), []
+    except ImportRejected as rejected:
+        form.states.errors = [f"{rejected} Each problem is listed with its line."]
+        return None, rejected.errors
+    except Invalid as error:
+        add_error(form, error)
+        return None, []
+
+
+@bp.route("/sessions/<int:number>/publish", methods=["GET", "POST"])
+@role_required("editor")
+def publish(number: int) -> Any:
+    """Publish an expected session as OHCHR has: its dates and states in order of review
+    (the states-under-review list, with the dates); open proposals are planned again."""
+    overview = sessions.get_session(number)
+    form = PublishSessionForm()
+    if request.method == "GET":
+        if not overview.expected:
+            flash(f"UPR session {number} is already published.", "success")
+            return redirect(url_for("sessions.show", number=number))
+        form.start_date.data, form.end_date.data = (overview.session.start_date,
+                                                    overview.session.end_date)
+        form.states.data = "\n".join(r.state_iso3 for r in overview.reviews) or (
+            sessions.forecast_states_text(number) if request.args.get("forecast") else "")
+    problems: list = []
+    if form.validate_on_submit():
+        report, problems = _save_states(form, lambda: sessions.publish_session(
+            number, form.start_date.data, form.end_date.data, form.codes(), current_actor()))
+        if report is not None:
+            moved = "".join(f" {iso3} moved here from session {origin}."
+                            for iso3, origin, _ in report.moves)
+            flash(f"UPR session {number} published with its order of review; open proposals "
+                  f"are planned again.{moved}", "success")
+            return redirect(url_for("sessions.show", number=number))
+    return (render_template("sessions/publish.html", form=form, overview=overview,
                             problems=problems), form_status(form))
 
 
