@@ -108,7 +108,7 @@ def import_csv(kind: str, data: bytes | str, actor: audit.Actor, *, dry_run: boo
     says how many invitations, also for a dry run), unless `invite` is False.
     """
     parsed = imports.parse_file(kind, data, _references())
-    conflicts = _database_conflicts(parsed)
+    conflicts = _database_conflicts(parsed, update_existing)
     if conflicts:
         raise ImportRejected(conflicts)
     report = ImportReport(kind, dry_run, parsed.delimiter, update_existing=update_existing,
@@ -245,16 +245,19 @@ def _references() -> imports.References:
     )
 
 
-def _database_conflicts(parsed: imports.ParsedFile) -> list[RowError]:
-    """Rows that are valid alone but clash with what the database holds."""
+def _database_conflicts(parsed: imports.ParsedFile, update_existing: bool = True
+                        ) -> list[RowError]:
+    """Rows that are valid alone but clash with what the database holds. (Keeping what is
+    on file, as the seed does, neither publishes nor moves anything: see `import_csv`.)"""
     if parsed.kind != "reviews":
         return []
     in_file = {(row.record.session, row.record.iso3) for row in parsed.rows}
     # an expected session's forecast order gives way to the file's: no clash there
-    taken = {(number, position): iso3 for number, position, iso3 in db.session.execute(
-        db.select(UprSession.number, Review.position, Review.state_iso3).join(Review.session)
-        .where(UprSession.status != "expected"))}
-    deferred = _deferred_reviews(parsed)
+    query = db.select(UprSession.number, Review.position, Review.state_iso3).join(Review.session)
+    if update_existing:
+        query = query.where(UprSession.status != "expected")
+    taken = {(number, position): iso3 for number, position, iso3 in db.session.execute(query)}
+    deferred = _deferred_reviews(parsed) if update_existing else {}
     errors = []
     for row in parsed.rows:
         holder = taken.get((row.record.session, row.record.position))

@@ -392,3 +392,21 @@ def test_a_state_presenting_at_a_confirmed_briefing_of_its_old_session_is_not_mo
     assert states_of(51) == ["NPL", "MMR"] and session(54).status == "expected"
     with pytest.raises(ImportRejected):
         calendar.import_csv("reviews", "session,iso3,position\n54,MMR,5\n", SECRETARIAT)
+
+
+def test_keeping_what_is_on_file_neither_publishes_nor_moves(calendar_2026):
+    calendar.import_csv("reviews", "session,iso3,position\n54,MMR,5\n", SECRETARIAT,
+                        update_existing=False)
+    assert session(54).status == "expected" and states_of(51) == ["NPL", "MMR"]
+    assert states_of(54) == ["LBN", "FRA", "MRT", "RWA", "MMR"]
+
+
+def test_a_briefing_confirmed_while_expected_is_flagged_for_review_once_published(
+        calendar_2026):
+    key = briefings.plan_session(54, SECRETARIAT, from_now=True).proposals[0].key
+    briefings.confirm_proposal(key, SECRETARIAT, allow_expected=True)
+    calendar.import_review_order(54, ["LBN", "MRT", "RWA", "FRA"], SECRETARIAT)
+    db.session.expire_all()
+    flagged = briefings.session_briefings(54)
+    assert flagged and all(b.needs_review for b in flagged)
+    assert "UPR session 54 is published" in flagged[0].review_note
