@@ -436,7 +436,7 @@ def shipped_sessions():
 @pytest.mark.parametrize("session, presenters, hrc", [
     pytest.param(*case, id=f"UPR{case[0].number}") for case in shipped_sessions()])
 def test_every_shipped_session_plans_with_the_defaults(session, presenters, hrc):
-    assert 41 <= session.number <= 50
+    assert 38 <= session.number <= 51  # what nam_briefings/data ships
     result = propose(session, presenters, [ROOM], hrc)
     assert len(result.proposals) == 5, result.why
     assert violations(result, session, presenters, [ROOM], hrc, DEFAULT_RULES) == []
