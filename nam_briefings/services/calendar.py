@@ -202,9 +202,10 @@ def _proposal_iso3s(proposal: Proposal) -> set[str]:
     return {item["iso3"] for meeting in proposal.meetings for item in meeting["agenda"]}
 
 
-def seed_reference_data(actor: audit.Actor) -> list[ImportReport]:
+def seed_reference_data(actor: audit.Actor, forecast: bool = True) -> list[ImportReport]:
     """Load the shipped states, UPR sessions and reviews, HRC sessions and a default room,
-    then write the rotation's forecast of the current and the next cycle as expected sessions.
+    then (unless `forecast` is False) write the rotation's forecast of the current and the
+    next cycle as expected sessions.
 
     Safe to run any number of times: only missing rows are added, and rows already
     there (perhaps corrected since by the secretariat) are left as they are.
@@ -220,7 +221,8 @@ def seed_reference_data(actor: audit.Actor) -> list[ImportReport]:
         db.session.flush()
         audit.record(actor, "room.create", "room", room.id, f"default room {room.name}")
         db.session.commit()
-    apply_current_and_next(actor)
+    if forecast:
+        apply_current_and_next(actor)
     return reports
 
 
@@ -278,7 +280,8 @@ def _database_conflicts(parsed: imports.ParsedFile, update_existing: bool = True
 def _deferred_reviews(parsed: imports.ParsedFile) -> dict[tuple[int, str], Review]:
     """(session, iso3) rows of a reviews file whose state is not in that session but in
     another session of the same cycle that is not held: that review, to be moved (a state
-    deferred, as Myanmar's review was from session 51 to 54)."""
+    deferred, as Myanmar's review was from session 51 to 54: a state is reviewed once a
+    cycle, so a second session of the cycle listing it means the first did not review it)."""
     rows = [(row.record.session, row.record.iso3) for row in parsed.rows]
     if not rows:
         return {}

@@ -36,3 +36,13 @@ def refuse_past(starts: list[datetime]) -> None:
         first = min(past).astimezone(GENEVA)
         raise Invalid(f"{first:%a %d %b %Y %H:%M %Z} is in the past: confirm explicitly that "
                       "invitations should go out for a past date", field="allow_past")
+
+
+def has_taken_place(session) -> bool:
+    """Whether a UPR session is over: marked held, or published and its last day before today.
+
+    (Nothing marks a session held yet, so a published session that has ended counts too.)
+    An expected session has not taken place until it is published.
+    """
+    return session.status == "held" or (session.status != "expected"
+                                         and session.end_date < today())

@@ -12,7 +12,7 @@ from ..domain.errors import Invalid, NotFound
 from ..domain.imports import FORMATS, References
 from ..extensions import db
 from ..models import Review, State, UprSession
-from . import audit, calendar
+from . import audit, calendar, clock
 from .briefings import session_dates_changed
 from .clock import today as geneva_today
 from .forecast import forecast_session
@@ -123,15 +123,13 @@ class NewSessionDefaults:
         return self.start_date is not None or bool(self.states)
 
 
-def next_session_defaults(today: date | None = None) -> NewSessionDefaults:
+def next_session_defaults() -> NewSessionDefaults:
     """The lowest session number after every held one that is not on file, its cycle, and
     the forecast of its dates and states. A session counts as held when marked so, or when
     a published one has ended; expected sessions on file are named, not suggested again."""
-    today = today or geneva_today()
     on_file = list(db.session.scalars(db.select(UprSession).order_by(UprSession.number)))
     numbers = {s.number for s in on_file}
-    held = [s.number for s in on_file if s.status == "held"
-            or (s.status != "expected" and s.end_date < today)]
+    held = [s.number for s in on_file if clock.has_taken_place(s)]
     number = max(held, default=0) + 1
     while number in numbers:
         number += 1

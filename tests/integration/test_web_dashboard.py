@@ -25,9 +25,10 @@ from tests.integration.web_helpers import HTML, action_links, needs_action, page
 
 @pytest.fixture
 def shipped(app):
-    """The shipped calendar, "today" pinned to 1 December 2026: no upcoming session."""
+    """The shipped calendar without the rotation's forecast, "today" pinned to 1 December
+    2026: no upcoming session is known (as before the forecast, or where it is not applied)."""
     app.config["TODAY"] = date(2026, 12, 1)
-    seed_reference_data(Actor.system())
+    seed_reference_data(Actor.system(), forecast=False)
 
 
 def section(html: str, heading_id: str) -> str:
