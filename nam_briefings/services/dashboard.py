@@ -186,17 +186,24 @@ def needs_action(upcoming: list[SessionStatus], counts: dict[str, int],
 
 
 def coverage_actions(upcoming: list[SessionStatus]) -> list[Action]:
-    """A line per gap in the reference data under a session still to be briefed: Council
-    sessions not known for its planning window, no UN Geneva closure entered for its year."""
-    actions = []
+    """A line per gap in the reference data under the sessions still to be briefed: Council
+    sessions not known for their planning windows, no UN Geneva closure entered for a year.
+    Sessions with the same gap share one line ("Sessions 54, 55 and 56: ...")."""
+    gaps: dict[tuple[str, str], list[int]] = {}
     for status in upcoming:
         if status.in_progress or status.stage in ("briefed", "no_presenter"):
             continue
-        number = status.session.number
-        actions += [Action(f"coverage_{warning.kind}", f"Session {number}: {warning.short}",
-                           number)
-                    for warning in briefings.session_coverage(status.session).warnings]
-    return actions
+        for warning in briefings.session_coverage(status.session).warnings:
+            gaps.setdefault((warning.kind, warning.short), []).append(status.session.number)
+    return [Action(f"coverage_{kind}", f"{_sessions_named(numbers)}: {short}", numbers[0])
+            for (kind, short), numbers in gaps.items()]
+
+
+def _sessions_named(numbers: list[int]) -> str:
+    """"Session 54", "Sessions 54 and 55", "Sessions 54, 55 and 56"."""
+    if len(numbers) == 1:
+        return f"Session {numbers[0]}"
+    return f"Sessions {', '.join(map(str, numbers[:-1]))} and {numbers[-1]}"
 
 
 def _session_actions(status: SessionStatus) -> list[Action]:
