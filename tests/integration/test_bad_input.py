@@ -82,7 +82,8 @@ def world(app, client, login) -> dict:
     #: pages that show the forms the walk's own values do not (activate, confirm, plan)
     pages = ["/missions/BRA", f"/missions/{colleague.mission.state_iso3}",
              f"/admin/users/{former.id}", "/sessions/48",
-             f"/sessions/48/proposals/{proposal}/confirm", "/rooms"]
+             f"/sessions/48/proposals/{proposal}/confirm", "/rooms",
+             "/sessions/54/publish"]  # 54 is on file as expected (the seed's forecast)
     return {"ints": ints, "strings": strings, "tokens": tokens, "pages": pages,
             "login_page": login_page}
 
