@@ -98,12 +98,13 @@ def throwaway_database(url: str | None, folder: Path, name: str = "bench") -> It
 
 
 @contextlib.contextmanager
-def postgres_database(url: str) -> Iterator[str]:
-    """A throwaway database on the server of `url`, dropped afterwards."""
+def postgres_database(url: str, prefix: str = "nam_briefings_bench") -> Iterator[str]:
+    """A throwaway database on the server of `url`, dropped afterwards (the test suite's
+    throwaway databases are made here too)."""
     import sqlalchemy as sa
 
     admin_url = sa.make_url(url).set(drivername="postgresql+psycopg")
-    name = f"nam_briefings_bench_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))

@@ -46,17 +46,10 @@ def new_postgres_database() -> Iterator[str]:
     """Create a throwaway PostgreSQL database next to TEST_DATABASE_URL; drop it afterwards."""
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1/test)")
-    admin_url = sa.make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
-    name = f"nam_briefings_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    from bench._support import postgres_database
+
+    with postgres_database(POSTGRES_URL, prefix="nam_briefings_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
