@@ -1,0 +1,101 @@
+"""Benchmark of start-up: what every CLI call, test process and gunicorn worker pays.
+
+Run with `.venv/bin/python bench/startup.py` (or `make bench`). It prints the machine, then the
+median wall time of
+
+1. `flask --app bench/bare_startup_app.py --help`: a bare one-route Flask app, the reference;
+2. `flask --app app --help`: our app, every command listed (the target is 0.8 s at most);
+3. `python -c "import app"`: building our app, which is what gunicorn and the tests pay;
+
+each with its ratio to the reference, all measured in the same run. With `hyperfine` installed
+(Debian package `hyperfine`) it does the timing; otherwise the commands are run in turn, round
+after round, and timed here. The exit status is non-zero when figure 2 exceeds the target.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench._support import machine  # noqa: E402
+
+#: the figure issue 13 asks for `flask --app app --help`, in seconds
+TARGET_SECONDS = 0.8
+
+
+def commands() -> list[tuple[str, list[str]]]:
+    """(label, argv) of what is timed, the reference first."""
+    flask = str(Path(sys.executable).with_name("flask"))
+    return [
+        ("bare Flask app: flask --help (reference)",
+         [flask, "--app", "bench/bare_startup_app.py", "--help"]),
+        ("flask --app app --help", [flask, "--app", "app", "--help"]),
+        ('python -c "import app"', [sys.executable, "-c", "import app"]),
+    ]
+
+
+def time_with_hyperfine(argvs: list[list[str]], runs: int, env: dict[str, str]) -> list[float]:
+    """Median seconds of each command, measured by hyperfine (no shell in between)."""
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "hyperfine.json"
+        subprocess.run(
+            ["hyperfine", "--shell=none", "--warmup", "1", "--runs", str(runs), "--style", "none",
+             "--export-json", str(report), *(subprocess.list2cmdline(argv) for argv in argvs)],
+            cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+        return [result["median"] for result in json.loads(report.read_text())["results"]]
+
+
+def time_by_hand(argvs: list[list[str]], runs: int, env: dict[str, str]) -> list[float]:
+    """Median seconds of each command, run in turn round after round (so that a busy moment
+    of a shared machine falls on all of them), after one warm-up round."""
+    samples: list[list[float]] = [[] for _ in argvs]
+    for round_number in range(runs + 1):
+        for index, argv in enumerate(argvs):
+            started = time.perf_counter()
+            subprocess.run(argv, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+            if round_number:  # round 0 warms the file cache and writes the .pyc files
+                samples[index].append(time.perf_counter() - started)
+    return [statistics.median(times) for times in samples]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10, help="runs of each command (default 10)")
+    parser.add_argument("--no-hyperfine", action="store_true",
+                        help="time the commands here even when hyperfine is installed")
+    args = parser.parse_args()
+
+    print(machine())
+    use_hyperfine = shutil.which("hyperfine") is not None and not args.no_hyperfine
+    print(f"timing: {'hyperfine' if use_hyperfine else 'subprocess'}, median of {args.runs} runs")
+    labelled = commands()
+    with tempfile.TemporaryDirectory() as instance:
+        # A throwaway instance folder: the app's start-up makes it and its secret key.
+        env = {**os.environ, "INSTANCE_PATH": instance, "PYTHONDONTWRITEBYTECODE": ""}
+        env.pop("FLASK_APP", None)
+        timer = time_with_hyperfine if use_hyperfine else time_by_hand
+        medians = timer([argv for _, argv in labelled], args.runs, env)
+
+    reference = medians[0]
+    width = max(len(label) for label, _ in labelled)
+    for (label, _), seconds in zip(labelled, medians):
+        print(f"{label:<{width}}  {seconds:6.3f} s  {seconds / reference:5.2f}× the reference")
+    within = medians[1] <= TARGET_SECONDS
+    print(f"target: flask --app app --help ≤ {TARGET_SECONDS} s: "
+          f"{'met' if within else 'NOT met'} ({medians[1]:.3f} s)")
+    return 0 if within else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
