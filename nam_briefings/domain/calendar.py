@@ -5,8 +5,6 @@ from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 GENEVA = ZoneInfo("Europe/Zurich")
 
 
@@ -37,6 +35,8 @@ def to_local(instant: datetime, tz: ZoneInfo = GENEVA) -> datetime:
 
 @lru_cache(maxsize=64)
 def _geneva_holidays(year: int) -> dict[date, str]:
+    import holidays  # heavy (every country's calendar): imported on the first lookup
+
     return dict(holidays.country_holidays("CH", subdiv="GE", years=year, language="en_US"))
 
 

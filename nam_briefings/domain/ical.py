@@ -21,18 +21,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-
-from icalendar import (
-    Calendar,
-    Event,
-    Timezone,
-    TimezoneDaylight,
-    TimezoneStandard,
-    vCalAddress,
-    vText,
-)
+from typing import TYPE_CHECKING
 
 from .calendar import GENEVA
+
+if TYPE_CHECKING:  # icalendar is imported where it is used (start-up cost, README)
+    from icalendar import Calendar, Event, Timezone, vCalAddress
 
 PRODID = "-//NAM Chairmanship Geneva//NAM Briefings//EN"
 TZID = GENEVA.key
@@ -141,6 +135,8 @@ def feed(
 
     Cancelled events are refused: leave them out, and clients drop them from their copy.
     """
+    from icalendar import vText
+
     cancelled = sorted(item.uid for item in events if item.status == "CANCELLED")
     if cancelled:
         raise ValueError(f"cancelled events leave the feed; got {cancelled}")
@@ -170,6 +166,8 @@ def geneva_time(moment: datetime) -> datetime:
 
 def _calendar(prodid: str, method: str) -> Calendar:
     """An empty VCALENDAR with VERSION, PRODID and METHOD (and no random UID)."""
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("version", "2.0")
     calendar.add("prodid", prodid)
@@ -185,6 +183,8 @@ def _vtimezone() -> Timezone:
     October 03:00 CEST → 02:00 CET), which Switzerland has kept since 1996: right for every
     date a briefing can have (a test compares them with the tz database up to 2037).
     """
+    from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
+
     standard = TimezoneStandard()
     standard.add("dtstart", datetime(1970, 10, 25, 3, 0))
     standard.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1SU"})
@@ -238,6 +238,8 @@ def _feed_vevent(item: FeedEvent) -> Event:
 
 def _base_vevent(uid: str, sequence: int, dtstamp: datetime, status: str) -> Event:
     """A VEVENT with the identity fields every message and feed entry carries."""
+    from icalendar import Event
+
     if not uid or any(char in uid for char in "\r\n"):
         raise ValueError(f"a UID must be one non-empty line, not {uid!r}")
     if sequence < 0:
@@ -293,6 +295,8 @@ def _attendee(attendee: Attendee, rsvp: bool) -> vCalAddress:
 
 def _address(email: str, name: str) -> vCalAddress:
     """A ``mailto:`` calendar address with a CN that every client reads the same way."""
+    from icalendar import vCalAddress
+
     email = email.strip()
     if email.lower().startswith("mailto:"):
         email = email[len("mailto:"):]

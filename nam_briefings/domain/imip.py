@@ -27,12 +27,14 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.message import Message
-
-from icalendar import Calendar
+from typing import TYPE_CHECKING
 
 from .authresults import MAX_HEADERS
 from .errors import Invalid
 from .validation import normalise_email
+
+if TYPE_CHECKING:  # icalendar is imported where it is used (start-up cost, README)
+    from icalendar import Calendar
 
 #: a message bigger than this is not read at all
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024
@@ -182,6 +184,8 @@ def _authentication_results(message: Message) -> tuple[str, ...]:
 
 def _reply_calendars(message: Message) -> list[Calendar]:
     """The distinct calendars of the message's reply parts (empty: not a reply)."""
+    from icalendar import Calendar
+
     calendars: dict[str, Calendar] = {}
     budget = MAX_CALENDAR_BYTES
     for part in _own_parts(message):

@@ -1,8 +1,6 @@
 """Checks of single values, shared by imports, forms and the CLI."""
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
-
 from .errors import Invalid
 
 
@@ -11,6 +9,8 @@ def normalise_email(value: str) -> str:
 
     Deliverability is not checked (no DNS here); the domain must have a dot.
     """
+    from email_validator import EmailNotValidError, validate_email  # heavy: import when used
+
     value = (value or "").strip()
     if not value:
         raise Invalid("an e-mail address is required")
