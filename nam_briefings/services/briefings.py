@@ -378,6 +378,7 @@ def get_briefing(briefing_id: int) -> Briefing:
     briefing = db.session.get(Briefing, briefing_id)
     if briefing is None:
         raise NotFound(f"no briefing {briefing_id}")
+    invitations.load_agenda(briefing)  # its agenda, reviews and states in one query
     return briefing
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from sqlalchemy.orm import joinedload, selectinload
+
 from ..domain import planner
 from ..domain.calendar import to_local
-from ..models import Briefing, UprSession
+from ..extensions import db
+from ..models import Briefing, BriefingItem, Proposal, Review, UprSession
 from . import briefings, briefings_view, clock, invitations, outbox, replies, sessions
 
 #: how many sessions the dashboard shows ahead, and how many past ones
@@ -121,8 +124,10 @@ def dashboard() -> Dashboard:
     """The dashboard as of the service clock's today (the config's `TODAY` when pinned)."""
     today = clock.today()
     listing = sessions.list_sessions(today)
-    upcoming = [session_status(o, today) for o in listing.upcoming[:UPCOMING_SHOWN]]
-    recent = [session_status(o, today) for o in listing.past[:RECENT_SHOWN]]
+    shown = listing.upcoming[:UPCOMING_SHOWN] + listing.past[:RECENT_SHOWN]
+    facts = _SessionFacts.load([overview.session for overview in shown])
+    upcoming = [session_status(o, today, facts) for o in listing.upcoming[:UPCOMING_SHOWN]]
+    recent = [session_status(o, today, facts) for o in listing.past[:RECENT_SHOWN]]
     counts = outbox.status_counts()
     refused = replies.outcome_counts(since=clock.now() - REFUSED_REPLIES_SHOWN_FOR,
                                      undecided=True)["rejected"]
@@ -131,24 +136,56 @@ def dashboard() -> Dashboard:
                      needs_action(upcoming, counts, refused, unverified))
 
 
-def session_status(overview: sessions.SessionOverview, today: date) -> SessionStatus:
-    """One session's presenters, proposals and briefings (with their answers)."""
-    number = overview.session.number
+@dataclass(frozen=True)
+class _SessionFacts:
+    """The briefings (with their agendas), open proposals and missions' answers of the
+    sessions shown, read in a few queries whatever their number."""
+
+    #: session id -> its briefings (not cancelled) in time order
+    briefings: dict[int, list[Briefing]]
+    #: session id -> how many open proposals it has
+    open_proposals: dict[int, int]
+    #: briefing id -> missions by their answer
+    answers: dict[int, dict[str, int]]
+
+    @classmethod
+    def load(cls, shown: list[UprSession]) -> _SessionFacts:
+        ids = [session.id for session in shown]
+        held: dict[int, list[Briefing]] = {session_id: [] for session_id in ids}
+        for briefing in db.session.scalars(
+                db.select(Briefing).where(Briefing.session_id.in_(ids),
+                                          Briefing.status != "cancelled")
+                .order_by(Briefing.start_at)
+                .options(selectinload(Briefing.items).joinedload(BriefingItem.review)
+                         .joinedload(Review.state))):
+            held[briefing.session_id].append(briefing)
+        proposals = dict(db.session.execute(
+            db.select(Proposal.session_id, db.func.count())
+            .where(Proposal.session_id.in_(ids), Proposal.status == "open")
+            .group_by(Proposal.session_id)).all())
+        answers = invitations.roster_counts_of([b.id for bs in held.values() for b in bs])
+        return cls(held, proposals, answers)
+
+
+def session_status(overview: sessions.SessionOverview, today: date,
+                   facts: _SessionFacts) -> SessionStatus:
+    """One session's presenters, proposals and briefings (with their answers), from the
+    facts read for the sessions shown."""
+    session_id = overview.session.id
     presenters = briefings.session_presenters(overview.session)
-    held = [briefing_status(b) for b in briefings.session_briefings(number)]
+    held = [briefing_status(b, facts.answers[b.id]) for b in facts.briefings[session_id]]
     return SessionStatus(
         session=overview.session, reviews=len(overview.reviews), presenters=presenters,
-        open_proposals=len(briefings.open_proposals(number)) if not held else 0,
+        open_proposals=facts.open_proposals.get(session_id, 0) if not held else 0,
         briefings=held, in_progress=overview.in_progress(today),
         past=overview.session.end_date < today)
 
 
-def briefing_status(briefing: Briefing) -> BriefingStatus:
+def briefing_status(briefing: Briefing, answers: dict[str, int]) -> BriefingStatus:
     """A briefing with the missions' answers and the presenters' slot answers."""
     slots = [Slot(item.review.state_iso3, item.review.state.name, item.slot_status)
              for item in briefing.items]
-    return BriefingStatus(briefing, briefings_view.is_past(briefing),
-                          invitations.roster_counts(briefing), slots)
+    return BriefingStatus(briefing, briefings_view.is_past(briefing), answers, slots)
 
 
 def needs_action(upcoming: list[SessionStatus], counts: dict[str, int],

@@ -15,6 +15,9 @@ from typing import Any
 
 from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import inspect
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..domain import ical
 from ..domain.calendar import local_to_utc, to_local, working_days_before
@@ -28,6 +31,7 @@ from ..models import (
     Invitation,
     Mission,
     OutboxMessage,
+    Review,
     State,
     utcnow,
 )
@@ -574,10 +578,10 @@ def mission_answer(partstats) -> str:
 def roster(briefing: Briefing) -> list[RosterRow]:
     """Each invited mission with its contacts' answers; presenters first, in agenda order."""
     by_mission: dict[str, list[Invitation]] = {}
-    for invitation in _all_invitations(briefing):
+    for invitation in _roster_invitations(briefing):
         by_mission.setdefault(invitation.contact.mission.state_iso3, []).append(invitation)
     slots = {item.review.state_iso3: (position, item.slot_status)
-             for position, item in enumerate(briefing.items)}
+             for position, item in enumerate(load_agenda(briefing))}
     notes = _email_notes([i for invited in by_mission.values() for i in invited])
     rows = []
     for iso3, invited in by_mission.items():
@@ -587,6 +591,41 @@ def roster(briefing: Briefing) -> list[RosterRow]:
                               slot, best, invited,
                               {i.id: notes[i.id] for i in invited if i.id in notes}))
     return sorted(rows, key=lambda r: (not r.presenter, slots.get(r.iso3, (0,))[0], r.state_name))
+
+
+def _roster_invitations(briefing: Briefing) -> list[Invitation]:
+    """The briefing's invitations with their contacts, missions and states, in one query."""
+    return list(db.session.scalars(
+        db.select(Invitation).filter_by(briefing_id=briefing.id).order_by(Invitation.id)
+        .options(joinedload(Invitation.contact).joinedload(Contact.mission)
+                 .joinedload(Mission.state))))
+
+
+def load_agenda(briefing: Briefing) -> list[BriefingItem]:
+    """The briefing's agenda, loaded as `load_agendas` does."""
+    return load_agendas([briefing])[briefing.id]
+
+
+def load_agendas(briefings: list[Briefing]) -> dict[int, list[BriefingItem]]:
+    """briefing id -> its agenda, with each review and state: one query for all of them,
+    then none when a page reads `briefing.items`, their reviews or their states."""
+    missing = [briefing for briefing in briefings if not _agenda_loaded(briefing)]
+    agendas: dict[int, list[BriefingItem]] = {briefing.id: [] for briefing in missing}
+    if missing:
+        for item in db.session.scalars(
+                db.select(BriefingItem).where(BriefingItem.briefing_id.in_(agendas))
+                .order_by(BriefingItem.briefing_id, BriefingItem.position)
+                .options(joinedload(BriefingItem.review).joinedload(Review.state))):
+            agendas[item.briefing_id].append(item)
+    for briefing in missing:
+        if "items" in inspect(briefing).unloaded:
+            set_committed_value(briefing, "items", agendas[briefing.id])
+    return {briefing.id: list(briefing.items) for briefing in briefings}
+
+
+def _agenda_loaded(briefing: Briefing) -> bool:
+    return "items" not in inspect(briefing).unloaded and all(
+        "review" not in inspect(item).unloaded for item in briefing.items)
 
 
 def _email_notes(invited: list[Invitation]) -> dict[int, str]:
@@ -604,9 +643,20 @@ def _email_notes(invited: list[Invitation]) -> dict[int, str]:
 
 def roster_counts(briefing: Briefing) -> dict[str, int]:
     """How many missions answered each way (by their best answer)."""
-    counts = dict.fromkeys(_PARTSTAT_RANK, 0)
-    for row in roster(briefing):
-        counts[row.partstat] += 1
+    return roster_counts_of([briefing.id])[briefing.id]
+
+
+def roster_counts_of(briefing_ids: list[int]) -> dict[int, dict[str, int]]:
+    """`roster_counts` of each of these briefings, in one grouped query."""
+    answers: dict[tuple[int, int], list[str]] = {}
+    for briefing_id, mission_id, partstat in db.session.execute(
+            db.select(Invitation.briefing_id, Contact.mission_id, Invitation.partstat)
+            .join(Invitation.contact).where(Invitation.briefing_id.in_(briefing_ids))
+            .group_by(Invitation.briefing_id, Contact.mission_id, Invitation.partstat)):
+        answers.setdefault((briefing_id, mission_id), []).append(partstat)
+    counts = {briefing_id: dict.fromkeys(_PARTSTAT_RANK, 0) for briefing_id in briefing_ids}
+    for (briefing_id, _), partstats in answers.items():
+        counts[briefing_id][mission_answer(partstats)] += 1
     return counts
 
 

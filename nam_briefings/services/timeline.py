@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from ..domain import timeline
 from ..domain.calendar import day_bounds_utc, to_local
 from ..models import Briefing, BusyPeriod
-from . import briefings, busy, clock, proposals_view, sessions
+from . import briefings, busy, clock, invitations, proposals_view, sessions
 
 
 def session_timeline(number: int) -> timeline.Timeline:
@@ -32,7 +32,9 @@ def session_timeline(number: int) -> timeline.Timeline:
                                 detail=_meeting_detail(meeting.start, meeting.end, meeting.room,
                                                        [a.iso3 for a in meeting.agenda]))
                   for meeting in proposal.meetings]
-    spans += [briefing_span(b) for b in briefings.session_briefings(number)]
+    confirmed = briefings.session_briefings(number)
+    invitations.load_agendas(confirmed)  # the page reads them too
+    spans += [briefing_span(b) for b in confirmed]
     states = f"{len(overview.reviews)} states under review"
     session_span = timeline.Span(
         "session", f"UPR{session.number}", session.start_date, session.end_date,
