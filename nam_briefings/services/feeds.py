@@ -1,9 +1,10 @@
 """Calendar feeds that missions and the secretariat subscribe to, cheap to poll.
 
-A feed body is rendered once and kept in memory with its ETag, keyed by a "data version":
-a single aggregate query over the tables a feed shows (row counts and latest change). A
-poll of an unchanged feed costs that query and a dictionary lookup; a changed one is
-rendered again. Bodies are deterministic, so every worker computes the same ETag.
+A feed body is rendered once and kept in memory with its ETag, for one "data version":
+a single aggregate query over every table a feed shows (row counts and latest change).
+The version is checked at most once a second per worker (and at once after a commit in
+the same process), so most polls cost no SQL at all: a dictionary lookup. A changed feed
+is rendered again. Bodies are deterministic, so every worker computes the same ETag.
 """
 from __future__ import annotations
 
@@ -12,7 +13,11 @@ import hmac
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from time import monotonic
 
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
 
 from ..domain import ical
 from ..domain.calendar import to_local
@@ -20,6 +25,7 @@ from ..domain.errors import Invalid, NotFound
 from ..extensions import db
 from ..models import (
     Briefing,
+    BriefingItem,
     Contact,
     Invitation,
     Mission,
@@ -45,8 +51,12 @@ class Feed:
     etag: str
     last_modified: datetime
 
+    @property
+    def quoted_etag(self) -> str:
+        """The ETag as sent in the header (strong: quoted, no W/)."""
+        return f'"{self.etag}"'
 
-_cache: dict[tuple, tuple[tuple, Feed]] = {}
+
 _cache_lock = threading.Lock()
 
 
@@ -111,38 +121,91 @@ def user_by_token(token: str) -> User:
 
 def upr_feed() -> Feed:
     """The public UPR calendar: Working Group sessions and reviews whose day is known."""
-    return _cached(("upr",), _calendar_version, lambda: _render(
+    return _cached(("upr",), None, lambda: _render(
         "UPR Working Group", "UPR Working Group sessions and reviews (Geneva)",
         _session_events() + _review_events()))
 
 
 def mission_feed(token: str) -> Feed:
     """A mission's private feed: confirmed NAM briefings and its own review."""
-    mission = mission_by_token(token)
-    return _cached(("mission", mission.id, token), _mission_version(mission), lambda: _render(
-        f"NAM briefings – {mission.state.name}",
-        f"NAM ambassadorial briefings, for the Permanent Mission of {mission.state.name}",
-        _briefing_events(mission) + _review_events(mission.state_iso3)))
+    def render() -> Feed:
+        mission = mission_by_token(token)
+        return _render(
+            f"NAM briefings – {mission.state.name}",
+            f"NAM ambassadorial briefings, for the Permanent Mission of {mission.state.name}",
+            _briefing_events(mission) + _review_events(mission.state_iso3))
+    return _cached(("mission", token), token, render)
 
 
 def secretariat_feed(token: str) -> Feed:
     """The secretariat's feed: sessions, reviews, briefings and open proposals."""
-    user_by_token(token)
-    return _cached(("secretariat",), _calendar_version, lambda: _render(
-        "NAM briefings – secretariat",
-        "UPR sessions, NAM briefings and open proposals (secretariat)",
-        _session_events() + _review_events() + _briefing_events(None) + _proposal_events()))
+    def render() -> Feed:
+        user_by_token(token)
+        return _render(
+            "NAM briefings – secretariat",
+            "UPR sessions, NAM briefings and open proposals (secretariat)",
+            _session_events() + _review_events() + _briefing_events(None) + _proposal_events())
+    return _cached(("secretariat", token), token, render)
 
 
-def _cached(key: tuple, version_of, render) -> Feed:
-    version = version_of() if callable(version_of) else version_of
+class _Memo:
+    """This worker's rendered feeds, valid for one data version.
+
+    The version is asked of the database at most once per RECHECK_SECONDS (at once after a
+    commit in this process); between two checks a poll costs no SQL at all. A token's entry
+    exists only if the token was valid at this version: rotating, revoking or switching off
+    a mission or a user changes their table, hence the version, and empties the memo.
+    """
+
+    def __init__(self) -> None:
+        self.version: tuple | None = None
+        self.checked_at = float("-inf")
+        self.commits_seen = -1
+        self.feeds: dict[tuple, Feed] = {}
+
+
+#: how stale another worker's commit may leave this worker's feeds, at most (seconds)
+RECHECK_SECONDS = 1.0
+#: feeds kept per worker (one per subscribed token at most); the oldest go first
+MAX_FEEDS = 256
+_local_commits = 0
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _count_commit(session) -> None:
+    """A commit in this process: the next poll asks the database for the version again."""
+    global _local_commits
+    _local_commits += 1
+
+
+def _cached(key: tuple, token: str | None, render) -> Feed:
+    """The feed under `key` from the memo when the data version is unchanged, else rendered.
+
+    A token-less miss (or a bad token) falls through to `render`, which checks the token.
+    """
+    memo = current_app.extensions.get("nam_feeds") or current_app.extensions.setdefault(
+        "nam_feeds", _Memo())
+    now = monotonic()
     with _cache_lock:
-        hit = _cache.get(key)
-    if hit and hit[0] == version:
-        return hit[1]
+        fresh = memo.commits_seen == _local_commits and now - memo.checked_at < RECHECK_SECONDS
+    if not fresh:
+        commits = _local_commits
+        version = _data_version()
+        with _cache_lock:
+            if version != memo.version:
+                memo.version, memo.feeds = version, {}
+            memo.checked_at, memo.commits_seen = now, commits
+    with _cache_lock:
+        hit = memo.feeds.get(key)
+        version = memo.version
+    if hit is not None:
+        return hit
     feed = render()
     with _cache_lock:
-        _cache[key] = (version, feed)
+        if memo.version == version:
+            if len(memo.feeds) >= MAX_FEEDS:
+                memo.feeds.pop(next(iter(memo.feeds)))
+            memo.feeds[key] = feed
     return feed
 
 
@@ -261,30 +324,23 @@ def _proposal_events() -> list[ical.FeedEvent]:
 
 # --- data versions -------------------------------------------------------------------------------
 
-def _stats_sql(models) -> str:
-    return ", ".join(f"(SELECT count(*) FROM {m.__tablename__}), "
-                     f"(SELECT max(updated_at) FROM {m.__tablename__})" for m in models)
+#: every table a feed shows something of (the title, an event, a token's validity): a change
+#: in any of them is a new data version
+FEED_TABLES = (UprSession, Review, State, Briefing, BriefingItem, Room, Proposal, Mission,
+               Contact, Invitation, User)
+# Plain SQL built once: a check must not pay for building SQLAlchemy statements.
+_DATA_VERSION = db.text("SELECT " + ", ".join(
+    f"(SELECT count(*) FROM {m.__tablename__}), "
+    f"(SELECT max(updated_at) FROM {m.__tablename__})" for m in FEED_TABLES))
 
 
-# Plain SQL built once: a poll must not pay for building SQLAlchemy statements.
-_CALENDAR_VERSION = db.text("SELECT " + _stats_sql(
-    (UprSession, Review, State, Briefing, Proposal, Room, Invitation)))
-_MISSION_VERSION = db.text(
-    "SELECT " + _stats_sql((UprSession, Review, Briefing, Room, State)) + ", "
-    "(SELECT count(*) FROM invitations JOIN contacts ON contacts.id = invitations.contact_id "
-    " WHERE contacts.mission_id = :mission), "
-    "(SELECT max(invitations.updated_at) FROM invitations JOIN contacts "
-    " ON contacts.id = invitations.contact_id WHERE contacts.mission_id = :mission)")
+def _data_version() -> tuple:
+    """Row counts and latest changes of every table a feed shows, in one query.
 
-
-def _calendar_version() -> tuple:
-    """What the public and secretariat feeds depend on: counts and latest changes, one query."""
-    return tuple(db.session.execute(_CALENDAR_VERSION).one())
-
-
-def _mission_version(mission: Mission) -> tuple:
-    """What a mission's feed depends on, in one query."""
-    return tuple(db.session.execute(_MISSION_VERSION, {"mission": mission.id}).one())
+    A change to a row moves its table's latest `updated_at`; an insert or a delete moves
+    its count (an insert moves both).
+    """
+    return tuple(db.session.execute(_DATA_VERSION).one())
 
 
 def _mission(iso3: str) -> Mission:
