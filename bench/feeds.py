@@ -1,12 +1,18 @@
-"""Benchmark: how cheap a calendar feed is to poll, served by gunicorn on loopback.
+"""Benchmark: how cheap a calendar feed is to poll, next to a bare Flask route.
 
 Builds a throwaway SQLite database with the real UPR data and 1,000 confirmed briefings,
-starts `gunicorn app:app` on a free loopback port, and measures requests per second with
-a bounded Python load (keep-alive connections, fixed duration) for:
-  - the 1,000-event mission feed, full 200 responses;
-  - the same feed, conditional (If-None-Match) → 304;
-  - a trivial route of the same app (/healthz: one `SELECT` to check the database).
-Prints the machine, the figures and the ratios. Run: `.venv/bin/python bench/feeds.py`.
+starts `gunicorn -w 2 app:app` and, with the very same options, `gunicorn -w 2
+bench.bare_app:app` (one route, a small body: the reference), each on a free loopback
+port, and measures requests per second, one after the other in the same run, for:
+  - the bare Flask route (the reference);
+  - the 1,000-event mission feed, conditional (If-None-Match) → 304;
+  - the same feed, full 200 responses;
+  - /healthz of the app (one `SELECT`), for information.
+The load is `wrk -t2 -c16` when wrk is installed (`apt-get install -y wrk`); otherwise a
+bounded Python load (keep-alive connections, fixed duration), which says so: it runs in
+this interpreter and is itself the bottleneck long before gunicorn is.
+Prints the machine, the figures and both ratios (targets: 304 >= 0.8x, 200 >= 0.5x).
+Run: `.venv/bin/python bench/feeds.py`.
 """
 from __future__ import annotations
 
@@ -14,7 +20,9 @@ import argparse
 import http.client
 import os
 import platform
+import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -30,6 +38,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 EVENTS = 1000
+#: the targets of issue 13: conditional and full polls against the bare route
+TARGETS = {"conditional": 0.8, "full": 0.5}
 
 
 def free_port() -> int:
@@ -104,6 +114,39 @@ def load(port: int, path: str, headers: dict, seconds: float, clients: int) -> t
     return sum(counts) / elapsed, statuses.pop()
 
 
+def wrk(port: int, path: str, headers: dict, seconds: float, clients: int,
+        threads: int) -> tuple[float, int]:
+    """Requests per second measured by wrk; the status is checked once beforehand."""
+    command = ["wrk", f"-t{threads}", f"-c{clients}", f"-d{seconds:g}s"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run(command + [f"http://127.0.0.1:{port}{path}"], capture_output=True,
+                            text=True, check=True).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: .*", output)
+    if errors:
+        raise RuntimeError(f"wrk saw errors on {path}:\n{output}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)), \
+        status_of(port, path, headers)
+
+
+def status_of(port: int, path: str, headers: dict) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response.status
+
+
+def serve(target: str, port: int, workers: int, threads: int, env: dict) -> subprocess.Popen:
+    """gunicorn with the options both servers share."""
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+               f"127.0.0.1:{port}", "--log-level", "warning", "--no-control-socket"]
+    if threads > 1:
+        command += ["--threads", str(threads)]
+    return subprocess.Popen(command + [target], cwd=ROOT, env=env)
+
+
 def wait_until_up(port: int, timeout: float = 30) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -118,24 +161,41 @@ def wait_until_up(port: int, timeout: float = 30) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="per measurement")
-    parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=16, help="connections (wrk -c)")
+    parser.add_argument("--load-threads", type=int, default=2, help="wrk -t")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn -w, both servers")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="gunicorn --threads, both servers (the Procfile uses 4)")
+    parser.add_argument("--python-load", action="store_true",
+                        help="use the Python load even when wrk is installed")
     args = parser.parse_args()
     print(f"Machine: {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}")
+    use_wrk = bool(shutil.which("wrk")) and not args.python_load
+    if use_wrk:
+        print(f"load: wrk -t{args.load_threads} -c{args.clients} -d{args.seconds:g}s")
+    else:
+        print("load: wrk is not installed (apt-get install -y wrk): a Python load instead, "
+              f"{args.clients} keep-alive clients; it is slower than the servers, so the "
+              "ratios understate the difference")
+
+    def measure(port: int, path: str, headers: dict) -> tuple[float, int]:
+        if use_wrk:
+            return wrk(port, path, headers, args.seconds, args.clients, args.load_threads)
+        return load(port, path, headers, args.seconds, args.clients)
+
     with tempfile.TemporaryDirectory(prefix="nam-feeds-bench-") as folder:
         instance = Path(folder)
         started = time.perf_counter()
         path = build_database(instance)
         print(f"database with {EVENTS} briefings built in {time.perf_counter() - started:.1f} s")
-        port = free_port()
+        port, bare_port = free_port(), free_port()
         env = {**os.environ, "INSTANCE_PATH": str(instance), "SECRET_KEY": secrets.token_hex(16)}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind",
-             f"127.0.0.1:{port}", "--log-level", "warning", "app:app"],
-            cwd=ROOT, env=env)
+        servers = [serve("app:app", port, args.workers, args.threads, env),
+                   serve("bench.bare_app:app", bare_port, args.workers, args.threads, env)]
         try:
             wait_until_up(port)
+            wait_until_up(bare_port)
             connection = http.client.HTTPConnection("127.0.0.1", port)
             connection.request("GET", path)
             first = connection.getresponse()
@@ -144,23 +204,32 @@ def main() -> int:
             assert first.status == 200 and body.count(b"BEGIN:VEVENT") >= EVENTS, first.status
             print(f"feed: {len(body) / 1024:.0f} KiB, {body.count(b'BEGIN:VEVENT')} events, "
                   f"ETag {etag}")
-            load(port, path, {}, 1.0, args.clients)  # warm every worker's cache
-            full, status_full = load(port, path, {}, args.seconds, args.clients)
-            cond, status_cond = load(port, path, {"If-None-Match": etag}, args.seconds,
-                                     args.clients)
-            trivial, status_trivial = load(port, "/healthz", {}, args.seconds, args.clients)
+            load(port, path, {}, 1.0, 4)  # warm every worker's memo
+            load(bare_port, "/", {}, 1.0, 4)
+            bare, status_bare = measure(bare_port, "/", {})
+            cond, status_cond = measure(port, path, {"If-None-Match": etag})
+            full, status_full = measure(port, path, {})
+            health, status_health = measure(port, "/healthz", {})
         finally:
-            server.terminate()
-            server.wait(timeout=30)
-    print(f"\n{'request':<34}{'status':>7}{'req/s':>10}{'vs trivial':>12}")
-    for name, rate, status in (("feed, full body", full, status_full),
-                               ("feed, If-None-Match", cond, status_cond),
-                               ("trivial route /healthz", trivial, status_trivial)):
-        print(f"{name:<34}{status:>7}{rate:>10.0f}{rate / trivial:>11.2f}x")
-    print(f"\nconditional / full: {cond / full:.1f}x  "
-          f"(gunicorn {args.workers} workers, {args.clients} keep-alive clients, "
-          f"{args.seconds:g} s each)")
-    return 0 if (status_full, status_cond, status_trivial) == (200, 304, 200) else 1
+            for server in servers:
+                server.terminate()
+            for server in servers:
+                server.wait(timeout=30)
+    setup = f"gunicorn -w {args.workers}" + (f" --threads {args.threads}" if args.threads > 1
+                                             else "")
+    print(f"\n{'request (' + setup + ')':<40}{'status':>7}{'req/s':>10}{'vs bare':>10}"
+          f"{'target':>9}")
+    rows = (("bare Flask route (reference)", bare, status_bare, None),
+            ("feed, If-None-Match -> 304", cond, status_cond, TARGETS["conditional"]),
+            ("feed, full body (1,000 events)", full, status_full, TARGETS["full"]),
+            ("app's /healthz (one SELECT)", health, status_health, None))
+    for name, rate, status, target in rows:
+        aim = f">={target:.1f}x" if target else ""
+        print(f"{name:<40}{status:>7}{rate:>10.0f}{rate / bare:>9.2f}x{aim:>9}")
+    print(f"\nratios: conditional {cond / bare:.2f}x, full {full / bare:.2f}x the bare route "
+          f"({bare:.0f} req/s), same gunicorn setup, same run")
+    ok = (status_bare, status_cond, status_full, status_health) == (200, 304, 200, 200)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
