@@ -69,6 +69,7 @@ bench: dev-venv
 	$(BIN)/python bench/planner.py
 	$(BIN)/python bench/fanout.py $(if $(TEST_DATABASE_URL),--database-url $(TEST_DATABASE_URL))
 	$(BIN)/python bench/feeds.py
+	$(BIN)/python bench/pages.py $(if $(TEST_DATABASE_URL),--database-url $(TEST_DATABASE_URL))
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/faults.py --database-url sqlite $(if $(TEST_DATABASE_URL),--database-url $(TEST_DATABASE_URL))
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..domain import planner
 from ..domain.calendar import to_local
 from ..extensions import db
-from ..models import Briefing, BriefingItem, Proposal, Review, UprSession
+from ..models import Briefing, BriefingItem, Proposal, Review, State, UprSession
 from . import briefings, briefings_view, clock, invitations, outbox, replies, sessions
 
 #: how many sessions the dashboard shows ahead, and how many past ones
@@ -123,17 +123,32 @@ class Dashboard:
 def dashboard() -> Dashboard:
     """The dashboard as of the service clock's today (the config's `TODAY` when pinned)."""
     today = clock.today()
-    listing = sessions.list_sessions(today)
-    shown = listing.upcoming[:UPCOMING_SHOWN] + listing.past[:RECENT_SHOWN]
-    facts = _SessionFacts.load([overview.session for overview in shown])
-    upcoming = [session_status(o, today, facts) for o in listing.upcoming[:UPCOMING_SHOWN]]
-    recent = [session_status(o, today, facts) for o in listing.past[:RECENT_SHOWN]]
+    next_ones, last_ones = _shown_sessions(today)
+    facts = _SessionFacts.load([overview.session for overview in next_ones + last_ones])
+    upcoming = [session_status(o, today, facts) for o in next_ones]
+    recent = [session_status(o, today, facts) for o in last_ones]
     counts = outbox.status_counts()
     refused = replies.outcome_counts(since=clock.now() - REFUSED_REPLIES_SHOWN_FOR,
                                      undecided=True)["rejected"]
     unverified = replies.outcome_counts()["unverified"]
     return Dashboard(today, upcoming, recent, counts,
                      needs_action(upcoming, counts, refused, unverified))
+
+
+def _shown_sessions(today: date) -> tuple[list[sessions.SessionOverview],
+                                          list[sessions.SessionOverview]]:
+    """The sessions not yet over (soonest first) and the past ones (latest first) that the
+    dashboard shows, with their reviews; only those are loaded, however many are on file."""
+    dates = db.session.execute(db.select(UprSession.id, UprSession.end_date)
+                               .order_by(UprSession.start_date)).all()
+    next_ids = [i for i, end in dates if end >= today][:UPCOMING_SHOWN]
+    last_ids = [i for i, end in reversed(dates) if end < today][:RECENT_SHOWN]
+    loaded = {session.id: session for session in db.session.scalars(
+        db.select(UprSession).where(UprSession.id.in_(next_ids + last_ids))
+        .options(selectinload(UprSession.reviews).joinedload(Review.state)
+                 .joinedload(State.mission)))}
+    return ([sessions.SessionOverview(loaded[i], list(loaded[i].reviews)) for i in next_ids],
+            [sessions.SessionOverview(loaded[i], list(loaded[i].reviews)) for i in last_ids])
 
 
 @dataclass(frozen=True)

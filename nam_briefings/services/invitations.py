@@ -648,15 +648,16 @@ def roster_counts(briefing: Briefing) -> dict[str, int]:
 
 def roster_counts_of(briefing_ids: list[int]) -> dict[int, dict[str, int]]:
     """`roster_counts` of each of these briefings, in one grouped query."""
-    answers: dict[tuple[int, int], list[str]] = {}
-    for briefing_id, mission_id, partstat in db.session.execute(
-            db.select(Invitation.briefing_id, Contact.mission_id, Invitation.partstat)
+    rank = db.case(_PARTSTAT_RANK, value=Invitation.partstat, else_=0)
+    best = (db.select(Invitation.briefing_id, db.func.max(rank).label("best"))
             .join(Invitation.contact).where(Invitation.briefing_id.in_(briefing_ids))
-            .group_by(Invitation.briefing_id, Contact.mission_id, Invitation.partstat)):
-        answers.setdefault((briefing_id, mission_id), []).append(partstat)
+            .group_by(Invitation.briefing_id, Contact.mission_id).subquery())
+    answer_of = {value: partstat for partstat, value in _PARTSTAT_RANK.items()}
     counts = {briefing_id: dict.fromkeys(_PARTSTAT_RANK, 0) for briefing_id in briefing_ids}
-    for (briefing_id, _), partstats in answers.items():
-        counts[briefing_id][mission_answer(partstats)] += 1
+    for briefing_id, value, missions in db.session.execute(
+            db.select(best.c.briefing_id, best.c.best, db.func.count())
+            .group_by(best.c.briefing_id, best.c.best)):
+        counts[briefing_id][answer_of[value]] = missions
     return counts
 
 
