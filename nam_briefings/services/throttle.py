@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..domain.errors import DomainError, Invalid
 from ..domain.validation import normalise_email
@@ -152,7 +150,10 @@ def _locked_row(key: str, now: datetime) -> LoginThrottle:
     lock; on PostgreSQL the row is then selected FOR UPDATE.
     """
     values = {"key": key, "failures": 0, "first_failure_at": now, "blocked_until": None}
-    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    if db.engine.dialect.name == "postgresql":  # imported here: both dialects cost start-up
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
     db.session.execute(insert(LoginThrottle).values(**values).on_conflict_do_nothing())
     return db.session.scalars(db.select(LoginThrottle).where(LoginThrottle.key == key)
                               .with_for_update().execution_options(populate_existing=True)).one()
