@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from time import monotonic
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
+from werkzeug.http import http_date
 
 from ..domain import ical
 from ..domain.calendar import to_local
@@ -50,6 +51,8 @@ class Feed:
     body: bytes
     etag: str
     last_modified: datetime
+    #: Last-Modified as the header gives it (formatted once, not on every poll)
+    last_modified_header: str = ""
 
     @property
     def quoted_etag(self) -> str:
@@ -163,6 +166,10 @@ class _Memo:
         self.commits_seen = -1
         self.feeds: dict[tuple, Feed] = {}
 
+    def fresh(self, now: float) -> bool:
+        """True while the version checked last still holds (no commit here, checked lately)."""
+        return self.commits_seen == _local_commits and now - self.checked_at < RECHECK_SECONDS
+
 
 #: how stale another worker's commit may leave this worker's feeds, at most (seconds)
 RECHECK_SECONDS = 1.0
@@ -187,7 +194,7 @@ def _cached(key: tuple, token: str | None, render) -> Feed:
         "nam_feeds", _Memo())
     now = monotonic()
     with _cache_lock:
-        fresh = memo.commits_seen == _local_commits and now - memo.checked_at < RECHECK_SECONDS
+        fresh = memo.fresh(now)
     if not fresh:
         commits = _local_commits
         version = _data_version()
@@ -209,10 +216,21 @@ def _cached(key: tuple, token: str | None, render) -> Feed:
     return feed
 
 
+def peek(app: Flask, key: tuple) -> Feed | None:
+    """The feed under `key` ("upr",), ("mission", token) or ("secretariat", token) when this
+    worker rendered it at the data version it checked less than RECHECK_SECONDS ago; else
+    None (the caller goes the full way: `upr_feed()` and the others). Needs no database."""
+    memo = app.extensions.get("nam_feeds")
+    if memo is None or not memo.fresh(monotonic()):
+        return None
+    return memo.feeds.get(key)
+
+
 def _render(name: str, description: str, events: list[ical.FeedEvent]) -> Feed:
     body = ical.feed(name, events, description).encode()
     last = max((e.dtstamp for e in events), default=datetime(2000, 1, 1).astimezone())
-    return Feed(body, hashlib.sha256(body).hexdigest()[:32], last.replace(microsecond=0))
+    last = last.replace(microsecond=0)
+    return Feed(body, hashlib.sha256(body).hexdigest()[:32], last, http_date(last))
 
 
 def _stamp(moment: datetime | None) -> datetime:

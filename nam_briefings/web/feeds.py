@@ -1,22 +1,43 @@
-"""Calendar feeds over HTTP: public and token URLs, strong ETags, 304s, HEAD."""
+"""Calendar feeds over HTTP: public and token URLs, strong ETags, 304s, HEAD.
+
+Calendar clients poll. A poll of a feed this worker has already rendered at the current
+data version (see services/feeds.py) is answered by `FeedPolls`, a WSGI layer in front of
+Flask, straight from the rendered bytes: no request context, session, login lookup or SQL.
+It answers exactly what the routes below answer (same status, headers and body) and only
+for what needs none of the app-wide hooks: GET or HEAD, no query string, and an address
+of the feed form with a URL-safe token (so nothing the input guard refuses); the feeds are
+public views (no login check); the security headers are the same (web/security.py). Any
+other request, and the first poll after a change, goes the full way through Flask.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+import re
+from collections.abc import Callable, Iterable
+
+from flask import Blueprint, Flask, Response, abort, render_template, request
 from flask_login import current_user
+from werkzeug.http import parse_date
 
 from ..domain.errors import NotFound
 from ..services import feed_links, feeds
 from .auth import public
 from .health import healthz_response
+from .security import security_headers
 
 bp = Blueprint("feeds", __name__)
+
+#: feed kind -> (file name, private?)
+KINDS = {"upr": ("upr.ics", False), "mission": ("nam-briefings.ics", True),
+         "secretariat": ("nam-secretariat.ics", True)}
+#: the feed addresses the fast path answers (tokens are URL-safe base64, see feed_links)
+FEED_PATH = re.compile(r"/feeds/(?:upr|(missions|secretariat)/([A-Za-z0-9_-]{1,128}))\.ics")
 
 
 @bp.route("/feeds/upr.ics", methods=["GET", "HEAD"])
 @public
 def upr() -> Response:
     """The public UPR calendar."""
-    return _respond(feeds.upr_feed(), "upr.ics", private=False)
+    return _respond(feeds.upr_feed(), "upr")
 
 
 @bp.route("/feeds/missions/<token>.ics", methods=["GET", "HEAD"])
@@ -27,7 +48,7 @@ def mission(token: str) -> Response:
         feed = feeds.mission_feed(token)
     except NotFound:
         abort(404)
-    return _respond(feed, "nam-briefings.ics", private=True)
+    return _respond(feed, "mission")
 
 
 @bp.route("/feeds/secretariat/<token>.ics", methods=["GET", "HEAD"])
@@ -38,7 +59,7 @@ def secretariat(token: str) -> Response:
         feed = feeds.secretariat_feed(token)
     except NotFound:
         abort(404)
-    return _respond(feed, "nam-secretariat.ics", private=True)
+    return _respond(feed, "secretariat")
 
 
 @bp.route("/calendars")
@@ -59,7 +80,8 @@ def health() -> Response:
     return healthz_response()
 
 
-def _respond(feed: feeds.Feed, filename: str, private: bool) -> Response:
+def _respond(feed: feeds.Feed, kind: str) -> Response:
+    filename, private = KINDS[kind]
     response = Response(feed.body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -70,3 +92,73 @@ def _respond(feed: feeds.Feed, filename: str, private: bool) -> Response:
     response = response.make_conditional(request)
     response.headers.pop("Date", None)  # the server adds its own; two would be one too many
     return response
+
+
+# --- the fast path of polls ---------------------------------------------------------------------
+
+StartResponse = Callable[..., object]
+
+
+class FeedPolls:
+    """WSGI middleware: a poll of a feed already rendered at the current data version is
+    answered from memory; everything else goes on to `wsgi_app` (Flask)."""
+
+    def __init__(self, app: Flask, wsgi_app: Callable) -> None:
+        self.app, self.wsgi_app = app, wsgi_app
+
+    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD")
+        if (method == "GET" or method == "HEAD") and not environ.get("QUERY_STRING"):
+            match = FEED_PATH.fullmatch(environ.get("PATH_INFO") or "")
+            if match:
+                kind = {"missions": "mission", "secretariat": "secretariat"}.get(
+                    match.group(1), "upr")
+                key = ("upr",) if kind == "upr" else (kind, match.group(2))
+                feed = feeds.peek(self.app, key)
+                if feed is not None:
+                    return self._answer(feed, kind, environ, start_response)
+        return self.wsgi_app(environ, start_response)
+
+    def _answer(self, feed: feeds.Feed, kind: str, environ: dict,
+                start_response: StartResponse) -> Iterable[bytes]:
+        filename, private = KINDS[kind]
+        common = [("Content-Disposition", f'inline; filename="{filename}"'),
+                  ("Cache-Control", "private, no-cache" if private else "public, no-cache"),
+                  ("ETag", feed.quoted_etag)]
+        secure = security_headers(self._over_https(environ))
+        if not _modified(feed, environ):
+            start_response("304 NOT MODIFIED", common + secure)
+            return []
+        start_response("200 OK", [("Content-Type", "text/calendar; charset=utf-8"),
+                                  ("Content-Length", str(len(feed.body))), *common,
+                                  ("Last-Modified", feed.last_modified_header), *secure])
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [feed.body]
+
+    def _over_https(self, environ: dict) -> bool:
+        """As web/security.py decides it for a request."""
+        config = self.app.config
+        return environ.get("wsgi.url_scheme") in ("https", "wss") \
+            or bool(config.get("SESSION_COOKIE_SECURE")) or bool(config.get("HSTS"))
+
+
+def _modified(feed: feeds.Feed, environ: dict) -> bool:
+    """False when the client's copy is current: its If-None-Match lists the ETag (or is
+    `*`), or, without If-None-Match, its If-Modified-Since is not older than the feed."""
+    listed = environ.get("HTTP_IF_NONE_MATCH")
+    if listed is not None:
+        # A quoted 32-hex tag cannot appear inside another tag: a substring is a listing
+        # (weak comparison, as If-None-Match uses: W/"tag" matches too).
+        return not (feed.quoted_etag in listed or listed.strip() == "*")
+    since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
+    return since is None or feed.last_modified > since
+
+
+@bp.record_once
+def _install_fast_path(state) -> None:
+    """Put `FeedPolls` in front of Flask (inside ProxyFix, which must fix the scheme first)."""
+    app = state.app
+    outer = app.wsgi_app
+    if hasattr(outer, "app") and hasattr(outer, "x_proto"):  # werkzeug's ProxyFix
+        outer.app = FeedPolls(app, outer.app)
+    else:
+        app.wsgi_app = FeedPolls(app, outer)  # type: ignore[method-assign]
