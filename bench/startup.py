@@ -9,7 +9,8 @@ median wall time of
 
 each with its ratio to the reference, all measured in the same run. With `hyperfine` installed
 (Debian package `hyperfine`) it does the timing; otherwise the commands are run in turn, round
-after round, and timed here. The exit status is non-zero when figure 2 exceeds the target.
+after round, and timed here. With --check the exit status is non-zero when figure 2 exceeds
+the target (not by default: a busy machine should not stop `make bench`).
 """
 from __future__ import annotations
 
@@ -74,6 +75,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=10, help="runs of each command (default 10)")
     parser.add_argument("--no-hyperfine", action="store_true",
                         help="time the commands here even when hyperfine is installed")
+    parser.add_argument("--check", action="store_true",
+                        help=f"exit non-zero when flask --help takes over {TARGET_SECONDS} s")
     args = parser.parse_args()
 
     print(machine())
@@ -82,8 +85,9 @@ def main() -> int:
     labelled = commands()
     with tempfile.TemporaryDirectory() as instance:
         # A throwaway instance folder: the app's start-up makes it and its secret key.
-        env = {**os.environ, "INSTANCE_PATH": instance, "PYTHONDONTWRITEBYTECODE": ""}
-        env.pop("FLASK_APP", None)
+        env = {key: value for key, value in os.environ.items()
+               if key not in {"FLASK_APP", "DATABASE_URL", "PYTHONDONTWRITEBYTECODE"}}
+        env["INSTANCE_PATH"] = instance
         timer = time_with_hyperfine if use_hyperfine else time_by_hand
         medians = timer([argv for _, argv in labelled], args.runs, env)
 
@@ -94,7 +98,7 @@ def main() -> int:
     within = medians[1] <= TARGET_SECONDS
     print(f"target: flask --app app --help ≤ {TARGET_SECONDS} s: "
           f"{'met' if within else 'NOT met'} ({medians[1]:.3f} s)")
-    return 0 if within else 1
+    return 1 if args.check and not within else 0
 
 
 if __name__ == "__main__":
