@@ -594,11 +594,13 @@ def roster(briefing: Briefing) -> list[RosterRow]:
 
 
 def _roster_invitations(briefing: Briefing) -> list[Invitation]:
-    """The briefing's invitations with their contacts, missions and states, in one query."""
+    """The briefing's invitations with their contacts, missions and states, in one query
+    (of the mission and state only what the roster shows)."""
     return list(db.session.scalars(
         db.select(Invitation).filter_by(briefing_id=briefing.id).order_by(Invitation.id)
         .options(joinedload(Invitation.contact).joinedload(Contact.mission)
-                 .joinedload(Mission.state))))
+                 .load_only(Mission.id, Mission.state_iso3)
+                 .joinedload(Mission.state).load_only(State.iso3, State.name))))
 
 
 def load_agenda(briefing: Briefing) -> list[BriefingItem]:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
+from sqlalchemy.orm import defer
+
 from ..domain.constants import OUTBOX_KINDS, OUTBOX_STATUSES
 from ..domain.errors import NotFound
 from ..domain.redaction import redact_personal_links
@@ -80,6 +82,8 @@ def latest_messages(page: int = 1, per_page: int | None = None, status: str | No
     page = min(max(1, page), pages)
     messages = list(db.session.scalars(
         db.select(OutboxMessage).where(*conditions).order_by(OutboxMessage.id.desc())
+        .options(defer(OutboxMessage.body_text), defer(OutboxMessage.body_html),
+                 defer(OutboxMessage.ics))  # the list shows none of them
         .offset((page - 1) * per_page).limit(per_page)))
     return MessagePage(messages, page, pages, total, per_page)
 
