@@ -8,6 +8,7 @@ is rendered again. Bodies are deterministic, so every worker computes the same E
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import hmac
 import threading
@@ -53,11 +54,18 @@ class Feed:
     last_modified: datetime
     #: Last-Modified as the header gives it (formatted once, not on every poll)
     last_modified_header: str = ""
+    #: the same body gzip-compressed (stable bytes too), for clients that accept gzip
+    gzipped: bytes = b""
 
     @property
     def quoted_etag(self) -> str:
         """The ETag as sent in the header (strong: quoted, no W/)."""
         return f'"{self.etag}"'
+
+    @property
+    def gzip_etag(self) -> str:
+        """The ETag of the gzip-compressed body (another representation: another tag)."""
+        return f"{self.etag}-gzip"
 
 
 _cache_lock = threading.Lock()
@@ -230,7 +238,8 @@ def _render(name: str, description: str, events: list[ical.FeedEvent]) -> Feed:
     body = ical.feed(name, events, description).encode()
     last = max((e.dtstamp for e in events), default=datetime(2000, 1, 1).astimezone())
     last = last.replace(microsecond=0)
-    return Feed(body, hashlib.sha256(body).hexdigest()[:32], last, http_date(last))
+    return Feed(body, hashlib.sha256(body).hexdigest()[:32], last, http_date(last),
+                gzip.compress(body, compresslevel=6, mtime=0))
 
 
 def _stamp(moment: datetime | None) -> datetime:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 
 from flask import Blueprint, Flask, Response, abort, render_template, request
 from flask_login import current_user
-from werkzeug.http import parse_date
+from werkzeug.http import parse_accept_header, parse_date
 
 from ..domain.errors import NotFound
 from ..services import feed_links, feeds
@@ -82,12 +82,16 @@ def health() -> Response:
 
 def _respond(feed: feeds.Feed, kind: str) -> Response:
     filename, private = KINDS[kind]
-    response = Response(feed.body, mimetype="text/calendar")
+    compressed = accepts_gzip(request.headers.get("Accept-Encoding"))
+    response = Response(feed.gzipped if compressed else feed.body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    if compressed:
+        response.headers["Content-Encoding"] = "gzip"
+    response.headers["Vary"] = "Accept-Encoding"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     # Calendar clients poll: let them (and caches) revalidate cheaply with the ETag.
     response.headers["Cache-Control"] = "private, no-cache" if private else "public, no-cache"
-    response.set_etag(feed.etag)
+    response.set_etag(feed.gzip_etag if compressed else feed.etag)
     response.last_modified = feed.last_modified
     response = response.make_conditional(request)
     response.headers.pop("Date", None)  # the server adds its own; two would be one too many
@@ -122,17 +126,24 @@ class FeedPolls:
     def _answer(self, feed: feeds.Feed, kind: str, environ: dict,
                 start_response: StartResponse) -> Iterable[bytes]:
         filename, private = KINDS[kind]
-        common = [("Content-Disposition", f'inline; filename="{filename}"'),
+        compressed = accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
+        tag = f'"{feed.gzip_etag}"' if compressed else feed.quoted_etag
+        common = [("Vary", "Accept-Encoding"),
+                  ("Content-Disposition", f'inline; filename="{filename}"'),
                   ("Cache-Control", "private, no-cache" if private else "public, no-cache"),
-                  ("ETag", feed.quoted_etag)]
+                  ("ETag", tag)]
         secure = security_headers(self._over_https(environ))
-        if not _modified(feed, environ):
+        if not _modified(tag, feed, environ):
             start_response("304 NOT MODIFIED", common + secure)
             return []
-        start_response("200 OK", [("Content-Type", "text/calendar; charset=utf-8"),
-                                  ("Content-Length", str(len(feed.body))), *common,
-                                  ("Last-Modified", feed.last_modified_header), *secure])
-        return [] if environ["REQUEST_METHOD"] == "HEAD" else [feed.body]
+        body = feed.gzipped if compressed else feed.body
+        head = [("Content-Type", "text/calendar; charset=utf-8"),
+                ("Content-Length", str(len(body)))]
+        if compressed:
+            head.append(("Content-Encoding", "gzip"))
+        start_response("200 OK", head + common + [("Last-Modified", feed.last_modified_header)]
+                       + secure)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
     def _over_https(self, environ: dict) -> bool:
         """As web/security.py decides it for a request."""
@@ -141,14 +152,21 @@ class FeedPolls:
             or bool(config.get("SESSION_COOKIE_SECURE")) or bool(config.get("HSTS"))
 
 
-def _modified(feed: feeds.Feed, environ: dict) -> bool:
-    """False when the client's copy is current: its If-None-Match lists the ETag (or is
-    `*`), or, without If-None-Match, its If-Modified-Since is not older than the feed."""
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """True when the client takes gzip (as calendar services do): `gzip` or `*`, not q=0."""
+    if not accept_encoding or ("gzip" not in accept_encoding and "*" not in accept_encoding):
+        return False
+    return parse_accept_header(accept_encoding)["gzip"] > 0
+
+
+def _modified(tag: str, feed: feeds.Feed, environ: dict) -> bool:
+    """False when the client's copy is current: its If-None-Match lists `tag` (or is `*`),
+    or, without If-None-Match, its If-Modified-Since is not older than the feed."""
     listed = environ.get("HTTP_IF_NONE_MATCH")
     if listed is not None:
-        # A quoted 32-hex tag cannot appear inside another tag: a substring is a listing
-        # (weak comparison, as If-None-Match uses: W/"tag" matches too).
-        return not (feed.quoted_etag in listed or listed.strip() == "*")
+        # A quoted tag (32 hex digits, maybe "-gzip") cannot appear inside another quoted
+        # tag: a substring is a listing (weak comparison, as If-None-Match uses).
+        return not (tag in listed or listed.strip() == "*")
     since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
     return since is None or feed.last_modified > since
 

@@ -260,3 +260,85 @@ def test_a_switched_off_feed_stays_off_until_a_new_address_is_made(calendar, cli
     assert client.get(rotated.removeprefix("http://127.0.0.1:5000")).status_code == 200
     db.session.expire_all()
     assert db.session.scalar(db.select(Mission).filter_by(state_iso3="GUY")).feed_revoked_at is None
+
+
+# --- polls answered before Flask (FeedPolls) ----------------------------------------------------
+
+def _feed_paths(client, login) -> list[str]:
+    user = login("viewer")
+    client.get("/logout")
+    return ["/feeds/upr.ics", f"/feeds/missions/{feeds.mission_feed_token('GUY')}.ics",
+            f"/feeds/secretariat/{feeds.user_feed_token(user.id)}.ics"]
+
+
+def _comparable(response) -> tuple:
+    headers = {k: v for k, v in response.headers.items() if k not in ("Vary", "Set-Cookie")}
+    return response.status_code, headers, response.data
+
+
+def test_a_repeated_poll_costs_no_sql_nor_flask_machinery(calendar, client, login):
+    """Answered from the rendered bytes: no SQL, and no request hook (session, login) runs."""
+    from sqlalchemy import event
+
+    paths = _feed_paths(client, login)
+    statements, hooks = [], []
+
+    def count(*args) -> None:
+        statements.append(args[2])
+
+    calendar.before_request_funcs.setdefault(None, []).append(lambda: hooks.append(1))
+
+    for path in paths:
+        etag = client.get(path).headers["ETag"]  # rendered (or checked) the full way
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+            assert client.get(path).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        assert statements == [], f"{path}: {statements}"
+        assert hooks == [1], path  # only the first (full-way) request ran the hooks
+        hooks.clear()
+
+
+@pytest.mark.parametrize("headers", [
+    {}, {"Accept-Encoding": "gzip, deflate, br"}, {"Accept-Encoding": "gzip;q=0"},
+    {"Accept-Encoding": "*"}, {"If-None-Match": "*"}, {"If-None-Match": '"nope", W/"x"'},
+    {"If-Modified-Since": "Sat, 01 Jan 2000 00:00:00 GMT"},
+    {"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"}, {"If-Modified-Since": "garbage"}])
+def test_the_fast_path_answers_as_the_routes_do(calendar, client, login, headers):
+    """The same status, headers and bytes with and without the fast path (a query string
+    sends a poll the full way through Flask), for GET, HEAD and conditional polls."""
+    for path in _feed_paths(client, login):
+        for method in (client.get, client.head):
+            full_way = _comparable(method(path + "?via=flask", headers=headers))
+            client.get(path)  # rendered: the memo holds it
+            assert _comparable(method(path, headers=headers)) == full_way, (path, headers)
+            etag = full_way[1].get("ETag")
+            if etag:
+                again = {**headers, "If-None-Match": etag}
+                assert _comparable(method(path, headers=again)) == \
+                    _comparable(method(path + "?via=flask", headers=again))
+                assert method(path, headers=again).status_code == 304
+
+
+def test_gzip_for_clients_that_ask_with_its_own_etag(calendar, client):
+    import gzip
+
+    plain = client.get("/feeds/upr.ics")
+    packed = client.get("/feeds/upr.ics", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"] and "Accept-Encoding" in plain.headers["Vary"]
+    assert gzip.decompress(packed.data) == plain.data
+    assert packed.headers["ETag"] != plain.headers["ETag"]
+    assert not packed.headers["ETag"].startswith("W/")
+    assert client.get("/feeds/upr.ics", headers={"Accept-Encoding": "gzip"}).data == packed.data
+    assert client.get("/feeds/upr.ics", headers={
+        "Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]}).status_code == 304
+
+
+def test_polls_over_https_get_hsts_from_the_fast_path_too(calendar, client):
+    client.get("/feeds/upr.ics", base_url="https://localhost")
+    response = client.get("/feeds/upr.ics", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert "Strict-Transport-Security" not in client.get("/feeds/upr.ics").headers
