@@ -177,9 +177,10 @@ def main() -> int:
     if use_wrk:
         print(f"load: wrk -t{args.load_threads} -c{args.clients} -d{args.seconds:g}s")
     else:
-        print("load: wrk is not installed (apt-get install -y wrk): a Python load instead, "
-              f"{args.clients} keep-alive clients; it is slower than the servers, so the "
-              "ratios understate the difference")
+        why = "--python-load" if shutil.which("wrk") else \
+            "wrk is not installed (apt-get install -y wrk)"
+        print(f"load: {why}: a Python load instead, {args.clients} keep-alive clients; it is "
+              "slower than the servers, so the ratios understate the difference")
 
     def measure(port: int, path: str, headers: dict) -> tuple[float, int]:
         if use_wrk:
