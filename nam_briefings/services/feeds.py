@@ -166,21 +166,42 @@ class _Memo:
     commit in this process); between two checks a poll costs no SQL at all. A token's entry
     exists only if the token was valid at this version: rotating, revoking or switching off
     a mission or a user changes their table, hence the version, and empties the memo.
+
+    Counts and latest `updated_at` miss one change: a transaction that wrote its rows before
+    another's and commits after it leaves an older `updated_at` than the latest (an update
+    keeps the counts). So while the version is younger than SETTLE_SECONDS (longer than any
+    transaction takes) a feed is rendered again once it is RERENDER_SECONDS old; unchanged
+    data gives the same bytes and ETag.
     """
 
     def __init__(self) -> None:
         self.version: tuple | None = None
         self.checked_at = float("-inf")
         self.commits_seen = -1
-        self.feeds: dict[tuple, Feed] = {}
+        self.version_since = float("-inf")
+        #: key -> (feed, when it was rendered)
+        self.feeds: dict[tuple, tuple[Feed, float]] = {}
 
     def fresh(self, now: float) -> bool:
         """True while the version checked last still holds (no commit here, checked lately)."""
         return self.commits_seen == _local_commits and now - self.checked_at < RECHECK_SECONDS
 
+    def usable(self, key: tuple, now: float) -> Feed | None:
+        """The feed under `key` unless it may have missed a late commit (see above)."""
+        hit = self.feeds.get(key)
+        if hit is None:
+            return None
+        feed, rendered_at = hit
+        settling = now - self.version_since < SETTLE_SECONDS
+        return None if settling and now - rendered_at >= RERENDER_SECONDS else feed
+
 
 #: how stale another worker's commit may leave this worker's feeds, at most (seconds)
 RECHECK_SECONDS = 1.0
+#: how long after a new version a feed is still rendered again now and then (seconds)
+SETTLE_SECONDS = 600.0
+#: ... every this many seconds at most, per feed and worker
+RERENDER_SECONDS = 30.0
 #: feeds kept per worker (one per subscribed token at most); the oldest go first
 MAX_FEEDS = 256
 _local_commits = 0
@@ -208,19 +229,20 @@ def _cached(key: tuple, token: str | None, render) -> Feed:
         version = _data_version()
         with _cache_lock:
             if version != memo.version:
-                memo.version, memo.feeds = version, {}
+                memo.version, memo.feeds, memo.version_since = version, {}, now
             memo.checked_at, memo.commits_seen = now, commits
     with _cache_lock:
-        hit = memo.feeds.get(key)
+        hit = memo.usable(key, now)
         version = memo.version
     if hit is not None:
         return hit
     feed = render()
     with _cache_lock:
         if memo.version == version:
+            memo.feeds.pop(key, None)
             if len(memo.feeds) >= MAX_FEEDS:
                 memo.feeds.pop(next(iter(memo.feeds)))
-            memo.feeds[key] = feed
+            memo.feeds[key] = (feed, now)
     return feed
 
 
@@ -229,9 +251,10 @@ def peek(app: Flask, key: tuple) -> Feed | None:
     worker rendered it at the data version it checked less than RECHECK_SECONDS ago; else
     None (the caller goes the full way: `upr_feed()` and the others). Needs no database."""
     memo = app.extensions.get("nam_feeds")
-    if memo is None or not memo.fresh(monotonic()):
+    now = monotonic()
+    if memo is None or not memo.fresh(now):
         return None
-    return memo.feeds.get(key)
+    return memo.usable(key, now)
 
 
 def _render(name: str, description: str, events: list[ical.FeedEvent]) -> Feed:

@@ -215,3 +215,21 @@ def test_an_unrelated_change_keeps_the_etag(briefed, client, feed):
     again = _poll(client, path, before.headers["ETag"])
     assert again.status_code == 304 and again.headers["ETag"] == before.headers["ETag"]
     assert _poll(client, path).data == before.data
+
+
+def test_a_change_committed_late_with_an_older_timestamp_still_shows(briefed, client,
+                                                                     monkeypatch):
+    """A transaction that wrote before another and commits after it leaves an `updated_at`
+    older than the latest: counts and latest change stay the same, the feed must not."""
+    monkeypatch.setattr(feeds, "RERENDER_SECONDS", 0.0)
+    path = briefed["mission"]
+    before = _poll(client, path)
+    item = _invited_item()
+    table = type(item).__table__
+    older = min(i.updated_at for b in db.session.scalars(db.select(Briefing)) for i in b.items)
+    db.session.execute(db.update(table).where(table.c.id == item.id)
+                       .values(slot_status="confirmed", updated_at=older))
+    db.session.commit()
+    after = _poll(client, path, before.headers["ETag"])
+    assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
+    assert _poll(client, path, after.headers["ETag"]).status_code == 304  # same bytes again
