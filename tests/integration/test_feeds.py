@@ -342,3 +342,19 @@ def test_polls_over_https_get_hsts_from_the_fast_path_too(calendar, client):
     response = client.get("/feeds/upr.ics", base_url="https://localhost")
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
     assert "Strict-Transport-Security" not in client.get("/feeds/upr.ics").headers
+
+
+def test_behind_a_proxy_the_fast_path_sees_the_forwarded_scheme(calendar, migrated_database_url):
+    """FeedPolls sits inside ProxyFix: a poll forwarded over HTTPS gets HSTS on both paths."""
+    from nam_briefings import create_app
+    from tests.conftest import app_config
+
+    proxied = create_app(app_config(migrated_database_url, TRUSTED_PROXIES=1))
+    try:
+        client = proxied.test_client()
+        for _ in range(2):  # the full way, then from memory
+            response = client.get("/feeds/upr.ics", headers={"X-Forwarded-Proto": "https"})
+            assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+    finally:
+        with proxied.app_context():
+            db.engine.dispose()
