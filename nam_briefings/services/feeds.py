@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import hmac
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from time import monotonic
@@ -132,7 +133,7 @@ def user_by_token(token: str) -> User:
 
 def upr_feed() -> Feed:
     """The public UPR calendar: Working Group sessions and reviews whose day is known."""
-    return _cached(("upr",), None, lambda: _render(
+    return _cached(("upr",), lambda: _render(
         "UPR Working Group", "UPR Working Group sessions and reviews (Geneva)",
         _session_events() + _review_events()))
 
@@ -145,7 +146,7 @@ def mission_feed(token: str) -> Feed:
             f"NAM briefings – {mission.state.name}",
             f"NAM ambassadorial briefings, for the Permanent Mission of {mission.state.name}",
             _briefing_events(mission) + _review_events(mission.state_iso3))
-    return _cached(("mission", token), token, render)
+    return _cached(("mission", token), render)
 
 
 def secretariat_feed(token: str) -> Feed:
@@ -156,7 +157,7 @@ def secretariat_feed(token: str) -> Feed:
             "NAM briefings – secretariat",
             "UPR sessions, NAM briefings and open proposals (secretariat)",
             _session_events() + _review_events() + _briefing_events(None) + _proposal_events())
-    return _cached(("secretariat", token), token, render)
+    return _cached(("secretariat", token), render)
 
 
 class _Memo:
@@ -214,10 +215,10 @@ def _count_commit(session) -> None:
     _local_commits += 1
 
 
-def _cached(key: tuple, token: str | None, render) -> Feed:
+def _cached(key: tuple, render: Callable[[], Feed]) -> Feed:
     """The feed under `key` from the memo when the data version is unchanged, else rendered.
 
-    A token-less miss (or a bad token) falls through to `render`, which checks the token.
+    A miss (a new version, a first poll, a bad token) calls `render`, which checks the token.
     """
     memo = current_app.extensions.get("nam_feeds") or current_app.extensions.setdefault(
         "nam_feeds", _Memo())
