@@ -23,7 +23,7 @@ from nam_briefings.models import (
     Review,
     UprSession,
 )
-from nam_briefings.services import briefings, calendar, feeds
+from nam_briefings.services import briefings, calendar
 from nam_briefings.services.audit import Actor
 from tests.factories import create_room, create_state
 from tests.integration.web_helpers import field_error, page, post, text
