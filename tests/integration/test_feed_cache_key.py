@@ -167,12 +167,10 @@ def _poll(client, path: str, etag: str | None = None):
     return client.get(path, headers=headers)
 
 
-@pytest.mark.parametrize("feed", ["upr", "mission", "secretariat"])
-@pytest.mark.parametrize("change", [name for name in CHANGES])
+@pytest.mark.parametrize("change, feed", [(change, feed) for change, (_, shown_in)
+                                          in CHANGES.items() for feed in shown_in])
 def test_each_thing_a_feed_shows_changes_its_body_and_etag(briefed, client, feed, change):
-    make_change, shown_in = CHANGES[change]
-    if feed not in shown_in:
-        pytest.skip(f"the {feed} feed does not show {change}")
+    make_change, _ = CHANGES[change]
     path = briefed[feed]
     before = _poll(client, path)
     assert before.status_code == 200
