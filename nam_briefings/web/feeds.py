@@ -22,7 +22,7 @@ from ..domain.errors import NotFound
 from ..services import feed_links, feeds
 from .auth import public
 from .health import healthz_response
-from .security import security_headers
+from .security import over_https, security_headers
 
 bp = Blueprint("feeds", __name__)
 
@@ -81,16 +81,12 @@ def health() -> Response:
 
 
 def _respond(feed: feeds.Feed, kind: str) -> Response:
-    filename, private = KINDS[kind]
     compressed = accepts_gzip(request.headers.get("Accept-Encoding"))
     response = Response(feed.gzipped if compressed else feed.body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     if compressed:
         response.headers["Content-Encoding"] = "gzip"
-    response.headers["Vary"] = "Accept-Encoding"
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    # Calendar clients poll: let them (and caches) revalidate cheaply with the ETag.
-    response.headers["Cache-Control"] = "private, no-cache" if private else "public, no-cache"
+    response.headers.extend(_feed_headers(kind))
     response.set_etag(feed.gzip_etag if compressed else feed.etag)
     response.last_modified = feed.last_modified
     response = response.make_conditional(request)
@@ -125,14 +121,11 @@ class FeedPolls:
 
     def _answer(self, feed: feeds.Feed, kind: str, environ: dict,
                 start_response: StartResponse) -> Iterable[bytes]:
-        filename, private = KINDS[kind]
         compressed = accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
         tag = f'"{feed.gzip_etag}"' if compressed else feed.quoted_etag
-        common = [("Vary", "Accept-Encoding"),
-                  ("Content-Disposition", f'inline; filename="{filename}"'),
-                  ("Cache-Control", "private, no-cache" if private else "public, no-cache"),
-                  ("ETag", tag)]
-        secure = security_headers(self._over_https(environ))
+        common = _feed_headers(kind) + [("ETag", tag)]
+        secure = security_headers(over_https(environ.get("wsgi.url_scheme", ""),
+                                             self.app.config))
         if not _modified(tag, feed, environ):
             start_response("304 NOT MODIFIED", common + secure)
             return []
@@ -145,11 +138,15 @@ class FeedPolls:
                        + secure)
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
-    def _over_https(self, environ: dict) -> bool:
-        """As web/security.py decides it for a request."""
-        config = self.app.config
-        return environ.get("wsgi.url_scheme") in ("https", "wss") \
-            or bool(config.get("SESSION_COOKIE_SECURE")) or bool(config.get("HSTS"))
+
+
+def _feed_headers(kind: str) -> list[tuple[str, str]]:
+    """The headers of a feed answer besides its body's, ETag and dates (routes and fast path)."""
+    filename, private = KINDS[kind]
+    # Calendar clients poll: let them (and caches) revalidate cheaply with the ETag.
+    return [("Vary", "Accept-Encoding"),
+            ("Content-Disposition", f'inline; filename="{filename}"'),
+            ("Cache-Control", "private, no-cache" if private else "public, no-cache")]
 
 
 def accepts_gzip(accept_encoding: str | None) -> bool:

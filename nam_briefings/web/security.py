@@ -37,7 +37,7 @@ def add_security_headers(response: Response) -> Response:
     """`after_request` hook: set the headers (a view may have set its own first)."""
     policy = (EMAIL_PREVIEW_POLICY if request.endpoint in EMAIL_PREVIEW_ENDPOINTS
               else CONTENT_SECURITY_POLICY)
-    for name, value in security_headers(_over_https()):
+    for name, value in security_headers(over_https(request.scheme, current_app.config)):
         response.headers.setdefault(name, policy if name == "Content-Security-Policy" else value)
     return response
 
@@ -49,9 +49,10 @@ def security_headers(over_https: bool) -> list[tuple[str, str]]:
     return headers + [("Strict-Transport-Security", HSTS_VALUE)] if over_https else headers
 
 
-def _over_https() -> bool:
-    config = current_app.config
-    return request.is_secure or bool(config.get("SESSION_COOKIE_SECURE")) \
+def over_https(scheme: str, config) -> bool:
+    """Whether the service is reached over HTTPS: the request's scheme (`https`/`wss`, as a
+    trusted proxy forwards it), or SESSION_COOKIE_SECURE or HSTS set behind a TLS proxy."""
+    return scheme in ("https", "wss") or bool(config.get("SESSION_COOKIE_SECURE")) \
         or bool(config.get("HSTS"))
 
 
