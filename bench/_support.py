@@ -97,6 +97,17 @@ def throwaway_database(url: str | None, folder: Path, name: str = "bench") -> It
         yield database_url
 
 
+def add_database_option(parser) -> None:
+    """The `--database-url` option of the benchmarks that run on SQLite and PostgreSQL."""
+    parser.add_argument("--database-url", help="also run on this PostgreSQL server "
+                        "(a throwaway database is created next to the one named)")
+
+
+def backends(database_url: str | None) -> list[tuple[str, str | None]]:
+    """(name, server URL) of each database to run on: SQLite, then PostgreSQL if given."""
+    return [("SQLite", None)] + ([("PostgreSQL", database_url)] if database_url else [])
+
+
 @contextlib.contextmanager
 def postgres_database(url: str, prefix: str = "nam_briefings_bench") -> Iterator[str]:
     """A throwaway database on the server of `url`, dropped afterwards (the test suite's

@@ -32,6 +32,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench._support import (  # noqa: E402
+    add_database_option,
+    backends,
     SmtpSink,
     add_nam_contacts,
     confirm_one_meeting,
@@ -110,8 +112,7 @@ def _requeue(db, OutboxMessage) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", help="also run on this PostgreSQL server "
-                        "(a throwaway database is created next to the one named)")
+    add_database_option(parser)
     parser.add_argument("--repeat", type=int, default=3,
                         help="deliveries timed per database (median shown; default 3)")
     args = parser.parse_args()
@@ -121,13 +122,11 @@ def main() -> int:
           "loopback in its own process; times are medians of "
           f"{args.repeat} deliveries\n")
 
-    backends = [("SQLite", None)]
-    if args.database_url:
-        backends.append(("PostgreSQL", args.database_url))
+    databases = backends(args.database_url)
     results = []
     with tempfile.TemporaryDirectory(prefix="nam-fanout-") as folder, SmtpSink() as sink:
         os.environ["INSTANCE_PATH"] = folder  # the secret key and any file stay in here
-        for name, url in backends:
+        for name, url in databases:
             with throwaway_database(url, Path(folder), "fanout") as database_url:
                 results.append((name, run(database_url, sink, args.repeat)))
 

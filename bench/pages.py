@@ -36,7 +36,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench._support import machine, make_app, migrate, throwaway_database  # noqa: E402
+from bench._support import (  # noqa: E402
+    add_database_option,
+    backends,
+    machine,
+    make_app,
+    migrate,
+    throwaway_database,
+)
 
 #: the day the world is seen from (the service clock is pinned to it)
 TODAY = date(2026, 12, 2)
@@ -310,22 +317,19 @@ def run(database_url: str, requests: int) -> tuple[World, float, dict[str, dict[
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", help="also run on this PostgreSQL server "
-                        "(a throwaway database is created next to the one named)")
+    add_database_option(parser)
     parser.add_argument("--requests", type=int, default=40,
                         help="timed requests per page (after 3 to warm up; default 40)")
     args = parser.parse_args()
     print(machine())
-    backends = [("SQLite", None)]
-    if args.database_url:
-        backends.append(("PostgreSQL", args.database_url))
+    databases = backends(args.database_url)
     failed = False
     with tempfile.TemporaryDirectory(prefix="nam-pages-") as folder:
         os.environ["INSTANCE_PATH"] = folder
-        for name, url in backends:
+        for name, url in databases:
             with throwaway_database(url, Path(folder), "pages") as database_url:
                 world, built, figures = run(database_url, args.requests)
-            if name == backends[0][0]:
+            if name == databases[0][0]:
                 print(f"world: {world.sessions} sessions, {world.briefings} briefings, "
                       f"{world.contacts} contacts at {world.missions} missions, "
                       f"{world.invitations:,} invitations, {world.outbox:,} outbox messages; "
