@@ -11,20 +11,30 @@ connection lost, 421, timeout), the batch is parked as `waiting` and tried again
 short capped backoff, without counting attempts, until the relay is back: an outage of
 any length loses and fails nothing. A refusal of one message (4xx for its recipient,
 5xx) counts an attempt: backoff, then given up (`failed`) after MAX_ATTEMPTS.
+
+Each e-mail is written by `domain.mime` (`build_email`, also what the Outbox page shows and
+downloads) and its bytes handed to the relay as they are. Outcomes are kept in memory and
+written in bulk every OUTCOME_BATCH (50) messages, before each heartbeat, at the end of the
+pass and before parking on an outage (so what the relay accepted is `sent`, never parked).
+The crash bound: a worker killed in the middle of a pass leaves at most OUTCOME_BATCH
+messages accepted by the relay but not recorded; they are sent again, with their same
+Message-IDs (calendars show one invitation), once its claim is taken over.
 """
 from __future__ import annotations
 
+import contextlib
 import random
 import secrets
 import smtplib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from email.utils import formataddr
+from email.utils import parseaddr
 
 from flask import current_app
-from flask_mail import BadHeaderError, Connection, Message
+from flask_mail import Connection
 
+from ..domain import mime
 from ..domain.constants import OUTBOX_STATUSES
 from ..domain.errors import Invalid, NotFound
 from ..extensions import db
@@ -48,6 +58,10 @@ STALE_CLAIM = timedelta(seconds=90)
 HEARTBEAT = timedelta(seconds=10)
 #: how long to wait for the SMTP server at each step (OUTBOX_SMTP_TIMEOUT_SECONDS overrides it)
 SMTP_TIMEOUT = timedelta(seconds=60)
+#: outcomes are written together, every this many messages (and before each heartbeat, at
+#: the end of a pass and before parking on an outage): a killed worker resends at most
+#: this many messages, with their Message-IDs
+OUTCOME_BATCH = 50
 
 
 @dataclass
@@ -147,7 +161,8 @@ def notify_secretariat(key: str, subject: str, body_text: str) -> OutboxMessage:
 
 def deliver(batch_size: int = 100, ignore_backoff: bool = False,
             now: datetime | None = None) -> DeliveryReport:
-    """Send the messages that are due, over one SMTP connection; commit each outcome.
+    """Send the messages that are due, over one SMTP connection; commit the outcomes in
+    batches of OUTCOME_BATCH.
 
     Each message is checked against the present first (`outbox_rules.Present`), at the
     start and again at each heartbeat; one that no longer makes sense is withdrawn. When
@@ -177,8 +192,8 @@ def release_claims(before: datetime) -> int:
     """Put back in the queue the messages claimed before `before` and still "sending".
 
     The scheduler calls it when it starts: a claim older than its start belongs to a
-    worker that died (the one message it was sending may then go twice, with its
-    Message-ID). Returns how many were released.
+    worker that died (the messages it had sent but not yet recorded, at most OUTCOME_BATCH,
+    may then go twice, with their Message-IDs). Returns how many were released.
     """
     result = db.session.execute(
         db.update(OutboxMessage)
@@ -360,11 +375,18 @@ class _RelayUnavailable(Exception):
 
 
 class _Pass:
-    """One delivery pass over a claimed batch: check, send, heartbeat, park on an outage."""
+    """One delivery pass over a claimed batch: check, send, heartbeat, park on an outage.
+
+    Outcomes are kept in memory and written together (`save_outcomes`) every OUTCOME_BATCH
+    messages, before each heartbeat, at the end and before parking: a message the relay
+    accepted is recorded `sent` even when the relay goes down right after it.
+    """
 
     def __init__(self, batch: _Batch, now: datetime, report: DeliveryReport) -> None:
         self.batch, self.now, self.report = batch, now, report
         self.mine = batch.claimed_at
+        self.ids = [m.id for m in batch.messages]
+        self.outcomes: list[dict] = []
         self.started = time.monotonic()
         self.last_beat = self.started
 
@@ -384,17 +406,54 @@ class _Pass:
                         continue
                     message = todo.pop(0)
                     if self.owns(message):
-                        _send_one(connection, message, self.report, self.moment())
+                        self.outcomes.append(
+                            _send_one(connection, message, self.report, self.moment()))
+                    if len(self.outcomes) >= OUTCOME_BATCH:
+                        todo = self.commit_outcomes(todo)
         except (OSError, smtplib.SMTPException, _RelayUnavailable) as error:
             db.session.rollback()
             self.park_all(error)
+            return
+        except BaseException:
+            db.session.rollback()
+            with contextlib.suppress(Exception):  # the first error is the one to report
+                self.commit_outcomes([])  # what the relay accepted stays sent
+            raise
+        self.commit_outcomes([])
 
     def owns(self, message: OutboxMessage) -> bool:
         """True while the row is still this pass's claim (not sent, withdrawn or taken over)."""
         return message.status == "sending" and message.claimed_at == self.mine
 
+    def save_outcomes(self) -> None:
+        """Write the outcomes kept in memory (one executemany), in the current transaction.
+
+        Only rows still this pass's claim are written; the caller commits.
+        """
+        if not self.outcomes:
+            return
+        table = OutboxMessage.__table__
+        statement = table.update().where(
+            table.c.id == db.bindparam("b_id"), table.c.status == "sending",
+            table.c.claimed_at == db.bindparam("b_mine")).values(
+            status=db.bindparam("b_status"), attempts=db.bindparam("b_attempts"),
+            sent_at=db.bindparam("b_sent_at"), last_error=db.bindparam("b_last_error"),
+            next_attempt_at=db.bindparam("b_next_attempt_at"), updated_at=db.bindparam("b_at"))
+        at = utcnow()
+        db.session.execute(statement, [dict(outcome, b_mine=self.mine, b_at=at)
+                                       for outcome in self.outcomes])
+        self.outcomes = []
+
+    def commit_outcomes(self, todo: list[OutboxMessage]) -> list[OutboxMessage]:
+        """Save and commit the outcomes; the rows still to send, reloaded in one query."""
+        self.save_outcomes()
+        db.session.commit()
+        return _reload(todo)
+
     def heartbeat(self, todo: list[OutboxMessage]) -> list[OutboxMessage]:
-        """Refresh the claim of the rows still to send, so that no one takes them over."""
+        """Refresh the claim of the rows still to send, so that no one takes them over
+        (with the outcomes so far, in the same commit)."""
+        self.save_outcomes()
         beat = self.moment()
         db.session.execute(
             db.update(OutboxMessage)
@@ -403,7 +462,7 @@ class _Pass:
             .values(claimed_at=beat).execution_options(synchronize_session=False))
         db.session.commit()
         self.mine, self.last_beat = beat, time.monotonic()
-        return [m for m in todo if self.owns(m)]
+        return [m for m in _reload(todo) if self.owns(m)]
 
     def withdraw_outdated(self, messages: list[OutboxMessage]) -> list[OutboxMessage]:
         """Withdraw what the present no longer wants; the rest, still to send."""
@@ -417,13 +476,18 @@ class _Pass:
                 self.report.withdrawn += 1
             else:
                 todo.append(message)
+        if len(todo) == len(messages):
+            return todo  # nothing changed: no commit, no reload
         db.session.commit()
-        return todo
+        return _reload(todo)
 
     def park_all(self, error: BaseException) -> None:
         """The relay cannot be reached: the rest of the batch, and every other message due
         now, wait for it together (one try of the relay each time, not one per batch),
         without counting an attempt. The wait doubles at each try, up to WAIT_CAP.
+
+        The outcomes kept in memory are written first, in the same transaction: a message
+        the relay accepted before it went down is `sent`, not parked and sent again.
         """
         last = max(self.batch.last_wait.values(), default=None)
         delay = WAIT_BASE if last is None else min(max(2 * last, WAIT_BASE), WAIT_CAP)
@@ -431,18 +495,30 @@ class _Pass:
         # a waiting row's claimed_at is when it was parked: the next park doubles the wait
         parked = {"status": "waiting", "claimed_at": at, "next_attempt_at": at + delay,
                   "last_error": f"waiting for the relay: {_describe(error)}"}
-        mine = [m.id for m in self.batch.messages if self.owns(m)]
-        self.report.waiting += db.session.execute(
-            db.update(OutboxMessage).where(OutboxMessage.id.in_(mine),
+        self.save_outcomes()
+        waiting = db.session.execute(
+            db.update(OutboxMessage).where(OutboxMessage.id.in_(self.ids),
                                            OutboxMessage.status == "sending",
                                            OutboxMessage.claimed_at == self.mine)
             .values(**parked).execution_options(synchronize_session=False)).rowcount
+        self.report.waiting += waiting
         db.session.execute(
             db.update(OutboxMessage).where(OutboxMessage.status.in_(("pending", "waiting")),
                                            OutboxMessage.next_attempt_at <= self.now)
             .values(**parked).execution_options(synchronize_session=False))
         db.session.commit()
-        self.report.errors.append(f"{len(mine)} messages: {parked['last_error']}")
+        self.report.errors.append(f"{waiting} messages: {parked['last_error']}")
+
+
+def _reload(messages: list[OutboxMessage]) -> list[OutboxMessage]:
+    """The same rows as the database has them now, in their order, in one query (a commit
+    expired them: without this each would be loaded again on its own)."""
+    if not messages:
+        return []
+    ids = [m.id for m in messages]
+    loaded = {m.id: m for m in db.session.scalars(
+        db.select(OutboxMessage).where(OutboxMessage.id.in_(ids)))}
+    return [loaded[i] for i in ids if i in loaded]
 
 
 def _describe(error: BaseException) -> str:
@@ -453,62 +529,61 @@ def _describe(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
-def _send_one(connection, message: OutboxMessage, report: DeliveryReport,
-              now: datetime) -> None:
+def _outcome(message: OutboxMessage, status: str, error: str = "", *,
+             sent_at: datetime | None = None, next_attempt_at: datetime | None = None,
+             count_attempt: bool = True) -> dict:
+    """A row's new values, as `_Pass.save_outcomes` writes them."""
+    return {"b_id": message.id, "b_status": status,
+            "b_attempts": message.attempts + (1 if count_attempt else 0),
+            "b_sent_at": sent_at or message.sent_at, "b_last_error": error[:2000],
+            "b_next_attempt_at": next_attempt_at or message.next_attempt_at}
+
+
+def _send_one(connection: _SmtpConnection, message: OutboxMessage, report: DeliveryReport,
+              now: datetime) -> dict:
+    """Build and send one message; its outcome (the caller writes it). A relay outage
+    (421, every recipient refused with 421, connection lost) is raised."""
     try:
         email = build_email(message)
-        if email.has_bad_headers():
-            raise BadHeaderError("a header contains a line break")
     except Exception as error:  # a message that cannot be built will never be sent
-        message.attempts += 1
-        message.status, message.last_error = "failed", f"cannot build the message: {error!r}"
+        reason = f"cannot build the message: {error!r}"
         report.failed += 1
-        report.errors.append(f"{message.to_address}: {message.last_error}")
-        db.session.commit()
-        return
+        report.errors.append(f"{message.to_address}: {reason}")
+        return _outcome(message, "failed", reason)
     try:
-        connection.send(email)
+        connection.sendmail(email)
     except smtplib.SMTPRecipientsRefused as error:
         codes = [code for code, _ in error.recipients.values()]
         if codes and all(code == 421 for code in codes):
             raise _RelayUnavailable(f"recipient refused: {error.recipients}") from error
-        _fail_or_retry(message, f"recipient refused: {error.recipients}", codes, report, now)
+        return _fail_or_retry(message, f"recipient refused: {error.recipients}", codes,
+                              report, now)
     except smtplib.SMTPResponseException as error:
         if error.smtp_code == 421:  # the server is closing the connection
             raise
-        _fail_or_retry(message, _describe(error), [error.smtp_code], report, now)
-    else:
-        message.status, message.sent_at = "sent", now
-        message.attempts += 1
-        message.last_error = ""
-        report.sent += 1
-    db.session.commit()
+        return _fail_or_retry(message, _describe(error), [error.smtp_code], report, now)
+    report.sent += 1
+    return _outcome(message, "sent", sent_at=now)
 
 
 def _fail_or_retry(message: OutboxMessage, error: str, codes: list[int],
-                   report: DeliveryReport, now: datetime) -> None:
+                   report: DeliveryReport, now: datetime) -> dict:
     if codes and all(500 <= code < 600 for code in codes):
-        message.attempts += 1
-        message.status, message.last_error = "failed", f"permanent failure: {error}"
         report.failed += 1
         report.errors.append(f"{message.to_address}: {error}")
-    else:
-        _retry_later(message, error, report, now)
+        return _outcome(message, "failed", f"permanent failure: {error}")
+    return _retry_later(message, error, report, now)
 
 
 def _retry_later(message: OutboxMessage, error: str, report: DeliveryReport,
-                 now: datetime) -> None:
-    message.attempts += 1
-    message.last_error = error
+                 now: datetime) -> dict:
+    attempts = message.attempts + 1
     report.errors.append(f"{message.to_address}: {error}")
-    if message.attempts >= MAX_ATTEMPTS:
-        message.status = "failed"
-        message.last_error = f"gave up after {message.attempts} attempts: {error}"
+    if attempts >= MAX_ATTEMPTS:
         report.failed += 1
-        return
-    message.status = "pending"
-    message.next_attempt_at = now + backoff(message.attempts)
+        return _outcome(message, "failed", f"gave up after {attempts} attempts: {error}")
     report.retrying += 1
+    return _outcome(message, "pending", error, next_attempt_at=now + backoff(attempts))
 
 
 def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
@@ -540,19 +615,34 @@ class _SmtpConnection(Connection):
         else:
             super().__exit__(exc_type, exc_value, tb)
 
+    def sendmail(self, email: OutgoingEmail) -> None:
+        """Hand the e-mail's bytes to the relay (nothing is sent when MAIL_SUPPRESS_SEND)."""
+        if self.host is not None:
+            self.host.sendmail(email.envelope_from, [email.to_address], email.data)
 
-def build_email(message: OutboxMessage) -> Message:
-    """The e-mail for an outbox row (iMIP layout when it carries a calendar)."""
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    """An e-mail as delivery hands it to the relay: envelope and the exact bytes."""
+
+    envelope_from: str
+    to_address: str
+    data: bytes
+
+    def as_bytes(self) -> bytes:
+        """The message (RFC 5322, CRLF line ends, 7-bit), as sent."""
+        return self.data
+
+
+def build_email(message: OutboxMessage, date: datetime | None = None) -> OutgoingEmail:
+    """The e-mail for an outbox row (iMIP layout when it carries a calendar), dated `date`
+    (now by default). ValueError when a header would hold a line break."""
     config = current_app.config
-    email = Message(subject=message.subject, recipients=[message.to_address],
-                    body=message.body_text,
-                    # formataddr quotes names with commas ("NAM Chairmanship, Geneva")
-                    sender=formataddr((config["ORGANIZER_NAME"], config["MAIL_DEFAULT_SENDER"])))
-    email.msgId = message.message_id
-    if message.body_html:
-        email.html = message.body_html
-    if message.ics:
-        method = message.ics_method or "REQUEST"
-        email.alts[f"calendar; method={method}"] = message.ics
-        email.attach("invite.ics", "application/ics", message.ics.encode())
-    return email
+    envelope_from = parseaddr(config["MAIL_DEFAULT_SENDER"])[1] or config["MAIL_DEFAULT_SENDER"]
+    email = mime.Email(
+        sender_name=config["ORGANIZER_NAME"], sender_address=envelope_from,
+        to_address=message.to_address, subject=message.subject,
+        date=(date or utcnow()).astimezone(timezone.utc), message_id=message.message_id,
+        text=message.body_text, html=message.body_html or None, ics=message.ics or None,
+        ics_method=message.ics_method or "REQUEST")
+    return OutgoingEmail(envelope_from, message.to_address, mime.render(email))

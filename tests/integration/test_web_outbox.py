@@ -104,7 +104,7 @@ def test_a_message_page_shows_headers_bodies_and_calendar_safely(client, login, 
     assert f"Message-ID {message.message_id}" in content
     assert "From \"NAM Chairmanship, Geneva\" <nam-briefings@chair.example.org>" in content
     assert "text/calendar; method=REQUEST; charset=utf-8" in content
-    assert "application/ics (attachment)" in content
+    assert "application/ics; name=invite.ics (attachment)" in content
     assert "Status Sent" in content and "Attempts 1" in content
     assert "Opening by the Chair" in content  # the text body
     assert "BEGIN:VCALENDAR" in html and "METHOD:REQUEST" in html
