@@ -101,6 +101,13 @@ def run(database_url: str, sink: SmtpSink, repeats: int) -> dict[str, float]:
     return figures
 
 
+def outbox_batch() -> int:
+    """How many outcomes delivery writes together (outbox.OUTCOME_BATCH)."""
+    from nam_briefings.services import outbox
+
+    return outbox.OUTCOME_BATCH
+
+
 def _requeue(db, OutboxMessage) -> None:
     """Put every message back in the queue, as it was when first queued."""
     db.session.execute(db.update(OutboxMessage).values(
@@ -144,8 +151,8 @@ def main() -> int:
         print(f"{name}: of the delivery, building the 200 e-mails from their rows (build_email "
               f"+ as_bytes) takes {f['build']:.3f}s; {f['bytes'] / 1024:.1f} KiB a message")
     print("ratio = outbox delivery time / plain smtplib time for the same bytes; delivery "
-          "also claims the rows,\nbuilds each e-mail and commits each outcome (one SMTP "
-          "connection per batch of 100)")
+          "also claims the rows,\nbuilds each e-mail and commits the outcomes in batches of "
+          f"{outbox_batch()} (one SMTP connection per batch of 100)")
     return 0
 
 
