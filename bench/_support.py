@@ -1,25 +1,34 @@
 """What the benchmarks under bench/ share: the machine line, throwaway databases, a local
-SMTP sink in its own process, the application on a migrated database and a NAM fan-out.
+SMTP sink in its own process, the application on a migrated database and a NAM fan-out,
+the web app under gunicorn and the scheduler as real processes, and a client that logs in
+and posts forms as a browser does.
 
-Not a benchmark itself: `bench/fanout.py` and `bench/faults.py` import it.
+Not a benchmark itself: the benchmarks import it.
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.client
 import io
 import multiprocessing
 import os
 import platform
+import re
 import socket
+import subprocess
 import sys
+import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -282,10 +291,225 @@ def add_nam_contacts(missions: int, contacts: int) -> FanOut:
 
 def confirm_one_meeting(actor) -> list:
     """Plan session 49 as one meeting and confirm the best proposal (a past date, said so
-    explicitly): the briefing, with one invitation per contact queued. Returns the briefings."""
+    explicitly): the briefing, with the fan-out of its invitations queued (the delivery
+    worker composes them: `outbox.deliver` does first). Returns the briefings."""
+    from nam_briefings.services import briefings
+
+    return briefings.confirm_proposal(plan_one_meeting(actor), actor, allow_past=True)
+
+
+def plan_one_meeting(actor) -> str:
+    """Plan session 49 as one meeting (again: a time once confirmed and cancelled is not
+    proposed again, the next best is); the key of the best proposal."""
     from nam_briefings.services import briefings
 
     plan = briefings.plan_session(49, actor, ONE_MEETING)
     if len(plan.proposals) == 0 or len(plan.proposals[0].meetings) != 1:
         raise RuntimeError("session 49 did not plan as one meeting")
-    return briefings.confirm_proposal(plan.proposals[0].key, actor, allow_past=True)
+    return plan.proposals[0].key
+
+
+def email_bytes(email) -> bytes:
+    """The bytes of what `outbox.build_email` returns: bytes, or an object with as_bytes()."""
+    return email if isinstance(email, (bytes, bytearray)) else email.as_bytes()
+
+
+def prepared_messages(rows) -> list[tuple[str, str, bytes]]:
+    """(envelope sender, recipient, bytes) of each outbox row, exactly as delivery would
+    send them (inside an app context): what the plain-smtplib references send."""
+    from email.utils import parseaddr
+
+    from flask import current_app
+
+    from nam_briefings.services import outbox
+
+    default = current_app.config["MAIL_DEFAULT_SENDER"]
+    sender = parseaddr(default)[1] or default
+    prepared = []
+    for row in rows:
+        email = outbox.build_email(row)
+        prepared.append((getattr(email, "envelope_from", sender), row.to_address,
+                         email_bytes(email)))
+    return prepared
+
+
+def send_with_smtplib(port: int, prepared: list[tuple[str, str, bytes]]) -> float:
+    """Send the prepared messages over one plain smtplib connection; the seconds it took."""
+    import smtplib
+
+    start = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as connection:
+        for sender, recipient, data in prepared:
+            connection.sendmail(sender, [recipient], data)
+    return time.perf_counter() - start
+
+
+def verdict(ok: bool) -> str:
+    """PASS or FAIL, as the benchmarks print their judgement on a target."""
+    return "PASS" if ok else "FAIL"
+
+
+def wait_until(condition, seconds: float, every: float = 0.005) -> bool:
+    """Poll `condition` until it is true (True) or `seconds` have passed (False)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(every)
+    return True
+
+
+# --- the services outside this process: gunicorn and the scheduler ---------------------------
+
+def service_env(database_url: str, smtp_port: int, **extra: str) -> dict[str, str]:
+    """The environment of a web worker or scheduler process on the run's database and sink."""
+    return {**os.environ, "DATABASE_URL": database_url, "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": str(smtp_port), "MAIL_USE_TLS": "0", "MAIL_USE_SSL": "0",
+            "OUTBOX_SMTP_TIMEOUT_SECONDS": "10", "IMAP_HOST": "", **extra}
+
+
+def venv_command(name: str) -> str:
+    """A console script of the Python running this benchmark (gunicorn, flask)."""
+    return str(Path(sys.executable).parent / name)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """End a process this benchmark started: SIGTERM, then SIGKILL if it lingers."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+
+
+#: gunicorn as the Procfile runs it: 2 workers, 4 threads each
+PROCFILE_WORKERS, PROCFILE_THREADS = 2, 4
+
+
+@contextlib.contextmanager
+def gunicorn(database_url: str, smtp_port: int, log: Path, app: str = "app:app",
+             workers: int = 2, threads: int = 1, ready_path: str = "/login",
+             **env: str) -> Iterator[int]:
+    """`gunicorn -w WORKERS --threads THREADS APP` on a free loopback port; yields the port
+    once `ready_path` answers. `env` adds to the environment of the workers."""
+    port = free_port()
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            [venv_command("gunicorn"), "-w", str(workers), "--threads", str(threads),
+             "-b", f"127.0.0.1:{port}", "--timeout", "120", app], cwd=ROOT,
+            env=service_env(database_url, smtp_port, **env),
+            stdout=output, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", ready_path)
+                connection.getresponse().read()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    tail = log.read_text(errors="replace").strip().splitlines()[-3:]
+                    raise RuntimeError("gunicorn did not start: " + " | ".join(tail)) from None
+                time.sleep(0.2)
+        yield port
+    finally:
+        stop(process)
+
+
+def start_scheduler(env: dict[str, str], log: Path) -> subprocess.Popen:
+    """`flask --app app scheduler`, as a real process, its output appended to `log`."""
+    with log.open("ab") as output:
+        return subprocess.Popen([venv_command("flask"), "--app", "app", "scheduler"], cwd=ROOT,
+                                env=env, stdout=output, stderr=subprocess.STDOUT)
+
+
+# --- a browser, as far as the confirm form needs one ------------------------------------------
+
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class WebClient:
+    """Cookies and CSRF tokens over plain HTTP connections to the app under gunicorn."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookies: SimpleCookie = SimpleCookie()
+
+    def _headers(self, form: dict | None) -> dict[str, str]:
+        cookies = "; ".join(f"{k}={m.value}" for k, m in self.cookies.items() if m.value)
+        headers = {"Cookie": cookies}
+        if form is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        return headers
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
+        """One request; the cookies it sets are kept. Returns (status, body)."""
+        status, body, _seconds = self.timed(method, path, form)
+        return status, body
+
+    def timed(self, method: str, path: str,
+              form: dict | None = None) -> tuple[int, str, float]:
+        """One request on a new connection, as a browser's: (status, body, seconds from
+        connecting to the whole answer read)."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        try:
+            start = time.perf_counter()
+            connection.request(method, path, urlencode(form) if form is not None else None,
+                               self._headers(form))
+            response = connection.getresponse()
+            raw = response.read()
+            seconds = time.perf_counter() - start
+            for value in response.headers.get_all("Set-Cookie") or []:
+                self.cookies.load(value)
+            return response.status, raw.decode(errors="replace"), seconds
+        finally:
+            connection.close()
+
+    def csrf_token(self, path: str) -> str:
+        """The CSRF token of the form on the page at `path`."""
+        status, body = self.request("GET", path)
+        match = CSRF_INPUT.search(body)
+        if not match:
+            raise RuntimeError(f"GET {path} answered {status} with no form")
+        return match.group(1)
+
+    def login(self, email: str, password: str) -> None:
+        """Log in through /login, as a person would."""
+        token = self.csrf_token("/login")
+        status, body = self.request("POST", "/login", {"email": email, "password": password,
+                                                       "csrf_token": token})
+        if status not in (302, 303):
+            raise RuntimeError(f"login refused ({status})")
+
+    def race(self, posts: list[tuple[str, dict]]) -> Counter:
+        """Send the POSTs from one thread each, released at the same instant (each thread
+        has its connection open first); returns the HTTP statuses answered."""
+        barrier = threading.Barrier(len(posts))
+        statuses: Counter = Counter()
+        lock = threading.Lock()
+
+        def post(path: str, form: dict) -> None:
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+            try:
+                connection.connect()
+                barrier.wait()
+                connection.request("POST", path, urlencode(form), self._headers(form))
+                status = connection.getresponse().status
+            except Exception as error:  # the report names it rather than the run dying
+                status = type(error).__name__
+            finally:
+                connection.close()
+            with lock:
+                statuses[status] += 1
+
+        threads = [threading.Thread(target=post, args=item) for item in posts]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return statuses
+
+
