@@ -67,6 +67,8 @@ test-all: dev-venv $(JS_DEPS)
 
 bench: dev-venv
 	$(BIN)/python bench/planner.py
+	$(BIN)/python bench/change_requests.py $(if $(TEST_DATABASE_URL),--database-url $(TEST_DATABASE_URL))
+	$(BIN)/python bench/delivery_start.py $(if $(TEST_DATABASE_URL),--database-url $(TEST_DATABASE_URL))
 	$(BIN)/python bench/fanout.py $(if $(TEST_DATABASE_URL),--database-url $(TEST_DATABASE_URL))
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/pages.py $(if $(TEST_DATABASE_URL),--database-url $(TEST_DATABASE_URL))
