@@ -298,6 +298,27 @@ def confirm_one_meeting(actor) -> list:
     return briefings.confirm_proposal(plan_one_meeting(actor), actor, allow_past=True)
 
 
+#: outbox statuses of a message still to be delivered
+QUEUED = ("pending", "sending", "waiting")
+#: fan-out statuses of one still being composed (services/fanout.py)
+UNFINISHED = ("queued", "composing")
+
+
+def queued_count() -> int:
+    """Messages still to be delivered, and fan-outs still to be composed (each counts one:
+    its messages are not written yet), inside an app context; ends the transaction, so that
+    a SQLite reader never holds up the processes writing."""
+    from nam_briefings.extensions import db
+    from nam_briefings.models import Fanout
+    from nam_briefings.services import outbox
+
+    counts = outbox.status_counts()
+    composing = db.session.scalar(db.select(db.func.count()).select_from(Fanout)
+                                  .where(Fanout.status.in_(UNFINISHED)))
+    db.session.remove()
+    return sum(counts.get(status, 0) for status in QUEUED) + composing
+
+
 def plan_one_meeting(actor) -> str:
     """Plan session 49 as one meeting (again: a time once confirmed and cancelled is not
     proposed again, the next best is); the key of the best proposal."""

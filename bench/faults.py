@@ -11,23 +11,31 @@ was tried, what held and what failed:
 1. confirm race: the real web app under gunicorn (2 workers), an editor logged in through
    /login; per round, N confirm POSTs released at the same instant from threads, once all on
    one proposal and once split between two proposals of the same session. A round holds
-   when the session ends with exactly one set of briefings (one per meeting of one proposal)
-   and each contact has exactly one invitation queued per briefing. The briefings are then
-   cancelled; the rounds plan the seeded sessions 41–50 in turn.
+   when the session ends with exactly one set of briefings (one per meeting of one proposal),
+   each with exactly one fan-out record of its invitations, and, once the fan-outs are
+   composed (`fanout.compose_pending`, as the delivery worker does), each contact has
+   exactly one invitation queued per briefing. The briefings are then cancelled; the
+   rounds plan the seeded sessions 41–50 in turn.
 2. outage, then cancel: a confirmed briefing delivered to 242 contacts (the 121 NAM members
    × 2); the relay goes down, the briefing is moved (delivery of the update attempted and
    failing: the outage lasts until a delivery pass has tried the update), then cancelled;
    the relay comes back and delivery runs to the end. Delivery runs as the scheduler runs
-   it, a pass every 30 seconds, the clock advanced for it rather than waited for. A
-   recipient holds when the cancellation is the last message about that briefing to reach
-   them.
-3. kill -9 of the scheduler: 1,000 contacts, a briefing confirmed, `flask --app app
-   scheduler` delivering to the sink; it is killed with SIGKILL at three random moments
-   while messages flow and restarted a second later each time, until the outbox is empty
-   (at most 3 minutes; the stale-claim time is as configured unless --stale-claim-seconds).
-   A recipient holds when exactly one invitation reached them. A message the sink accepted just as the
-   sender was killed may come again with the same Message-ID (the design's bound: one per
-   kill); that is shown as "resent in flight", and counted as duplicates only beyond it.
+   it, a pass every 30 seconds (each composes the queued fan-outs first, then sends), the
+   clock advanced for it rather than waited for. A recipient holds when the cancellation
+   is the last message about that briefing to reach them.
+3. kill -9 of the scheduler: 1,000 contacts, a briefing confirmed (one fan-out record,
+   no message written yet), `flask --app app scheduler` composing the invitations and
+   delivering them to the sink; it is killed with SIGKILL three times and restarted a
+   second later each time, until the outbox is empty and the fan-out composed (at most 3
+   minutes; the stale-claim time is as configured unless --stale-claim-seconds): the first
+   kill while it composes, after a random number of chunks (fanout.CHUNK contacts each),
+   the others at random moments while messages flow. A recipient holds when exactly one
+   invitation reached them, and none is written to the outbox twice (a resumed fan-out
+   skips those already written). Messages the sink accepted while their outcomes were not
+   yet recorded may come again with the same Message-ID when the sender is killed (the
+   design's bound: one batch of outcomes, `outbox.OUTCOME_BATCH`, per kill while sending;
+   none for a kill while composing); they are shown as "resent in flight", and counted as
+   duplicates only beyond the bound.
 
 Totals: lost (an invitation or cancellation that never came), duplicates (a recipient,
 UID and SEQUENCE received more than once, or invitations queued twice), mail after a
@@ -36,43 +44,43 @@ cancellation. Exit status 1 when anything failed. `--json` prints the figures as
 from __future__ import annotations
 
 import argparse
-import contextlib
-import http.client
 import json
 import os
 import random
-import re
 import secrets
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench._support import (  # noqa: E402
+    UNFINISHED,
     SmtpSink,
+    WebClient,
     add_nam_contacts,
     confirm_one_meeting,
     database_label,
-    free_port,
+    gunicorn,
     machine,
     machine_info,
     make_app,
     migrate,
+    queued_count,
+    service_env,
+    start_scheduler,
+    stop,
     throwaway_database,
 )
 
@@ -82,8 +90,6 @@ RESTART_DELAY = 1.0
 DRAIN_SECONDS = 180
 #: the scheduler's delivery job runs this often (jobs.py), simulated in scenario 2
 DELIVERY_INTERVAL = timedelta(seconds=30)
-#: outbox statuses of a message still to be delivered
-QUEUED = ("pending", "sending", "waiting")
 #: what a delivery report counts, for a pass to know when its last batch was short
 HANDLED = ("sent", "retrying", "failed", "waiting", "withdrawn")
 
@@ -121,143 +127,6 @@ class Outcome:
     resent_in_flight: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
-
-
-# --- the services outside this process: gunicorn and the scheduler ---------------------------
-
-def service_env(database_url: str, smtp_port: int, **extra: str) -> dict[str, str]:
-    """The environment of a web worker or scheduler process on the run's database and sink."""
-    return {**os.environ, "DATABASE_URL": database_url, "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": str(smtp_port), "MAIL_USE_TLS": "0", "MAIL_USE_SSL": "0",
-            "OUTBOX_SMTP_TIMEOUT_SECONDS": "10", "IMAP_HOST": "", **extra}
-
-
-def venv_command(name: str) -> str:
-    """A console script of the Python running this benchmark (gunicorn, flask)."""
-    return str(Path(sys.executable).parent / name)
-
-
-def stop(process: subprocess.Popen) -> None:
-    """End a process this benchmark started: SIGTERM, then SIGKILL if it lingers."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
-
-
-@contextlib.contextmanager
-def gunicorn(database_url: str, smtp_port: int, log: Path) -> Iterator[int]:
-    """`gunicorn -w 2 app:app` on a free loopback port; yields the port once it answers."""
-    port = free_port()
-    with log.open("ab") as output:
-        process = subprocess.Popen(
-            [venv_command("gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "120",
-             "app:app"], cwd=ROOT, env=service_env(database_url, smtp_port),
-            stdout=output, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                connection.request("GET", "/login")
-                connection.getresponse().read()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    tail = log.read_text(errors="replace").strip().splitlines()[-3:]
-                    raise RuntimeError("gunicorn did not start: " + " | ".join(tail)) from None
-                time.sleep(0.2)
-        yield port
-    finally:
-        stop(process)
-
-
-def start_scheduler(env: dict[str, str], log: Path) -> subprocess.Popen:
-    """`flask --app app scheduler`, as a real process, its output appended to `log`."""
-    with log.open("ab") as output:
-        return subprocess.Popen([venv_command("flask"), "--app", "app", "scheduler"], cwd=ROOT,
-                                env=env, stdout=output, stderr=subprocess.STDOUT)
-
-
-# --- a browser, as far as the confirm form needs one ------------------------------------------
-
-CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-class WebClient:
-    """Cookies and CSRF tokens over plain HTTP connections to the app under gunicorn."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.cookies: SimpleCookie = SimpleCookie()
-
-    def _headers(self, form: dict | None) -> dict[str, str]:
-        cookies = "; ".join(f"{k}={m.value}" for k, m in self.cookies.items() if m.value)
-        headers = {"Cookie": cookies}
-        if form is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        return headers
-
-    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
-        """One request; the cookies it sets are kept. Returns (status, body)."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-        try:
-            connection.request(method, path, urlencode(form) if form is not None else None,
-                               self._headers(form))
-            response = connection.getresponse()
-            body = response.read().decode(errors="replace")
-            for value in response.headers.get_all("Set-Cookie") or []:
-                self.cookies.load(value)
-            return response.status, body
-        finally:
-            connection.close()
-
-    def csrf_token(self, path: str) -> str:
-        """The CSRF token of the form on the page at `path`."""
-        status, body = self.request("GET", path)
-        match = CSRF_INPUT.search(body)
-        if not match:
-            raise RuntimeError(f"GET {path} answered {status} with no form")
-        return match.group(1)
-
-    def login(self, email: str, password: str) -> None:
-        """Log in through /login, as a person would."""
-        token = self.csrf_token("/login")
-        status, body = self.request("POST", "/login", {"email": email, "password": password,
-                                                       "csrf_token": token})
-        if status not in (302, 303):
-            raise RuntimeError(f"login refused ({status})")
-
-    def race(self, posts: list[tuple[str, dict]]) -> Counter:
-        """Send the POSTs from one thread each, released at the same instant (each thread
-        has its connection open first); returns the HTTP statuses answered."""
-        barrier = threading.Barrier(len(posts))
-        statuses: Counter = Counter()
-        lock = threading.Lock()
-
-        def post(path: str, form: dict) -> None:
-            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-            try:
-                connection.connect()
-                barrier.wait()
-                connection.request("POST", path, urlencode(form), self._headers(form))
-                status = connection.getresponse().status
-            except Exception as error:  # the report names it rather than the run dying
-                status = type(error).__name__
-            finally:
-                connection.close()
-            with lock:
-                statuses[status] += 1
-
-        threads = [threading.Thread(target=post, args=item) for item in posts]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return statuses
 
 
 # --- reading what the sink received -----------------------------------------------------------
@@ -309,15 +178,28 @@ def count_copies(received: list[Received]) -> tuple[int, int]:
 
 # --- the outbox, seen from here ---------------------------------------------------------------
 
-def queued_count() -> int:
-    """Messages still to be delivered (inside an app context; ends the transaction, so that
-    a SQLite reader never holds up the processes writing)."""
+def fan_out_progress(briefing_id: int) -> tuple[str, int]:
+    """(status, messages composed) of the briefing's invitation fan-out (inside an app
+    context; ends the transaction)."""
     from nam_briefings.extensions import db
-    from nam_briefings.services import outbox
+    from nam_briefings.models import Fanout
 
-    counts = outbox.status_counts()
+    row = db.session.execute(db.select(Fanout.status, Fanout.composed).where(
+        Fanout.briefing_id == briefing_id, Fanout.kind == "invite")).one()
     db.session.remove()
-    return sum(counts.get(status, 0) for status in QUEUED)
+    return row.status, row.composed
+
+
+def queued_twice(briefing_id: int, kind: str = "request") -> int:
+    """Outbox messages of `kind` written for a contact of the briefing beyond the first
+    (inside an app context): a fan-out composed twice for someone."""
+    from nam_briefings.extensions import db
+    from nam_briefings.models import OutboxMessage
+
+    counts = Counter(db.session.scalars(db.select(OutboxMessage.contact_id).where(
+        OutboxMessage.briefing_id == briefing_id, OutboxMessage.kind == kind)))
+    db.session.remove()
+    return sum(count - 1 for count in counts.values() if count > 1)
 
 
 def deliver_on_schedule(start: datetime, done: Callable[[int], bool],
@@ -382,8 +264,8 @@ def _race_round(app, client: WebClient, posts: int, split: bool, audience: set[i
                 outcome: Outcome, rng: random.Random) -> Counter:
     """One round: plan, race the confirms, judge the end state, cancel what was made."""
     from nam_briefings.extensions import db
-    from nam_briefings.models import Briefing, OutboxMessage, Proposal
-    from nam_briefings.services import briefings
+    from nam_briefings.models import Briefing, Fanout, OutboxMessage, Proposal
+    from nam_briefings.services import briefings, fanout
     from nam_briefings.services.audit import Actor
 
     actor = Actor("bench")
@@ -402,6 +284,9 @@ def _race_round(app, client: WebClient, posts: int, split: bool, audience: set[i
             db.select(Proposal).where(Proposal.key.in_(keys)))}
         made = list(db.session.scalars(db.select(Briefing).where(
             Briefing.proposal_id.in_(proposals)).order_by(Briefing.id)))
+        fan_outs = Counter(db.session.scalars(db.select(Fanout.briefing_id).where(
+            Fanout.kind == "invite", Fanout.briefing_id.in_([b.id for b in made]))))
+        fanout.compose_pending()  # what the delivery worker does first: write the messages
         queued = Counter(db.session.execute(
             db.select(OutboxMessage.briefing_id, OutboxMessage.contact_id).where(
                 OutboxMessage.kind == "request",
@@ -417,16 +302,19 @@ def _race_round(app, client: WebClient, posts: int, split: bool, audience: set[i
             lost = sum(1 for b in one_set for c in audience if queued[(b.id, c)] == 0)
             twice = sum(max(0, queued[(b.id, c)] - 1) for b in one_set for c in audience)
             twice += sum(queued[(b.id, c)] for b in extra for c in audience)
+            fan_outs_twice = sum(max(0, fan_outs[b.id] - 1) for b in one_set)
+            fan_outs_twice += sum(fan_outs[b.id] for b in extra)
             outcome.lost += lost
             outcome.duplicates += twice
-            if len(one_set) == len(winner.meetings) and not extra and not lost and not twice:
+            if len(one_set) == len(winner.meetings) and not extra and not lost and not twice \
+                    and not fan_outs_twice:
                 outcome.held += 1
             else:
                 outcome.failed += 1
                 outcome.notes.append(
                     f"{what}: {len(made)} briefings for {len(winner.meetings)} meeting(s) "
-                    f"(UIDs {len({b.uid for b in made})}); {twice} invitations queued twice, "
-                    f"{lost} missing")
+                    f"(UIDs {len({b.uid for b in made})}); {fan_outs_twice} fan-outs queued "
+                    f"twice, {twice} invitations queued twice, {lost} missing")
         for briefing in made:  # so that the next round can confirm the session again
             if briefing.status == "confirmed":
                 briefings.cancel(briefing.id, actor)
@@ -475,8 +363,8 @@ def outage_then_cancel(url: str | None, folder: Path, sizes: Sizes,
                 add_nam_contacts(sizes.outage_missions, contacts)
                 [briefing] = confirm_one_meeting(actor)
                 uid, briefing_id = briefing.uid, briefing.id
+                outbox.deliver_all()  # composes the invitations, then sends them
                 addresses = {m.to_address.lower() for m in _rows(briefing_id)}
-                outbox.deliver_all()
                 delivered = sink.received
                 sink.stop()  # the relay is out
                 moved = _move(briefing_id, actor)
@@ -490,11 +378,14 @@ def outage_then_cancel(url: str | None, folder: Path, sizes: Sizes,
                 end, _ = deliver_on_schedule(down_until, lambda _: queued_count() == 0,
                                              limit=timedelta(hours=3))
                 left = queued_count()
+                cancels_twice = queued_twice(briefing_id, "cancel")
                 outcome.notes.append(
-                    f"{delivered} invitations delivered; relay down; briefing moved ({moved}, "
-                    f"SEQUENCE 1); {_minutes(down_until - start)} later a delivery pass tried "
-                    f"and could not send {unsent}; cancelled ({cancelled} cancellations "
-                    f"queued); relay back, the queue done {_minutes(end - down_until)} later"
+                    f"{delivered} invitations composed and delivered; relay down; briefing "
+                    f"moved ({moved}, SEQUENCE 1, one fan-out queued); "
+                    f"{_minutes(down_until - start)} later a delivery pass composed the update "
+                    f"and could not send {unsent}; cancelled (a fan-out of {cancelled} "
+                    f"cancellations queued); relay back, the cancellations composed and the "
+                    f"queue done {_minutes(end - down_until)} later"
                     + (f"; {left} still queued" if left else ""))
                 if not unsent:
                     outcome.notes.append("the update was never tried during the outage: the "
@@ -503,6 +394,9 @@ def outage_then_cancel(url: str | None, folder: Path, sizes: Sizes,
                 db.session.remove()
                 db.engine.dispose()
         _judge_cancellation(read_received(sink), uid, addresses, outcome)
+    if cancels_twice:
+        outcome.duplicates += cancels_twice
+        outcome.notes.append(f"{cancels_twice} cancellations written to the outbox twice")
     return outcome
 
 
@@ -563,8 +457,9 @@ def _judge_cancellation(received: list[Received], uid: str, addresses: set[str],
 # --- 3. kill -9 of the scheduler during a fan-out ---------------------------------------------
 
 def kill_scheduler(url: str | None, folder: Path, sizes: Sizes, rng: random.Random) -> Outcome:
-    """Three SIGKILLs of a delivering scheduler; see the module's docstring."""
+    """SIGKILLs of a composing, then delivering scheduler; see the module's docstring."""
     from nam_briefings.extensions import db
+    from nam_briefings.services import invitations, outbox
     from nam_briefings.services.audit import Actor
 
     outcome = Outcome(f"kill -9 of the scheduler ×{sizes.kills} "
@@ -579,43 +474,86 @@ def kill_scheduler(url: str | None, folder: Path, sizes: Sizes, rng: random.Rand
                 missions = min(121, sizes.kill_contacts // 2)
                 add_nam_contacts(missions, sizes.kill_contacts)
                 [briefing] = confirm_one_meeting(Actor("bench"))
-                uid = briefing.uid
-                addresses = {m.to_address.lower() for m in _rows(briefing.id)}
+                uid, briefing_id = briefing.uid, briefing.id
+                # the fan-out's messages are not written yet: the audience is who must get one
+                addresses = {c.email.lower() for c in invitations.audience()}
                 db.session.remove()
                 stale = sizes.stale_claim_seconds
                 env = service_env(database_url, sink.port, **(
                     {} if stale is None else {"OUTBOX_STALE_CLAIM_SECONDS": str(stale)}))
-                total = len(addresses)
-                moments = sorted(rng.sample(range(total // 10, total * 9 // 10), sizes.kills))
-                killed_at, drained = _kill_and_restart(env, log, sink, moments)
+                plan = _kill_plan(len(addresses), sizes.kills, rng)
+                killed_at, drained = _kill_and_restart(env, log, sink, briefing_id,
+                                                     len(addresses), plan)
                 left = queued_count()
                 outcome.notes.append(
-                    "killed after " + ", ".join(killed_at) + " messages received"
+                    "killed " + ", ".join(killed_at)
                     + (f"; {left} still queued {drained:.0f}s after the last restart" if left
                        else f"; the outbox empty {drained:.0f}s after the last restart"))
+                twice = queued_twice(briefing_id)
+                if twice:
+                    outcome.duplicates += twice
+                    outcome.notes.append(f"{twice} invitations written to the outbox twice "
+                                         "(the fan-out composed twice for them)")
+                sending_kills = sum(1 for label in killed_at if "composing" not in label)
+                batch = getattr(outbox, "OUTCOME_BATCH", 1)
+                bound = sending_kills * batch
+                outcome.notes.append(
+                    f"in-flight bound: {batch} message(s) (one batch of outcomes) per kill "
+                    f"while sending × {sending_kills} = {bound}; a kill while composing "
+                    "resends nothing")
             finally:
                 db.session.remove()
                 db.engine.dispose()
-        _judge_fan_out(read_received(sink), uid, addresses, sizes.kills, outcome)
+        _judge_fan_out(read_received(sink), uid, addresses, bound, outcome)
     return outcome
 
 
-def _kill_and_restart(env: dict[str, str], log: Path, sink: SmtpSink,
-                      moments: list[int]) -> tuple[list[str], float]:
-    """Start the scheduler; at each moment (messages received) SIGKILL it and start it
-    again a second later; then wait (up to DRAIN_SECONDS) until the outbox is empty.
-    Returns the count at each kill and the seconds from the last restart to an empty outbox."""
+@dataclass(frozen=True)
+class Kill:
+    """When to kill: once `composed` messages of the fan-out are written (while it is
+    still composing), or once the sink has received `received` messages."""
+
+    composed: int | None = None
+    received: int | None = None
+
+
+def _kill_plan(total: int, kills: int, rng: random.Random) -> list[Kill]:
+    """The first kill while the fan-out is composing, after a random number of chunks; the
+    others at random moments while messages flow."""
+    from nam_briefings.services.fanout import CHUNK
+
+    chunks = -(-total // CHUNK)
+    first = Kill(composed=rng.randrange(1, chunks) * CHUNK) if chunks > 1 else None
+    flowing = sorted(rng.sample(range(total // 10, total * 9 // 10), kills - bool(first)))
+    return ([first] if first else []) + [Kill(received=moment) for moment in flowing]
+
+
+def _kill_and_restart(env: dict[str, str], log: Path, sink: SmtpSink, briefing_id: int,
+                      total: int, plan: list[Kill]) -> tuple[list[str], float]:
+    """Start the scheduler; at each moment of the plan SIGKILL it and start it again a
+    second later; then wait (up to DRAIN_SECONDS) until the outbox is empty and the fan-out
+    composed. Returns what each kill interrupted and the seconds from the last restart to
+    an empty outbox."""
     killed_at = []
     process = start_scheduler(env, log)
     try:
-        for moment in moments:
-            _wait_for_flow(sink, moment, process)
+        for kill in plan:
+            if kill.composed is not None:
+                status, composed = _wait_for_composing(briefing_id, kill.composed, process)
+            else:
+                _wait_for_flow(sink, kill.received, process)
             if process.poll() is None:
                 os.kill(process.pid, signal.SIGKILL)
                 process.wait()
-                killed_at.append(str(sink.received))
+                killed_at.append(
+                    f"while composing ({composed} of {total} written)"
+                    if kill.composed is not None and status == "composing"
+                    else f"after {sink.received} messages received"
+                    + (" (the fan-out was already composed)" if kill.composed is not None
+                       else ""))
             else:
-                killed_at.append(f"{sink.received} (it had exited by itself: {process.returncode})")
+                killed_at.append(f"after {sink.received} messages received (it had exited "
+                                 f"by itself: {process.returncode})")
             time.sleep(RESTART_DELAY)
             process = start_scheduler(env, log)
         restarted = time.monotonic()
@@ -625,6 +563,19 @@ def _kill_and_restart(env: dict[str, str], log: Path, sink: SmtpSink,
     finally:
         stop(process)
     return killed_at, drained
+
+
+def _wait_for_composing(briefing_id: int, composed: int,
+                        process: subprocess.Popen) -> tuple[str, int]:
+    """Until the fan-out has `composed` messages written (or is no longer composing, or the
+    process has exited, or 60 s have passed); its (status, composed) then."""
+    deadline = time.monotonic() + 60
+    while True:
+        status, written = fan_out_progress(briefing_id)
+        if (status == "composing" and written >= composed) or status not in UNFINISHED \
+                or process.poll() is not None or time.monotonic() > deadline:
+            return status, written
+        time.sleep(0.01)
 
 
 def _wait_for_flow(sink: SmtpSink, moment: int, process: subprocess.Popen) -> None:
@@ -648,9 +599,10 @@ def _wait(condition: Callable[[], bool], seconds: float, every: float = 0.005) -
     return True
 
 
-def _judge_fan_out(received: list[Received], uid: str, addresses: set[str], kills: int,
+def _judge_fan_out(received: list[Received], uid: str, addresses: set[str], bound: int,
                    outcome: Outcome) -> None:
-    """Per recipient: exactly one invitation (a same-Message-ID resend is in the bound)."""
+    """Per recipient: exactly one invitation (a same-Message-ID resend is within the bound:
+    the messages sent but not yet recorded when a sender was killed)."""
     invitations = [item for item in received if item.uid == uid and item.method == "REQUEST"
                    and item.recipient in addresses]
     outcome.tried = len(addresses)
@@ -665,12 +617,12 @@ def _judge_fan_out(received: list[Received], uid: str, addresses: set[str], kill
         else:
             outcome.failed += 1
             outcome.lost += not ids
-    beyond = outcome.resent_in_flight - kills
+    beyond = outcome.resent_in_flight - bound
     if beyond > 0:
         outcome.duplicates += beyond
         outcome.failed += beyond
         outcome.notes.append(f"{outcome.resent_in_flight} resent with the same Message-ID: "
-                             f"more than one per kill ({kills})")
+                             f"more than the in-flight bound ({bound})")
 
 
 # --- the run ----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The fault benchmark as a CI check: `bench/faults.py --quick --json` runs the confirm race
 (gunicorn, 2 workers), the outage-then-cancel sequence and three kill -9s of the scheduler
-with real processes, and must end with 0 lost, 0 duplicates, 0 mail after a cancellation.
+(the first while it composes the fan-out, the others while it sends) with real processes,
+and must end with 0 lost, 0 duplicates, 0 mail after a cancellation.
 """
 from __future__ import annotations
 
@@ -37,4 +38,6 @@ def test_the_fault_benchmark_loses_duplicates_and_sends_after_cancel_nothing(bac
     totals = report["totals"]
     assert (totals["lost"], totals["duplicates"], totals["after_cancel"]) == (0, 0, 0), figures
     assert all(s["tried"] and s["held"] == s["tried"] for s in scenarios.values()), figures
+    kills = scenarios["kill -9 of the scheduler ×3"]["notes"]
+    assert any(note.startswith("killed while composing") for note in kills), kills
     assert run.returncode == 0 and report["ok"], figures
