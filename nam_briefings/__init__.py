@@ -97,8 +97,10 @@ def _trust_proxies(app: Flask, proxies: int) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (registers the tables with the metadata)
+    from .services import wakeup
 
     db.init_app(app)
+    wakeup.install()
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     mail.init_app(app)
     csrf.init_app(app)

@@ -599,7 +599,7 @@ def scheduler_command(check_every: float) -> None:
 
     from flask import current_app
 
-    from .jobs import build_scheduler
+    from .jobs import DeliveryWorker, build_scheduler
     from .services import leader
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -612,10 +612,18 @@ def scheduler_command(check_every: float) -> None:
 
     def run_jobs():
         scheduler = build_scheduler(app)
+        worker = DeliveryWorker(app)
+        worker.start()
         scheduler.start()
         for job in scheduler.get_jobs():
-            click.echo(f"job {job.id}: {job.name} every {job.trigger.interval}")
-        return lambda: scheduler.shutdown(wait=True)  # lets a running job finish
+            click.echo(f"job {job.id}: {job.name} every {job.trigger.interval}"
+                       + (" and as soon as there is mail to send" if job.id == "deliver_outbox"
+                          else ""))
+
+        def stop_jobs() -> None:
+            scheduler.shutdown(wait=True)  # lets a running job finish
+            worker.stop()
+        return stop_jobs
 
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # systemd stops like Ctrl-C
     try:

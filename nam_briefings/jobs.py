@@ -6,6 +6,7 @@ scheduler only decides when. Web workers never start it.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -16,7 +17,7 @@ from flask import Flask, current_app
 
 from .extensions import db
 from .models import utcnow
-from .services import audit, briefings, invitations, outbox, replies
+from .services import audit, briefings, fanout, invitations, outbox, replies, wakeup
 
 log = logging.getLogger(__name__)
 SYSTEM = audit.Actor("scheduler")
@@ -35,16 +36,66 @@ _started_at: datetime | None = None
 
 def deliver_outbox() -> None:
     """Send the queued e-mails that are due."""
-    global _started_at
-    if _started_at is not None:
-        # Claims older than our start belong to a worker that died (one scheduler at a time).
-        released = outbox.release_claims(_started_at)
-        _started_at = None
-        if released:
-            log.warning("outbox: took over %d messages claimed before this start", released)
+    if _worker is not None and not _worker.is_current_thread():
+        _worker.wake()  # in the scheduler, the delivery worker's thread does the sending
+        return
+    _take_over_dead_claims()
     report = outbox.deliver_all()
     if report.sent or report.retrying or report.failed:
         log.info("outbox: %s", report.summary)
+
+
+def _take_over_dead_claims() -> None:
+    global _started_at
+    if _started_at is None:
+        return
+    # Claims older than our start belong to a worker that died (one scheduler at a time).
+    released = outbox.release_claims(_started_at) + fanout.release_claims(_started_at)
+    _started_at = None
+    if released:
+        log.warning("outbox: took over %d claims made before this start", released)
+
+
+class DeliveryWorker:
+    """The scheduler's delivery thread: composes fan-outs and sends, as soon as there is
+    work (woken by PostgreSQL's NOTIFY, or a cheap poll each second on SQLite), and at
+    least every poll interval (retries and paced updates come due by themselves)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.waiter = wakeup.Waiter(app.config["SQLALCHEMY_DATABASE_URI"])
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.run, name="delivery", daemon=True)
+
+    def start(self) -> None:
+        global _worker
+        _worker = self
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Let the pass in progress finish, then stop."""
+        global _worker
+        self.stopping.set()
+        self.waiter.wake()
+        self.thread.join()
+        self.waiter.close()
+        _worker = None
+
+    def wake(self) -> None:
+        self.waiter.wake()
+
+    def is_current_thread(self) -> bool:
+        return threading.current_thread() is self.thread
+
+    def run(self) -> None:
+        job = _in_app_context(self.app, deliver_outbox)
+        while not self.stopping.is_set():
+            job()
+            self.waiter.wait()
+
+
+#: the scheduler process's delivery worker, while it runs
+_worker: DeliveryWorker | None = None
 
 
 def send_reminders_and_chasers() -> None:

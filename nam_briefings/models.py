@@ -24,6 +24,8 @@ from .domain.constants import (
     BRIEFING_STATUSES,
     BUSY_KINDS,
     CONTACT_ROLES,
+    FANOUT_KINDS,
+    FANOUT_STATUSES,
     INVITATION_ROLES,
     NAM_STATUSES,
     OUTBOX_KINDS,
@@ -549,6 +551,45 @@ class OutboxMessage(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} to {self.to_address} {self.status}>"
+
+
+class Fanout(TimestampMixin, db.Model):
+    """One change of a briefing to be sent to its audience, committed with the change.
+
+    The request that confirms, moves or cancels a briefing writes this one row and
+    returns; a delivery worker then composes the messages (services/fanout.py). The row
+    is durable: a worker that dies while composing leaves it "composing" with an old
+    claim, and the next worker resumes it where the committed messages end.
+    """
+
+    __tablename__ = "fanouts"
+    __table_args__ = (
+        CheckConstraint(_in("kind", FANOUT_KINDS), name="kind"),
+        CheckConstraint(_in("status", FANOUT_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    briefing_id: Mapped[int] = mapped_column(ForeignKey("briefings.id", ondelete="CASCADE"),
+                                             nullable=False, index=True)
+    #: "invite", "update" or "cancel"
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    #: the briefing's SEQUENCE when the change was made
+    sequence: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: "queued", "composing", "done" or "superseded"
+    status: Mapped[str] = mapped_column(String(12), nullable=False, default="queued", index=True)
+    #: how many contacts it was for when queued (what the secretariat was told)
+    recipients: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    #: how many messages it has written to the outbox so far
+    composed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    #: when a worker claimed it, refreshed after each chunk (an old claim is taken over)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: when its last message was written
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    briefing: Mapped[Briefing] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Fanout {self.id} {self.kind} briefing {self.briefing_id} {self.status}>"
 
 
 class Invitation(TimestampMixin, db.Model):

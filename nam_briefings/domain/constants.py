@@ -20,6 +20,13 @@ OUTBOX_KINDS = ("request", "cancel", "reminder", "chaser", "notice")
 #: unreachable, tried again by itself until it is back; sent; failed: given up (retry by
 #: hand); withdrawn: no longer to be sent (superseded, cancelled briefing, recipient gone)
 OUTBOX_STATUSES = ("pending", "sending", "waiting", "sent", "failed", "withdrawn")
+#: what a fan-out sends to a briefing's audience: the first invitation, an update, the
+#: cancellation
+FANOUT_KINDS = ("invite", "update", "cancel")
+#: queued: committed with its cause, not yet composed; composing: a delivery worker is
+#: writing its messages to the outbox; done; superseded: a later fan-out of the same
+#: briefing sends the current version instead
+FANOUT_STATUSES = ("queued", "composing", "done", "superseded")
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 #: iCalendar participation status of an invitation (RFC 5545 PARTSTAT)
 PARTSTATS = ("NEEDS-ACTION", "ACCEPTED", "TENTATIVE", "DECLINED")

@@ -128,6 +128,46 @@ def cancellation(event: EventData, attendee: Attendee, prodid: str = PRODID) -> 
     return _text(calendar)
 
 
+#: a recipient stands in for every real one while a calendar is serialised once
+_PLACEHOLDER = Attendee("attendee@placeholder.invalid", "Placeholder")
+
+
+@dataclass(frozen=True)
+class CalendarForAttendee:
+    """One version of an event, serialised once, that gives each recipient's calendar by
+    putting their ATTENDEE line in: the very text `invitation()` or `cancellation()` gives
+    for them, at a fraction of the cost (a fan-out writes one per contact)."""
+
+    head: str
+    tail: str
+    rsvp: bool
+
+    def __call__(self, attendee: Attendee) -> str:
+        return self.head + attendee_line(attendee, self.rsvp) + self.tail
+
+
+def for_attendees(event: EventData, method: str, prodid: str = PRODID) -> CalendarForAttendee:
+    """The METHOD:REQUEST (`invitation`) or CANCEL (`cancellation`) calendar of ``event``,
+    ready to take each recipient."""
+    write = {"REQUEST": invitation, "CANCEL": cancellation}[method]
+    rsvp = method == "REQUEST"
+    text = write(event, _PLACEHOLDER, prodid)
+    line = attendee_line(_PLACEHOLDER, rsvp)
+    head, found, tail = text.partition(line)
+    if not found or line in tail:
+        raise ValueError("the ATTENDEE line cannot be found once in the serialised calendar")
+    return CalendarForAttendee(head, tail, rsvp)
+
+
+def attendee_line(attendee: Attendee, rsvp: bool) -> str:
+    """The folded ``ATTENDEE`` content line of one recipient, with its CRLF."""
+    from icalendar.parser import Contentline
+
+    address = _attendee(attendee, rsvp)
+    line = Contentline.from_parts("ATTENDEE", address.params, address.to_ical().decode("utf-8"))
+    return line.to_ical().decode("utf-8") + "\r\n"
+
+
 def feed(
     name: str, events: Sequence[FeedEvent], description: str = "", prodid: str = PRODID
 ) -> str:

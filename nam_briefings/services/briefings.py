@@ -23,7 +23,7 @@ from ..models import (
     UprSession,
 )
 from ..domain import coverage as reference_coverage
-from . import audit, clock, invitations, locks
+from . import audit, clock, fanout, invitations, locks
 from . import coverage as coverage_service
 from .outbox import notify_secretariat
 
@@ -303,7 +303,7 @@ def _confirm_locked(proposal_id: int, session_id: int, actor: audit.Actor,
             for index, meeting in enumerate(meetings)]
     db.session.flush()
     for briefing in made:
-        invitations.invite_everyone(briefing)
+        fanout.queue(briefing, "invite")
     proposal.status = "confirmed"
     for other in db.session.scalars(db.select(Proposal).filter_by(session_id=session.id,
                                                                   status="open")):
@@ -367,7 +367,7 @@ def set_by_hand(number: int, start: datetime, end: datetime, room_name: str,
     meeting = _manual_meeting(start, end, room.name, presenters, rules)
     briefing = _create_briefing(session, meeting, None)
     db.session.flush()
-    invitations.invite_everyone(briefing)
+    fanout.queue(briefing, "invite")
     audit.record(actor, "briefing.set_by_hand", "briefing", briefing.id, _describe(briefing))
     db.session.commit()
     return ManualResult(briefing, check.warnings)
@@ -441,9 +441,10 @@ def _reschedule_locked(briefing_id: int, start: datetime, end: datetime | None,
         item.start_at, item.end_at = item.start_at + shift, item.end_at + shift
     briefing.sequence += 1
     briefing.needs_review, briefing.review_note = False, ""
-    for invitation in db.session.scalars(db.select(Invitation).filter_by(briefing_id=briefing.id)):
-        invitation.partstat, invitation.answered_at = "NEEDS-ACTION", None
-    notified = invitations.send_update(briefing)
+    db.session.execute(db.update(Invitation).where(Invitation.briefing_id == briefing.id)
+                       .values(partstat="NEEDS-ACTION", answered_at=None)
+                       .execution_options(synchronize_session="fetch"))
+    notified = fanout.queue(briefing, "update").recipients
     audit.record(actor, "briefing.reschedule", "briefing", briefing.id,
                  f"{old} → {_describe(briefing)}; sequence {briefing.sequence}")
     db.session.commit()
@@ -490,7 +491,7 @@ def _cancel_locked(briefing_id: int, actor: audit.Actor) -> CancelResult:
         raise Invalid(f"briefing {briefing_id} is already {briefing.status}")
     briefing.status = "cancelled"
     briefing.sequence += 1
-    notified = invitations.send_cancellation(briefing)
+    notified = fanout.queue(briefing, "cancel").recipients
     audit.record(actor, "briefing.cancel", "briefing", briefing.id,
                  f"{_describe(briefing)}; sequence {briefing.sequence}; {notified} notified")
     db.session.commit()

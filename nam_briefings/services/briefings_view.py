@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..extensions import db
-from ..models import Briefing, BriefingItem, Contact, Invitation
-from . import clock
+from ..models import Briefing, BriefingItem, Contact, Fanout, Invitation
+from . import clock, invitations
 
 
 @dataclass(frozen=True)
@@ -22,17 +22,28 @@ class Audience:
     missions: int
 
 
-def notified_audience(briefing: Briefing) -> Audience:
+def notified_audience(briefing: Briefing, cancelling: bool = False) -> Audience:
     """Everyone who was sent the briefing: an update or cancellation goes to them all.
 
     The same people `invitations.send_update` and `send_cancellation` write to: the
     invitations that have had a version sent (`last_sequence_sent` set).
+    While its first invitations are still being composed, an update goes to the whole
+    audience, and a cancellation (`cancelling`) only to those already written to.
     """
-    rows = db.session.execute(
-        db.select(Invitation.contact_id, Contact.mission_id).join(Invitation.contact)
-        .where(Invitation.briefing_id == briefing.id,
-               Invitation.last_sequence_sent.is_not(None))).all()
+    if not cancelling and _invitations_composing(briefing):
+        rows = invitations.audience_missions()
+    else:
+        rows = db.session.execute(
+            db.select(Invitation.contact_id, Contact.mission_id).join(Invitation.contact)
+            .where(Invitation.briefing_id == briefing.id,
+                   Invitation.last_sequence_sent.is_not(None))).all()
     return Audience(contacts=len(rows), missions=len({mission_id for _, mission_id in rows}))
+
+
+def _invitations_composing(briefing: Briefing) -> bool:
+    return db.session.scalar(db.select(Fanout.id).where(
+        Fanout.briefing_id == briefing.id, Fanout.kind == "invite",
+        Fanout.status.in_(("queued", "composing"))).limit(1)) is not None
 
 
 def mission_slot(invitation: Invitation) -> BriefingItem | None:

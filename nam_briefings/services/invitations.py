@@ -15,8 +15,9 @@ from typing import Any
 
 from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from markupsafe import escape
 from sqlalchemy import inspect
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..domain import ical
@@ -56,7 +57,7 @@ def audience() -> list[Contact]:
     return list(db.session.scalars(
         db.select(Contact).join(Contact.mission).join(Mission.state)
         .where(Contact.active, Mission.active, State.nam_status.in_(invited_statuses()))
-        .order_by(Mission.state_iso3, Contact.email)))
+        .order_by(Mission.state_iso3, Contact.email).options(contains_eager(Contact.mission))))
 
 
 def audience_ids() -> set[int]:
@@ -64,6 +65,13 @@ def audience_ids() -> set[int]:
     return set(db.session.scalars(
         db.select(Contact.id).join(Contact.mission).join(Mission.state)
         .where(Contact.active, Mission.active, State.nam_status.in_(invited_statuses()))))
+
+
+def audience_missions() -> list[tuple[int, int]]:
+    """(contact id, mission id) of each contact `audience()` lists, in one query."""
+    return [tuple(row) for row in db.session.execute(
+        db.select(Contact.id, Contact.mission_id).join(Contact.mission).join(Mission.state)
+        .where(Contact.active, Mission.active, State.nam_status.in_(invited_statuses())))]
 
 
 def withdraw_for_contacts(contact_ids: list[int], reason: str) -> int:
@@ -103,12 +111,19 @@ def presenting_iso3s(briefing: Briefing) -> set[str]:
     return {item.review.state_iso3 for item in briefing.items if item.slot_status != "declined"}
 
 
-def invite_everyone(briefing: Briefing) -> int:
-    """Invite the whole audience to a new briefing; returns how many were queued."""
+def invite_everyone(briefing: Briefing, limit: int | None = None) -> int:
+    """Invite the whole audience to the briefing's current version; returns how many were
+    queued. Those already sent it are skipped, so that a fan-out composed in chunks of
+    `limit` (services/fanout.py) resumes where it stopped."""
     version = _Version.of(briefing)
     existing = {i.contact_id: i for i in _all_invitations(briefing)}
+    histories = outbox_rules.briefing_histories(briefing.id)
+    queued = 0
     with db.session.no_autoflush:
-        queued = sum(1 for contact in audience() if _invite(version, contact, existing))
+        for contact in audience():
+            if limit is not None and queued >= limit:
+                break
+            queued += _invite(version, contact, existing, histories)
     db.session.flush()
     return queued
 
@@ -143,7 +158,8 @@ def readdress(contact: Contact) -> int:
     return invite_contact(contact)
 
 
-def _invite(version: _Version, contact: Contact, existing: dict[int, Invitation]) -> bool:
+def _invite(version: _Version, contact: Contact, existing: dict[int, Invitation],
+            histories: dict[int, outbox_rules.History] | None = None) -> bool:
     briefing = version.briefing
     invitation = existing.get(contact.id)
     if invitation is None:
@@ -153,7 +169,8 @@ def _invite(version: _Version, contact: Contact, existing: dict[int, Invitation]
         db.session.add(invitation)
     if invitation.last_sequence_sent == briefing.sequence:
         return False
-    queue_request(invitation, version)
+    history = None if histories is None else histories.get(contact.id, outbox_rules.History())
+    queue_request(invitation, version, history=history)
     return True
 
 
@@ -165,12 +182,38 @@ class _Version:
     event: ical.EventData
     presenters: set[str]
 
+    #: the calendar of this version with the recipient left out, serialised once
+    calendars: dict[str, ical.CalendarForAttendee] = field(default_factory=dict)
+    #: the e-mails of this version with the personal parts left out, rendered once a variant
+    letters: dict[tuple, tuple[str, str, str]] = field(default_factory=dict)
+
     @classmethod
     def of(cls, briefing: Briefing) -> _Version:
         return cls(briefing, event_data(briefing), presenting_iso3s(briefing))
 
     def role_of(self, contact: Contact) -> str:
         return "presenter" if contact.mission.state_iso3 in self.presenters else "participant"
+
+    def calendar(self, method: str, invitation: Invitation) -> str:
+        """This version's METHOD:REQUEST or CANCEL calendar for one invited contact."""
+        if method not in self.calendars:
+            self.calendars[method] = ical.for_attendees(self.event, method)
+        return self.calendars[method](attendee(invitation))
+
+    def render(self, template: str, invitation: Invitation, **extra) -> tuple[str, str, str]:
+        """Subject, text and HTML of one e-mail of this version, as `_render` gives them.
+
+        The templates are rendered once for each variant that changes their shape (role,
+        answer, whether the mission has a feed) with markers for what is personal (name,
+        links); each recipient's values are then put in (HTML-escaped in the HTML part).
+        """
+        personal = _personal(invitation)
+        key = (template, invitation.role, invitation.partstat, bool(personal[_FEED]),
+               tuple(sorted(extra.items())))
+        if key not in self.letters:
+            marked = {**_MARKERS, _FEED: _MARKERS[_FEED] if personal[_FEED] else ""}
+            self.letters[key] = _render(template, invitation, marked, **extra)
+        return _fill(self.letters[key], personal)
 
 
 # --- what is sent ------------------------------------------------------------------------------
@@ -194,8 +237,8 @@ def queue_request(invitation: Invitation, version: _Version | None = None,
     if older:
         outbox.withdraw(f"superseded by sequence {briefing.sequence}",
                         OutboxMessage.id.in_(older))
-    ics = ical.invitation(version.event, attendee(invitation))
-    subject, text, html = _render("invitation", invitation, kind=kind)
+    ics = version.calendar("REQUEST", invitation)
+    subject, text, html = version.render("invitation", invitation, kind=kind)
     outbox.enqueue(kind, f"{kind}:{briefing.id}:{contact.id}:{briefing.sequence}:{contact.email}",
                    contact.email, subject, text, body_html=html, ics=ics, ics_method="REQUEST",
                    briefing_id=briefing.id, contact_id=contact.id, sequence=briefing.sequence,
@@ -203,8 +246,9 @@ def queue_request(invitation: Invitation, version: _Version | None = None,
     invitation.last_sequence_sent = briefing.sequence
 
 
-def send_update(briefing: Briefing) -> int:
-    """After `briefing.sequence` went up: queue the new version to everyone still invited.
+def send_update(briefing: Briefing, limit: int | None = None) -> int:
+    """After `briefing.sequence` went up: queue the new version to everyone still invited
+    who has not had it yet (at most `limit` of them); returns how many were queued.
 
     Unsent reminders and chasers of the briefing are withdrawn (the update reminds), and
     so are older versions; each contact's update is paced (see `queue_request`).
@@ -212,41 +256,35 @@ def send_update(briefing: Briefing) -> int:
     version = _Version.of(briefing)
     invitations = _invitations(briefing)
     invited = audience_ids()
-    histories = outbox_rules.briefing_histories(briefing.id)
-    outbox.withdraw(f"briefing {briefing.id} changed (sequence {briefing.sequence}): "
-                    "the update reminds", OutboxMessage.briefing_id == briefing.id,
-                    OutboxMessage.kind.in_(("reminder", "chaser")))
-    notified = 0
+    withdraw_outdated(briefing)
+    for invitation in invitations:
+        invitation.role = version.role_of(invitation.contact)
+    todo = _behind(invitations, briefing, invited, limit)
+    histories = outbox_rules.histories((briefing.id, i.contact_id) for i in todo)
     with db.session.no_autoflush:
-        for invitation in invitations:
-            invitation.role = version.role_of(invitation.contact)
-            if invitation.contact_id in invited:
-                queue_request(invitation, version,
-                              history=histories.get(invitation.contact_id, outbox_rules.History()))
-                notified += 1
+        for invitation in todo:
+            queue_request(invitation, version, history=histories[(briefing.id,
+                                                                  invitation.contact_id)])
     db.session.flush()
-    return notified
+    return len(todo)
 
 
-def send_cancellation(briefing: Briefing) -> int:
+def send_cancellation(briefing: Briefing, limit: int | None = None) -> int:
     """After a cancellation (status and sequence already set): METHOD:CANCEL to everyone
-    still invited, at once (a cancellation is never held back). Every other unsent
+    still invited who has not had it yet (at most `limit` of them), at once (a
+    cancellation is never held back); returns how many were queued. Every other unsent
     message of the briefing is withdrawn.
     """
-    event = event_data(briefing)
+    version = _Version.of(briefing)
     invitations = _invitations(briefing)
     invited = audience_ids()
-    for kind in ("request", "reminder", "chaser"):
-        outbox.withdraw(f"briefing {briefing.id} was cancelled: its "
-                        f"{outbox_rules.KIND_LABELS[kind]} is not sent; the cancellation is",
-                        OutboxMessage.briefing_id == briefing.id, OutboxMessage.kind == kind)
+    withdraw_outdated(briefing)
+    todo = _behind(invitations, briefing, invited, limit)
     with db.session.no_autoflush:
-        for invitation in invitations:
+        for invitation in todo:
             contact = invitation.contact
-            if contact.id not in invited:
-                continue
-            ics = ical.cancellation(event, attendee(invitation))
-            subject, text, html = _render("cancellation", invitation)
+            ics = version.calendar("CANCEL", invitation)
+            subject, text, html = version.render("cancellation", invitation)
             outbox.enqueue("cancel",
                            f"cancel:{briefing.id}:{contact.id}:{briefing.sequence}:{contact.email}",
                            contact.email, subject, text, body_html=html, ics=ics,
@@ -254,14 +292,44 @@ def send_cancellation(briefing: Briefing) -> int:
                            sequence=briefing.sequence)
             invitation.last_sequence_sent = briefing.sequence
     db.session.flush()
-    return sum(1 for invitation in invitations if invitation.contact_id in invited)
+    return len(todo)
+
+
+def withdraw_outdated(briefing: Briefing) -> int:
+    """Withdraw the briefing's unsent messages that its current version makes wrong: after
+    a cancellation every invitation, reminder and chaser; after an update the reminders
+    and chasers (the update reminds) and the older versions. One statement a kind, run
+    in the request that makes the change (the outbox is right at once) and again when
+    the fan-out is composed. Returns how many."""
+    of_briefing = OutboxMessage.briefing_id == briefing.id
+    if briefing.status == "cancelled":
+        return sum(outbox.withdraw(f"briefing {briefing.id} was cancelled: its "
+                                   f"{outbox_rules.KIND_LABELS[kind]} is not sent; the "
+                                   "cancellation is", of_briefing, OutboxMessage.kind == kind)
+                   for kind in ("request", "reminder", "chaser"))
+    return (outbox.withdraw(f"briefing {briefing.id} changed (sequence {briefing.sequence}): "
+                            "the update reminds", of_briefing,
+                            OutboxMessage.kind.in_(("reminder", "chaser")))
+            + outbox.withdraw(f"superseded by sequence {briefing.sequence}", of_briefing,
+                              OutboxMessage.kind == "request",
+                              OutboxMessage.sequence < briefing.sequence))
 
 
 def _invitations(briefing: Briefing) -> list[Invitation]:
-    """Everyone who was sent this briefing (an update or cancellation goes to them all)."""
-    return list(db.session.scalars(db.select(Invitation).filter_by(briefing_id=briefing.id)
-                                   .where(Invitation.last_sequence_sent.is_not(None))
-                                   .order_by(Invitation.id)))
+    """Everyone who was sent this briefing (an update or cancellation goes to them all),
+    with their contacts and missions."""
+    return list(db.session.scalars(
+        db.select(Invitation).filter_by(briefing_id=briefing.id)
+        .where(Invitation.last_sequence_sent.is_not(None)).order_by(Invitation.id)
+        .options(joinedload(Invitation.contact).joinedload(Contact.mission))))
+
+
+def _behind(invitations: list[Invitation], briefing: Briefing, invited: set[int],
+            limit: int | None) -> list[Invitation]:
+    """The invited contacts not yet sent the briefing's current SEQUENCE (the first `limit`)."""
+    behind = [i for i in invitations
+              if i.contact_id in invited and i.last_sequence_sent != briefing.sequence]
+    return behind if limit is None else behind[:limit]
 
 
 def event_data(briefing: Briefing) -> ical.EventData:
@@ -315,17 +383,49 @@ def _feed_link(mission: Mission) -> str:
     return feed_url(mission_feed_path(token)) if token else ""
 
 
-def _render(template: str, invitation: Invitation, **extra) -> tuple[str, str, str]:
+def _render(template: str, invitation: Invitation, marked: dict[str, str] | None = None,
+            **extra) -> tuple[str, str, str]:
+    """Subject, text and HTML of one e-mail to an invited contact; with `marked`, those
+    personal parts instead of the contact's (`_Version.render` fills them in later)."""
+    personal = marked or _personal(invitation)
     context = {"invitation": invitation, "briefing": invitation.briefing,
-               "contact": invitation.contact, "agenda": agenda(invitation.briefing),
-               "links": rsvp_links(invitation), "start": to_local(invitation.briefing.start_at),
+               "contact": _Named(personal[_NAME]), "agenda": agenda(invitation.briefing),
+               "links": {answer: personal[answer] for answer in ANSWERS},
+               "start": to_local(invitation.briefing.start_at),
                "end": to_local(invitation.briefing.end_at),
-               "feed": _feed_link(invitation.contact.mission),
-               "portal": portal.portal_url(invitation.contact),
-               **extra}
+               "feed": personal[_FEED], "portal": personal[_PORTAL], **extra}
     subject = render_template(f"email/{template}.subject.txt", **context).strip()
     text = render_template(f"email/{template}.txt", **context)
     html = render_template(f"email/{template}.html", **context)
+    return subject, text, html
+
+
+_NAME, _FEED, _PORTAL = "name", "feed", "portal"
+#: what differs from one recipient to the next, as it stands in a template rendered once
+_MARKERS = {key: f"\x00{key}\x00" for key in (_NAME, *ANSWERS, _FEED, _PORTAL)}
+
+
+@dataclass(frozen=True)
+class _Named:
+    """What the e-mail templates may read of the contact: the name (`contact.name`)."""
+
+    name: str
+
+
+def _personal(invitation: Invitation) -> dict[str, str]:
+    """The recipient's own parts of an e-mail: name, RSVP links, feed and portal."""
+    contact = invitation.contact
+    return {_NAME: contact.name, **rsvp_links(invitation),
+            _FEED: _feed_link(contact.mission), _PORTAL: portal.portal_url(contact)}
+
+
+def _fill(letter: tuple[str, str, str], personal: dict[str, str]) -> tuple[str, str, str]:
+    subject, text, html = letter
+    for key, marker in _MARKERS.items():
+        value = personal[key]
+        subject = subject.replace(marker, value)
+        text = text.replace(marker, value)
+        html = html.replace(marker, str(escape(value)))
     return subject, text, html
 
 
@@ -459,7 +559,9 @@ def _answer_for_slot(invitation: Invitation, partstat: str) -> bool:
     item.slot_status = "declined"
     repack_agenda(briefing)
     briefing.sequence += 1
-    send_update(briefing)
+    from . import fanout  # fanout composes with this module's functions
+
+    fanout.queue(briefing, "update")
     return True
 
 

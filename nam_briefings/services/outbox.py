@@ -167,8 +167,12 @@ def deliver(batch_size: int = 100, ignore_backoff: bool = False,
     Each message is checked against the present first (`outbox_rules.Present`), at the
     start and again at each heartbeat; one that no longer makes sense is withdrawn. When
     the relay cannot be reached, the rest of the batch waits for it; nothing is lost.
-    `now` is the pass's time (tests simulate hours with it).
+    `now` is the pass's time (tests simulate hours with it). The fan-outs queued by
+    confirmations, moves and cancellations are composed first (services/fanout.py).
     """
+    from .fanout import compose_pending  # fanout writes its messages through this module
+
+    compose_pending(now)
     now = (now or utcnow()).astimezone(timezone.utc)
     report = DeliveryReport()
     batch = _claim(batch_size, now, ignore_backoff)

@@ -11,7 +11,7 @@ from datetime import date
 
 from nam_briefings.extensions import db
 from nam_briefings.models import Briefing, Invitation, OutboxMessage
-from nam_briefings.services import briefings
+from nam_briefings.services import briefings, fanout
 from nam_briefings.services.audit import Actor
 from nam_briefings.services.calendar import seed_reference_data
 from tests.factories import create_contact, create_mission
@@ -43,8 +43,16 @@ def add_missions(iso3s: list[str]) -> None:
 
 
 def confirm_session_49(app) -> list[Briefing]:
-    """As `plan_session_49`, then confirm the best proposal: two briefings."""
-    return briefings.confirm_proposal(plan_session_49(app), SECRETARIAT)
+    """As `plan_session_49`, then confirm the best proposal (two briefings), and let the
+    delivery worker compose the invitations (without sending them)."""
+    created = briefings.confirm_proposal(plan_session_49(app), SECRETARIAT)
+    compose()
+    return created
+
+
+def compose() -> None:
+    """What the delivery worker does first: write the queued fan-outs' messages."""
+    fanout.compose_pending()
 
 
 def invitation_for(briefing: Briefing, email: str) -> Invitation:
@@ -61,8 +69,11 @@ def outbox_messages(**filters) -> list[OutboxMessage]:
 
 
 def assert_slot_released(briefing: Briefing, iso3: str) -> None:
-    """The mission's slot is declined, SEQUENCE 1, and the update is queued to every contact."""
+    """The mission's slot is declined, SEQUENCE 1, and the update is queued to every contact
+    (one fan-out, which the delivery worker composes into a message each)."""
     db.session.expire_all()
+    assert [f.kind for f in fanout.unfinished(briefing.id)] == ["update"]
+    compose()
     briefing = db.session.get(Briefing, briefing.id)
     assert briefing.sequence == 1
     assert {i.review.state_iso3: i.slot_status for i in briefing.items}[iso3] == "declined"

@@ -32,7 +32,7 @@ from aiosmtpd.controller import Controller
 from nam_briefings import create_app
 from nam_briefings.extensions import db
 from nam_briefings.models import Briefing, OutboxMessage, State, utcnow
-from nam_briefings.services import briefings, outbox
+from nam_briefings.services import briefings, fanout, outbox
 from nam_briefings.services.audit import Actor
 from nam_briefings.services.calendar import seed_reference_data
 from tests.conftest import app_config, free_port
@@ -142,6 +142,7 @@ def queue_invitations(missions: int) -> list[OutboxMessage]:
     plan = briefings.plan_session(49, SECRETARIAT)
     # session 49 (April 2025) is in the past by the real clock: say so explicitly
     created = briefings.confirm_proposal(plan.proposals[0].key, SECRETARIAT, allow_past=True)
+    fanout.compose_pending()  # the worker's first step, before it sends
     queued = rows()
     assert len(queued) == 2 * missions * len(created)
     assert {m.status for m in queued} == {"pending"} and {m.kind for m in queued} == {"request"}

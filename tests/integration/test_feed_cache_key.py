@@ -23,7 +23,7 @@ from nam_briefings.models import (
     State,
     UprSession,
 )
-from nam_briefings.services import briefings, feeds, invitations
+from nam_briefings.services import briefings, fanout, feeds, invitations
 from nam_briefings.services.audit import Actor
 from nam_briefings.services.calendar import seed_reference_data
 from tests.factories import create_contact, create_mission, create_user
@@ -42,6 +42,7 @@ def briefed(app):
         create_contact(create_mission(iso3), email=f"upr@{iso3.lower()}.example.org")
     plan = briefings.plan_session(49, SECRETARIAT)
     briefings.confirm_proposal(plan.proposals[0].key, SECRETARIAT)
+    fanout.compose_pending()  # the delivery worker writes the invitations
     user = create_user(email="editor@chair.example.org", role="editor")
     return {"upr": "/feeds/upr.ics",
             "mission": f"/feeds/missions/{feeds.mission_feed_token(WATCHER)}.ics",

@@ -14,7 +14,7 @@ import vobject
 from nam_briefings.domain.calendar import GENEVA
 from nam_briefings.extensions import db
 from nam_briefings.models import Mission, OutboxMessage
-from nam_briefings.services import briefings, feeds, outbox
+from nam_briefings.services import briefings, fanout, feeds, outbox
 from nam_briefings.services.audit import Actor
 from nam_briefings.services.calendar import seed_reference_data
 from tests.factories import create_contact, create_mission
@@ -35,8 +35,11 @@ def calendar(app):
 
 
 def confirm_49() -> list:
+    """Plan and confirm session 49; the delivery worker composes the invitations."""
     plan = briefings.plan_session(49, SECRETARIAT)
-    return briefings.confirm_proposal(plan.proposals[0].key, SECRETARIAT)
+    created = briefings.confirm_proposal(plan.proposals[0].key, SECRETARIAT)
+    fanout.compose_pending()
+    return created
 
 
 def events(body: bytes) -> dict[str, icalendar.Event]:

@@ -17,7 +17,7 @@ from nam_briefings.services import briefings, invitations, missions, outbox
 from nam_briefings.services.audit import Actor
 from nam_briefings.services.calendar import seed_reference_data
 from tests.factories import create_contact, create_mission
-from tests.integration.invitation_helpers import add_missions
+from tests.integration.invitation_helpers import add_missions, compose
 
 #: session 49's NAM members under review, and a few other NAM missions
 PRESENTERS = ["GRD", "GIN", "GNB", "GUY", "KEN", "KWT", "LSO", "LAO"]
@@ -37,8 +37,11 @@ def calendar_with_missions(app):
 
 
 def confirm_session_49(**overrides) -> list[Briefing]:
+    """Plan and confirm session 49; the delivery worker composes the invitations."""
     plan = briefings.plan_session(49, SECRETARIAT, overrides or None)
-    return briefings.confirm_proposal(plan.proposals[0].key, SECRETARIAT)
+    created = briefings.confirm_proposal(plan.proposals[0].key, SECRETARIAT)
+    compose()
+    return created
 
 
 def calendar_part(message: EmailMessage):
@@ -223,6 +226,7 @@ def test_a_presenter_declining_drops_its_slot_and_updates_everyone(calendar_with
     pending_before = outbox.status_counts()["pending"]
     result = rsvp(invitation, "decline")
     assert result.agenda_changed
+    compose()  # the delivery worker writes the update
     db.session.expire_all()
     briefing = db.session.get(Briefing, first.id)
     agenda_after = invitations.agenda(briefing)

@@ -26,7 +26,12 @@ from nam_briefings.models import Briefing, Contact, OutboxMessage, State, utcnow
 from nam_briefings.services import briefings, invitations, missions, outbox, portal
 from nam_briefings.services.calendar import import_csv
 from tests.conftest import free_port
-from tests.integration.invitation_helpers import SECRETARIAT, confirm_session_49, outbox_messages
+from tests.integration.invitation_helpers import (
+    SECRETARIAT,
+    compose,
+    confirm_session_49,
+    outbox_messages,
+)
 from tests.integration.web_helpers import page, post, text
 
 
@@ -88,6 +93,7 @@ def test_deactivated_contacts_missions_and_non_members_get_nothing_more(app, smt
     gone_contact, gone_mission, gone_state = "upr@guy.example.org", "LAO", "IND"
     # An update of the first briefing is queued to everyone (paced: it waits an hour)...
     briefings.reschedule(first.id, first.start_at + timedelta(minutes=30), None, SECRETARIAT)
+    compose()  # the delivery worker writes the updates
     # ...then a contact leaves (through the mission's portal), a mission is switched off
     # and a state is imported as no longer NAM.
     colleague = contact("ambassador@guy.example.org")
@@ -211,6 +217,7 @@ def test_a_newer_version_withdraws_the_older_unsent_one(app, smtp_server):
     first, _ = confirm_session_49(app)
     start = first.start_at
     briefings.reschedule(first.id, start + timedelta(minutes=30), None, SECRETARIAT)
+    compose()
     # a worker claimed the SEQUENCE 1 updates and died; SEQUENCE 2 is queued meanwhile
     db.session.execute(db.update(OutboxMessage).where(OutboxMessage.sequence == 1).values(
         status="sending", claimed_at=utcnow() - timedelta(hours=1)))

@@ -18,8 +18,9 @@ from nam_briefings.models import AuditEvent, Briefing, Contact, OutboxMessage
 from nam_briefings.services import briefings, feeds, invitations, missions, outbox, portal
 from tests.conftest import csrf_token_from
 from tests.integration.invitation_helpers import (
-    assert_slot_released,
     SECRETARIAT,
+    assert_slot_released,
+    compose,
     confirm_session_49,
     invitation_for,
     outbox_messages,
@@ -91,6 +92,7 @@ def test_every_kind_of_email_carries_the_recipients_portal_link(client, both):
     invitations.queue_due_chasers(first.start_at - timedelta(hours=1))
     db.session.commit()
     briefings.cancel(first.id, SECRETARIAT)
+    compose()
     messages = outbox_messages(briefing_id=first.id) + outbox_messages(briefing_id=both[1].id)
     by_kind: dict[str, list[OutboxMessage]] = {}
     for message in messages:

@@ -22,6 +22,7 @@ from tests.integration.reply_helpers import MX, vouched, with_results
 from tests.integration.invitation_helpers import (
     SECRETARIAT,
     assert_slot_released,
+    compose,
     confirm_session_49,
     invitation_for,
     outbox_messages,
@@ -259,6 +260,7 @@ def test_a_presenting_mission_declining_by_email_releases_its_slot(first):
     assert slots(briefing)["GUY"] == "declined"
     assert "declined" not in [status for iso3, status in slots(briefing).items() if iso3 != "GUY"]
     assert briefing.sequence == 1
+    compose()
     assert len(outbox_messages(kind="request")) - sent_before == 8  # the update to everyone
     assert answer(first, "ambassador@guy.example.org") == \
         ("DECLINED", "email", "Our delegation is not ready.")

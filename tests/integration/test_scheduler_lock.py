@@ -28,11 +28,12 @@ CHECK_EVERY = 0.5
 class Scheduler:
     """One `flask --app app scheduler` process, its output in a file."""
 
-    def __init__(self, database_url: str, instance: Path, name: str) -> None:
+    def __init__(self, database_url: str, instance: Path, name: str,
+                 mail_port: int | None = None) -> None:
         instance.mkdir(parents=True, exist_ok=True)
         self.log = instance / f"{name}.log"
         env = dict(os.environ, DATABASE_URL=database_url, INSTANCE_PATH=str(instance),
-                   IMAP_HOST="", MAIL_SERVER="127.0.0.1", MAIL_PORT=str(free_port()),
+                   IMAP_HOST="", MAIL_SERVER="127.0.0.1", MAIL_PORT=str(mail_port or free_port()),
                    PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
         with self.log.open("w") as output:
             self.process = subprocess.Popen(

@@ -13,6 +13,7 @@ from nam_briefings.services import briefings, outbox, outbox_view
 from tests.integration.invitation_helpers import (
     CONTACTS,
     SECRETARIAT,
+    compose,
     confirm_session_49,
     outbox_messages,
 )
@@ -149,6 +150,7 @@ def test_the_ics_download_parses_with_icalendar(client, login, delivered):
     assert str(event["UID"]) == first.uid and int(event["SEQUENCE"]) == 0
 
     briefings.cancel(first.id, SECRETARIAT)
+    compose()
     cancel = outbox_messages(kind="cancel")[0]
     response = client.get(f"/outbox/{cancel.id}.ics", headers=HTML)
     assert response.headers["Content-Type"] == "text/calendar; method=CANCEL; charset=utf-8"

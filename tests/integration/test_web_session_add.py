@@ -17,7 +17,7 @@ import pytest
 
 from nam_briefings.extensions import db
 from nam_briefings.models import Briefing, OutboxMessage, Proposal, Review, UprSession
-from nam_briefings.services import briefings, outbox
+from nam_briefings.services import briefings, fanout, outbox
 from nam_briefings.services.audit import Actor
 from nam_briefings.services.calendar import seed_reference_data
 from nam_briefings.services.demo import create_demo_data
@@ -275,6 +275,7 @@ def test_a_newcomer_follows_the_dashboard_to_invitations_in_the_outbox(client, l
     assert "Confirm" in text(page(client, confirm_url))
     assert post(client, confirm_url).location == "/sessions/52#briefing"
 
+    fanout.compose_pending()  # what the delivery worker does first
     queued = db.session.scalars(db.select(OutboxMessage).filter_by(kind="request")).all()
     assert queued and all(m.status == "pending" for m in queued)
     assert outbox.status_counts()["pending"] >= len(queued)

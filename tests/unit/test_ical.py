@@ -36,6 +36,7 @@ from nam_briefings.domain.ical import (
     Organizer,
     cancellation,
     feed,
+    for_attendees,
     invitation,
 )
 
@@ -644,3 +645,20 @@ def test_golden_messages_in_icaljs(name):
     assert attendee["value"] == "mailto:focal.point@guyana.example.org"
     assert attendee["params"]["role"] == "REQ-PARTICIPANT"
     assert attendee["params"].get("rsvp") == (None if name == "cancel.ics" else "TRUE")
+
+
+# --- one serialisation for a whole fan-out --------------------------------------------------
+
+@given(name=st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=90),
+       presenter=st.booleans(),
+       partstat=st.sampled_from(["NEEDS-ACTION", "ACCEPTED", "TENTATIVE", "DECLINED"]))
+def test_a_calendar_serialised_once_gives_each_recipient_the_very_same_text(name, presenter,
+                                                                            partstat):
+    """A fan-out puts each recipient's ATTENDEE line into one serialisation: byte for byte
+    what invitation() and cancellation() write for that recipient, whatever the name
+    (non-ASCII, quotes, commas, long enough to fold)."""
+    recipient = Attendee("someone@mission.example.org", name.replace('"', "'").strip() or "x",
+                         presenter=presenter, partstat=partstat)
+    assert for_attendees(UPDATE, "REQUEST")(recipient) == invitation(UPDATE, recipient)
+    cancelled = replace(CANCEL, status="CANCELLED")
+    assert for_attendees(cancelled, "CANCEL")(recipient) == cancellation(cancelled, recipient)
