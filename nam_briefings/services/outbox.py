@@ -356,17 +356,26 @@ def _claim(batch_size: int, now: datetime, ignore_backoff: bool) -> _Batch:
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     candidates = db.session.execute(query).all()
+    seen = {message_id: (status, next_attempt_at, parked_at)
+            for message_id, status, next_attempt_at, parked_at in candidates}
     claimed_ids, last_wait = [], {}
-    for message_id, status, next_attempt_at, parked_at in candidates:
-        # A conditional update: only one worker can move a row out of the state it saw.
-        result = db.session.execute(
+    for status in sorted({status for status, _, _ in seen.values()}):
+        # A conditional update (one per state seen, not one per row): only one worker can
+        # move a row out of the state it saw; a "sending" row only while its claim is stale.
+        still = [OutboxMessage.status == status]
+        if status == "sending":
+            still.append(OutboxMessage.claimed_at < now - stale_claim())
+        claimed_ids += db.session.scalars(
             db.update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.status == status)
-            .values(status="sending", claimed_at=now))
-        if result.rowcount == 1:
-            claimed_ids.append(message_id)
-            if status == "waiting" and parked_at is not None:
-                last_wait[message_id] = next_attempt_at - parked_at
+            .where(OutboxMessage.id.in_([i for i, seen_as in seen.items()
+                                         if seen_as[0] == status]), *still)
+            .values(status="sending", claimed_at=now).returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)).all()
+    for message_id in claimed_ids:
+        status, next_attempt_at, parked_at = seen[message_id]
+        if status == "waiting" and parked_at is not None:
+            last_wait[message_id] = next_attempt_at - parked_at
+    claimed_ids.sort()
     db.session.commit()
     messages = list(db.session.scalars(db.select(OutboxMessage)
                                        .where(OutboxMessage.id.in_(claimed_ids))
@@ -461,7 +470,7 @@ class _Pass:
         beat = self.moment()
         db.session.execute(
             db.update(OutboxMessage)
-            .where(OutboxMessage.id.in_([m.id for m in todo]),
+            .where(OutboxMessage.id.in_(_ids(todo)),
                    OutboxMessage.status == "sending", OutboxMessage.claimed_at == self.mine)
             .values(claimed_at=beat).execution_options(synchronize_session=False))
         db.session.commit()
@@ -519,10 +528,16 @@ def _reload(messages: list[OutboxMessage]) -> list[OutboxMessage]:
     expired them: without this each would be loaded again on its own)."""
     if not messages:
         return []
-    ids = [m.id for m in messages]
+    ids = _ids(messages)
     loaded = {m.id: m for m in db.session.scalars(
         db.select(OutboxMessage).where(OutboxMessage.id.in_(ids)))}
     return [loaded[i] for i in ids if i in loaded]
+
+
+def _ids(messages: list[OutboxMessage]) -> list[int]:
+    """The rows' ids, read from the session's identity map: reading `m.id` of a row a commit
+    expired would load the whole row again, one query each."""
+    return [db.inspect(m).identity[0] for m in messages]
 
 
 def _describe(error: BaseException) -> str:
