@@ -7,21 +7,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from werkzeug import Response
 
 from ..domain.calendar import to_local
-from ..domain.errors import Invalid
+from ..domain.errors import Invalid, NotFound
 from ..services import (
     briefings,
     briefings_view,
     clock,
     invitations,
     outbox_view,
+    progress,
     proposals_view,
     sessions,
 )
 from .auth import current_actor, role_required
+from .errors import refusal
 from .filters import geneva_datetime, geneva_time
 from .forms import (
     ConfirmForm,
@@ -103,8 +105,7 @@ def confirm(number: int, key: str) -> Any:
                 flash(f"This proposal was already confirmed ({briefings_made} for session "
                       f"{number}); nothing more was sent.", "success")
             else:
-                flash(f"Confirmed: {briefings_made} for session {number}. The invitations "
-                      "are queued in the outbox.", "success")
+                _flash_confirmed(f"Confirmed: {briefings_made} for session {number}", created)
             return _back_to(number)
     overview = sessions.get_session(number)
     past = any(meeting.start <= clock.now() for meeting in proposal.meetings)
@@ -130,7 +131,7 @@ def manual(number: int) -> Any:
         except Invalid as error:
             add_error(form, error)
         else:
-            flash(f"Briefing set for session {number}.", "success")
+            _flash_confirmed(f"Briefing set for session {number}", [result.briefing])
             for warning in result.warnings:
                 flash(f"Please note: {warning}.", "warning")
             return _back_to(number)
@@ -150,7 +151,29 @@ def show(briefing_id: int) -> str:
         roster=invitations.roster(briefing), counts=invitations.roster_counts(briefing),
         audience=briefings_view.notified_audience(briefing),
         messages=outbox_view.briefing_status_counts(briefing.id),
-        past=briefings_view.is_past(briefing))
+        past=briefings_view.is_past(briefing), delivery=progress.for_briefing(briefing.id))
+
+
+@bp.route("/briefings/<int:briefing_id>/progress")
+def progress_json(briefing_id: int) -> Response | tuple[str, int]:
+    """The delivery panel's figures as JSON (polled by static/delivery-progress.js)."""
+    try:
+        return _no_store(jsonify(progress.for_briefing(briefing_id).as_dict()))
+    except NotFound as missing:
+        return refusal(404, str(missing))
+
+
+@bp.route("/briefings/<int:briefing_id>/delivery/<int:fanout_id>")
+def recipients(briefing_id: int, fanout_id: int) -> str:
+    """Each recipient of one fan-out (a page of them): address, mission, status, last error.
+
+    ?status=STATUS narrows the list; ?page=N pages it.
+    """
+    briefing = briefings.get_briefing(briefing_id)
+    listing = progress.recipients(briefing_id, fanout_id, request.args.get("page", 1, type=int),
+                                  status=request.args.get("status"))
+    return render_template("briefings/recipients.html", briefing=briefing, listing=listing,
+                           words=progress.STATUS_WORDS)
 
 
 @bp.route("/briefings/<int:briefing_id>/roster.csv")
@@ -195,9 +218,10 @@ def reschedule(briefing_id: int) -> Any:
                 flash(f"The briefing is already at {geneva_datetime(moved.start_at)}; "
                       "nothing more was sent.", "success")
                 return redirect(url_for("briefings.show", briefing_id=briefing_id))
-            flash(f"Briefing moved to {geneva_datetime(moved.start_at)} – "
-                  f"{geneva_time(moved.end_at)} (SEQUENCE {moved.sequence}); "
-                  f"update queued to {_contacts(result.notified)}.", "success")
+            _flash_delivery(f"Briefing moved to {geneva_datetime(moved.start_at)} – "
+                            f"{geneva_time(moved.end_at)} (SEQUENCE {moved.sequence}); "
+                            f"update queued to {_contacts(result.notified)}",
+                            briefing_id, result.notified)
             for warning in result.warnings:
                 flash(f"Please note: {warning}.", "warning")
             return redirect(url_for("briefings.show", briefing_id=briefing_id))
@@ -219,13 +243,56 @@ def cancel(briefing_id: int) -> Any:
         except Invalid as error:
             add_error(form, error)
         else:
-            flash("This briefing was already cancelled; nothing more was sent." if result.already
-                  else f"Briefing cancelled; cancellation queued to "
-                  f"{_contacts(result.notified)}.", "success")
+            if result.already:
+                flash("This briefing was already cancelled; nothing more was sent.", "success")
+            else:
+                _flash_delivery(f"Briefing cancelled; cancellation queued to "
+                                f"{_contacts(result.notified)}", briefing_id, result.notified)
             return redirect(url_for("briefings.show", briefing_id=briefing_id))
     return render_template("briefings/cancel.html", briefing=briefing, form=form,
                            audience=briefings_view.notified_audience(briefing),
                            past=briefings_view.is_past(briefing)), form_status(form)
+
+
+def flash_with_links(parts: list[tuple[str, str | None]], category: str = "success") -> None:
+    """Flash a message made of text and links: (text, None) or (label, url) parts.
+
+    base.html escapes every part; nothing is marked safe."""
+    flash({"parts": [list(part) for part in parts]}, category)
+
+
+def _flash_confirmed(done: str, made: list) -> None:
+    """"<done>; 484 invitations are being prepared and sent — follow them on the briefing
+    pages: <link>, <link>."""
+    count = progress.invitations_queued([b.id for b in made])
+    pages = "the briefing page" if len(made) == 1 else "the briefing pages"
+    parts: list[tuple[str, str | None]] = [
+        (f"{done}; {count} invitation{'' if count == 1 else 's'} "
+         f"{'is' if count == 1 else 'are'} being prepared and sent — follow them on {pages}: ",
+         None)]
+    for index, briefing in enumerate(made):
+        if index:
+            parts.append((", ", None))
+        parts.append((f"briefing of {geneva_datetime(briefing.start_at)}",
+                      url_for("briefings.show", briefing_id=briefing.id, _anchor="delivery")))
+    flash_with_links(parts + [(".", None)])
+
+
+def _flash_delivery(done: str, briefing_id: int, notified: int) -> None:
+    """"<done> — follow the delivery." with a link to the briefing's delivery panel."""
+    if not notified:
+        flash(f"{done}.", "success")
+        return
+    flash_with_links([(f"{done} — ", None),
+                      ("follow the delivery",
+                       url_for("briefings.show", briefing_id=briefing_id, _anchor="delivery")),
+                      (".", None)])
+
+
+def _no_store(response: Response) -> Response:
+    """Figures that change every moment: never from a cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _contacts(count: int) -> str:

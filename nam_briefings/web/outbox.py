@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 
 from ..domain.constants import OUTBOX_KINDS, OUTBOX_STATUSES
 from ..domain.errors import Invalid, NotFound
-from ..services import outbox, outbox_view
+from ..services import outbox, outbox_view, progress
 from .auth import current_actor, role_required
 from .forms import ConfirmForm
 
@@ -31,7 +31,8 @@ def _filters() -> tuple[str | None, int | None]:
 
 @bp.route("/outbox")
 def index() -> str:
-    """Counts per status, the failed messages (to retry) and the latest messages, paged.
+    """Counts per status, the deliveries in progress, the failed messages (to retry) and
+    the latest messages, paged.
 
     ?status=pending|sending|waiting|sent|failed|withdrawn, ?kind=KIND and ?briefing=ID
     narrow the list (and the failed messages); ?page=N pages it.
@@ -41,11 +42,23 @@ def index() -> str:
     kind, briefing_id = _filters()
     listing = outbox_view.latest_messages(request.args.get("page", 1, type=int),
                                           status=status, briefing_id=briefing_id, kind=kind)
-    return render_template("outbox/index.html", counts=outbox.status_counts(),
+    delivery = progress.for_outbox()
+    return render_template("outbox/index.html", counts=delivery.counts, delivery=delivery,
                            failed=outbox.failed_messages(kind=kind, briefing_id=briefing_id),
                            failed_total=outbox.failed_count(kind, briefing_id),
                            listing=listing, status=status, kind=kind,
                            briefing_id=briefing_id, form=ConfirmForm())
+
+
+@bp.route("/outbox/progress")
+def progress_json() -> Response:
+    """The deliveries in progress and the counts by status, as JSON (polled by
+    static/delivery-progress.js); ?briefing=ID (repeatable) adds briefings the page shows."""
+    shown = [briefing_id for briefing_id in request.args.getlist("briefing", type=int)
+             if 0 < briefing_id < 2**31]
+    response = jsonify(progress.for_outbox(also=shown).as_dict())
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/outbox/retry-failed", methods=["GET", "POST"])

@@ -157,7 +157,8 @@ def test_rescheduling_shows_who_is_notified_then_queues_the_update_with_a_higher
     page.get_by_label("New start (Geneva time)").fill("15:00")
     page.get_by_role("button", name=f"Move the briefing and notify {contacts} contacts").click()
     expect(page.get_by_text(f"Briefing moved to Thu 24 Apr 2025, 15:00 CEST – 16:30 CEST "
-                            f"(SEQUENCE 1); update queued to {contacts} contacts.")).to_be_visible()
+                            f"(SEQUENCE 1); update queued to {contacts} contacts — follow the "
+                            "delivery.")).to_be_visible()
     expect(page.locator("dt:text-is('SEQUENCE') + dd")).to_have_text("1")
     expect(page.get_by_role("heading", level=1)).to_contain_text(
         "Briefing of Thu 24 Apr 2025, 15:00 CEST – 16:30 CEST")
@@ -190,8 +191,8 @@ def test_cancelling_shows_who_is_notified_and_keeping_changes_nothing(page, brie
 
     page.get_by_role("link", name="Cancel the briefing…").click()
     page.get_by_role("button", name=f"Cancel the briefing and notify {contacts} contacts").click()
-    expect(page.get_by_text(f"Briefing cancelled; cancellation queued to {contacts} contacts.")
-           ).to_be_visible()
+    expect(page.get_by_text(f"Briefing cancelled; cancellation queued to {contacts} contacts — "
+                            "follow the delivery.")).to_be_visible()
     expect(page.locator("dt:text-is('Status') + dd")).to_have_text("Cancelled")
     expect(page.get_by_role("link", name="Reschedule…")).to_have_count(0)
     page.get_by_role("link", name="See them in the outbox").click()

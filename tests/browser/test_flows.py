@@ -78,8 +78,10 @@ def test_editor_plans_the_next_session_confirms_a_proposal_and_sees_the_invitati
     # step two: confirm for real
     page.locator("li.proposal").first.get_by_role("link", name=CONFIRM_FIRST_PROPOSAL).click()
     page.get_by_role("button", name="Confirm 2 briefings").click()
-    expect(page.get_by_text(f"Confirmed: 2 briefings for session {NEXT_SESSION}. "
-                            "The invitations are queued in the outbox.")).to_be_visible()
+    expect(page.get_by_text(re.compile(
+        rf"^Confirmed: 2 briefings for session {NEXT_SESSION}; \d+ invitations are being "
+        r"prepared and sent — follow them on the briefing pages: briefing of .+, briefing of .+\.$"
+    ))).to_be_visible()
     cards = page.locator("article.briefing-card")
     expect(cards).to_have_count(2)
     expect(cards.first).to_contain_text("Tue 22 Apr 2025, 10:00 CEST – 11:30 CEST")

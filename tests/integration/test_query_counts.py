@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from bench.pages import World, build_world, log_in
 from nam_briefings.extensions import db
 from tests.conftest import _empty_every_table
-from tests.integration.web_helpers import HTML
+from tests.integration.web_helpers import HTML, JSON
 
 SMALL = dict(per_session=1, missions=10, contacts=20, invitations=400,
              outbox_per_invitation=2)
@@ -41,13 +41,22 @@ def counted() -> Iterator[list[str]]:
         sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
+def json_endpoints(world: World) -> dict[str, str]:
+    """What the pages' scripts poll: the delivery panels' figures."""
+    return {"briefing progress": f"/briefings/{world.briefing_id}/progress",
+            "outbox progress": "/outbox/progress"}
+
+
 def page_queries(app, client, world: World) -> dict[str, list[str]]:
-    """The statements of one request of each page, each in an app context of its own (a
-    new database session and `g`: nothing already loaded, as in a real worker)."""
+    """The statements of one request of each page (and of each JSON endpoint), each in an
+    app context of its own (a new database session and `g`: nothing already loaded, as in
+    a real worker)."""
     found = {}
-    for name, url in world.pages().items():
+    requests = [(name, url, HTML) for name, url in world.pages().items()]
+    requests += [(name, url, JSON) for name, url in json_endpoints(world).items()]
+    for name, url, accept in requests:
         with app.app_context(), counted() as statements:
-            response = client.get(url, headers=HTML)
+            response = client.get(url, headers=accept)
         assert response.status_code == 200, (url, response.status_code)
         found[name] = statements
     return found

@@ -132,7 +132,7 @@ def test_confirmation_step_then_confirming_creates_the_briefings(client, login, 
 
     html = page(client, "/sessions/49")
     section = briefing_section(html)
-    assert "Confirmed: 2 briefings for session 49." in text(html)
+    assert "Confirmed: 2 briefings for session 49; " in text(html)
     assert ("Tue 22 Apr 2025, 10:00 CEST – 11:30 CEST Confirmed Room " + ROOM) in section
     assert "1 Grenada GRD 10:10 CEST – 10:30 CEST" in section
     assert f"UID {created[0].uid} · SEQUENCE 0" in section
@@ -263,7 +263,9 @@ def test_a_time_outside_meeting_hours_is_set_with_a_warning(client, login, seede
     assert [i.review.state_iso3 for i in briefing.items] == ["GRD", "GUY"]  # review order
     assert briefing.room.name == ROOM
     html = page(client, "/sessions/49")
-    assert "Briefing set for session 49." in text(html)
+    assert "Briefing set for session 49; " in text(html)
+    assert "invitations are being prepared and sent — follow them on the briefing page: " \
+        "briefing of Tue 22 Apr 2025, 08:00 CEST." in text(html)
     assert ("Please note: outside the meeting hours (10:00–13:00, 15:00–18:00).") in text(html)
     section = briefing_section(html)
     assert "Tue 22 Apr 2025, 08:00 CEST – 09:30 CEST" in section
