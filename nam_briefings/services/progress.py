@@ -127,6 +127,15 @@ class BriefingProgress:
         return sum(f.messages["sent"] for f in self.fanouts) + self.others["sent"]
 
     @property
+    def totals(self) -> dict[str, int]:
+        """All the briefing's messages by status (those of its fan-outs and the others)."""
+        totals = dict(self.others)
+        for fanout in self.fanouts:
+            for status, count in fanout.messages.items():
+                totals[status] += count
+        return totals
+
+    @property
     def to_go(self) -> int:
         """Messages still to be written or sent (not yet sent nor given up)."""
         unwritten = sum(max(0, f.recipients - f.composed) for f in self.fanouts
@@ -144,7 +153,8 @@ class BriefingProgress:
     def as_dict(self) -> dict:
         return {"briefing_id": self.briefing_id, "unfinished": self.unfinished,
                 "summary": self.summary, "failed": self.failed,
-                "fanouts": [f.as_dict() for f in self.fanouts], "others": dict(self.others)}
+                "fanouts": [f.as_dict() for f in self.fanouts], "others": dict(self.others),
+                "totals": self.totals}
 
 
 @dataclass

@@ -48,6 +48,12 @@
     if (others) {
       setMessages(others, "others", briefing.others);
     }
+    Object.keys(briefing.totals || {}).forEach(function (status) {
+      var total = document.querySelector('[data-briefing-count="' + status + '"]');
+      if (total) {  // the briefing page's "E-mails" line
+        total.textContent = String(briefing.totals[status]);
+      }
+    });
     var failed = box.querySelector("[data-progress-failed]");
     if (failed) {
       setFigure(failed, "failed", briefing.failed);

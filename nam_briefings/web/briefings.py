@@ -17,7 +17,6 @@ from ..services import (
     briefings_view,
     clock,
     invitations,
-    outbox_view,
     progress,
     proposals_view,
     sessions,
@@ -150,7 +149,6 @@ def show(briefing_id: int) -> str:
         "briefings/show.html", briefing=briefing, summary=invitations.summary(briefing),
         roster=invitations.roster(briefing), counts=invitations.roster_counts(briefing),
         audience=briefings_view.notified_audience(briefing),
-        messages=outbox_view.briefing_status_counts(briefing.id),
         past=briefings_view.is_past(briefing), delivery=progress.for_briefing(briefing.id))
 
 

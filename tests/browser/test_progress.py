@@ -89,6 +89,7 @@ def test_the_panel_follows_the_delivery_by_itself(page, live_server):
     expect(figure(row, "messages.sent")).to_have_text(str(recipients))
     expect(figure(row, "messages.pending")).to_have_text("0")
     expect(summary).to_have_text(f"Finished: {recipients} sent.")
+    expect(page.locator('[data-briefing-count="sent"]')).to_have_text(str(recipients))  # "E-mails"
     expect(page.locator("#delivery [data-progress-failed]")).to_be_hidden()
     assert page.evaluate("window.stillTheSamePage") is True
     expect(page.locator("#delivery .delivery-panel")).to_have_attribute(

@@ -96,6 +96,8 @@ def test_the_panel_follows_a_confirmation_from_queued_to_sent(app, client, login
     assert figures["unfinished"] is False
     assert figures["fanouts"][0]["messages"]["sent"] == CONTACTS
     assert figures["summary"] == f"Finished: {CONTACTS} sent."
+    assert figures["totals"] == {"pending": 0, "sending": 0, "waiting": 0, "sent": CONTACTS,
+                                 "failed": 0, "withdrawn": 0}
 
 
 def test_a_failed_message_shows_as_failed_with_the_retry_link(app, client, login, smtp_server):
