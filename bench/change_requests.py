@@ -13,7 +13,7 @@ database:
   the web app under gunicorn as the Procfile runs it (2 workers, 4 threads), logged in
   through /login with its CSRF token, as a browser is;
 - per repetition (one more first, not counted, to warm the workers up): session 49
-  planned as one meeting, then three timed POSTs, each on a new connection, from sending
+  planned as one meeting (48, 43, 42 when it has no time left), then three timed POSTs, each on a new connection, from sending
   the request to the whole answer (a redirect) read:
   confirm the proposal → reschedule the briefing → cancel it. Between them, untimed, the
   bench composes and delivers what the request queued (`outbox.deliver_all()`, as the
@@ -53,6 +53,7 @@ from bench._support import (  # noqa: E402
     add_nam_contacts,
     backends,
     gunicorn,
+    load_average,
     machine,
     machine_info,
     make_app,
@@ -102,6 +103,7 @@ def run(server_url: str | None, folder: Path, sink: SmtpSink, repeats: int,
                 figures = _time_changes(app, client, sink, repeats, contacts)
                 figures["healthz"] = _reference(client, "/healthz")
                 figures["bare"] = _reference(WebClient(bare_port), "/")
+                figures["load"] = load_average()
         finally:
             with app.app_context():
                 db.session.remove()
@@ -146,9 +148,9 @@ def _one_cycle(app, client: WebClient, sink: SmtpSink, contacts: int) -> dict:
     from nam_briefings.services.audit import Actor
 
     with app.app_context():
-        key = plan_one_meeting(Actor("bench"))
+        number, key = plan_one_meeting(Actor("bench"))
         _end_transaction()
-    path = f"/sessions/49/proposals/{key}/confirm"
+    path = f"/sessions/{number}/proposals/{key}/confirm"
     token = client.csrf_token(path)
     measured = {"confirm": _post(client, path, {"csrf_token": token, "allow_past": "y"})}
     briefing_id, start = _briefing_of(app, key)
@@ -262,7 +264,7 @@ def print_report(results: list[tuple[str, dict]], rows: list[dict]) -> None:
         print(f"{name}: references GET /healthz {figures['healthz'] * 1000:.1f} ms, bare "
               f"Flask GET / {figures['bare'] * 1000:.1f} ms (medians of {REFERENCE_REQUESTS}); "
               f"{figures['refused_moves']} reschedules refused (time taken) and retried "
-              "untimed")
+              f"untimed; load average {figures['load']}")
     print("each time: a POST on a new connection, from sending it to the redirect read; "
           "what it queued is\ncomposed and delivered (untimed) before the next request")
 
@@ -300,7 +302,8 @@ def main() -> int:
                           "contacts": args.contacts, "repeats": repeats,
                           "target_ms": TARGET_MS, "rows": rows,
                           "references_ms": {name: {"healthz": f["healthz"] * 1000,
-                                                   "bare": f["bare"] * 1000}
+                                                   "bare": f["bare"] * 1000,
+                                                   "load": f["load"]}
                                             for name, f in results}}, indent=2))
     else:
         print_report(results, rows)

@@ -10,7 +10,8 @@ throwaway database created next to the one named, then dropped). It prints the m
 then for each database, with 121 NAM member missions × 2 contacts = 242 recipients, per
 repetition (one more first, not counted, to warm up):
 
-1. confirm: session 49 planned as one meeting (untimed), then
+1. confirm: session 49 planned as one meeting (untimed; then 48, 43 and 42, when 49 has
+   no time left), then
    `briefings.confirm_proposal` (what the confirm request runs): the briefing and one
    fan-out record committed;
 2. compose: `fanout.compose_pending()` (what the delivery worker runs first): the 242
@@ -45,6 +46,7 @@ from bench._support import (  # noqa: E402
     add_database_option,
     add_nam_contacts,
     backends,
+    load_average,
     machine,
     machine_info,
     make_app,
@@ -81,6 +83,7 @@ def run(database_url: str, sink: SmtpSink, repeats: int) -> dict:
                for name in (*STEPS, "total", "smtplib", "build", "bytes")}
     figures["ratio"] = statistics.median(r["smtplib"] / r["total"] for r in runs)
     figures["deliver_vs_smtplib"] = statistics.median(r["deliver"] / r["smtplib"] for r in runs)
+    figures["load"] = load_average()
     return figures
 
 
@@ -92,7 +95,7 @@ def _one_fan_out(sink: SmtpSink) -> dict[str, float]:
     from nam_briefings.services.audit import Actor
 
     actor = Actor("bench")
-    key = plan_one_meeting(actor)
+    _number, key = plan_one_meeting(actor)
     db.session.remove()
     before = sink.received
     figures = {}
@@ -149,7 +152,8 @@ def print_report(results: list[tuple[str, dict]], repeats: int) -> None:
     for name, f in results:
         print(f"{name}: delivery alone takes {f['deliver_vs_smtplib']:.1f}× smtplib's time; "
               f"building the {RECIPIENTS} e-mails' bytes from their rows (build_email) "
-              f"takes {f['build']:.3f}s; {f['bytes'] / 1024:.1f} KiB a message")
+              f"takes {f['build']:.3f}s; {f['bytes'] / 1024:.1f} KiB a message; load "
+              f"average {f['load']}")
     print(f"medians of {repeats} repetitions; ratio = plain smtplib time for the same bytes "
           "over one connection / (confirm + compose + deliver)\n"
           f"(the issue measured {FILED_RATIO} when it was filed); compose = the delivery "
@@ -171,8 +175,8 @@ def main() -> int:
     if not args.json:
         print(machine())
         print(f"fan-out: {MISSIONS} NAM missions × {CONTACTS_PER_MISSION} contacts, one "
-              f"briefing (UPR49) → {RECIPIENTS} iMIP invitations; SMTP: aiosmtpd on loopback "
-              "in its own process\n", flush=True)
+              f"briefing (UPR49, then 48, 43, 42) → {RECIPIENTS} iMIP invitations; SMTP: "
+              "aiosmtpd on loopback in its own process\n", flush=True)
     results = []
     with tempfile.TemporaryDirectory(prefix="nam-fanout-") as folder, SmtpSink() as sink:
         os.environ["INSTANCE_PATH"] = folder  # the secret key and any file stay in here

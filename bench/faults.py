@@ -548,6 +548,7 @@ def _kill_and_restart(env: dict[str, str], log: Path, sink: SmtpSink, briefing_i
                 killed_at.append(
                     f"while composing ({composed} of {total} written)"
                     if kill.composed is not None and status == "composing"
+                    and not sink.received  # nothing was being sent: its bound is 0
                     else f"after {sink.received} messages received"
                     + (" (the fan-out was already composed)" if kill.composed is not None
                        else ""))
