@@ -57,6 +57,13 @@ def figure(row, name: str):
 
 def test_the_panel_follows_the_delivery_by_itself(page, live_server):
     first, _second = confirm_next_session(live_server.app)
+    problems: list[str] = []  # script errors, and what the Content-Security-Policy refused
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda message: problems.append(message.text)
+            if message.type == "error" and "Failed to load resource" not in message.text
+            else None)  # a failed request is checked by its response:
+    page.on("response", lambda response: problems.append(f"{response.status} {response.url}")
+            if response.status >= 400 and not response.url.endswith("/favicon.ico") else None)
     login(page, "editor")
     page.goto(f"/briefings/{first}")
     row = invitations_row(page)
@@ -95,6 +102,7 @@ def test_the_panel_follows_the_delivery_by_itself(page, live_server):
     expect(page.locator("#delivery .delivery-panel")).to_have_attribute(
         "data-progress-unfinished", "false")
     screenshot(page, "21-delivery-progress-finished")
+    assert problems == []
 
 
 def test_the_outbox_panel_follows_every_briefing_by_itself(page, live_server):
