@@ -61,13 +61,21 @@ class ComposeReport:
     fanouts: int = 0
     messages: int = 0
     superseded: int = 0
+    chunks: int = 0
+    #: True when it stopped at `max_chunks` with fan-outs still to compose
+    more: bool = False
 
 
-def compose_pending(now: datetime | None = None) -> ComposeReport:
-    """Compose every queued fan-out, oldest first, and resume those whose worker died."""
+def compose_pending(now: datetime | None = None, max_chunks: int | None = None) -> ComposeReport:
+    """Compose the queued fan-outs, oldest first, and resume those whose worker died; at
+    most `max_chunks` chunks (delivery composes one, sends, and comes back for the next,
+    so that the first messages go within moments even of a fan-out to thousands)."""
     report = ComposeReport()
     while (fanout_id := _claim_next(now or utcnow())) is not None:
-        _compose(fanout_id, report)
+        if not _compose(fanout_id, report, max_chunks):
+            _hand_back(fanout_id)
+            report.more = True
+            break
     return report
 
 
@@ -124,14 +132,25 @@ def _same(column, value):
     return column.is_(None) if value is None else column == value
 
 
-def _compose(fanout_id: int, report: ComposeReport) -> None:
-    """Write the fan-out's messages, chunk after chunk, each chunk one transaction."""
+def _compose(fanout_id: int, report: ComposeReport, max_chunks: int | None) -> bool:
+    """Write the fan-out's messages, chunk after chunk, each chunk one transaction; True
+    when it is finished, False when `max_chunks` was reached first."""
     report.fanouts += 1
-    while True:
+    while max_chunks is None or report.chunks < max_chunks:
         written, finished = locks.retrying(lambda: _compose_chunk(fanout_id, report))
         report.messages += written
+        report.chunks += 1
         if finished:
-            return
+            return True
+    return False
+
+
+def _hand_back(fanout_id: int) -> None:
+    """Put a fan-out this worker stopped composing back in the queue, to go on next time."""
+    db.session.execute(db.update(Fanout).where(Fanout.id == fanout_id,
+                                               Fanout.status == "composing")
+                       .values(status="queued", claimed_at=None))
+    db.session.commit()
 
 
 def _compose_chunk(fanout_id: int, report: ComposeReport) -> tuple[int, bool]:

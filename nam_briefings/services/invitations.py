@@ -115,7 +115,7 @@ def invite_everyone(briefing: Briefing, limit: int | None = None) -> int:
     """Invite the whole audience to the briefing's current version; returns how many were
     queued. Those already sent it are skipped, so that a fan-out composed in chunks of
     `limit` (services/fanout.py) resumes where it stopped."""
-    version = _Version.of(briefing)
+    version = _Version.for_fanout(briefing)
     existing = {i.contact_id: i for i in _all_invitations(briefing)}
     histories = outbox_rules.briefing_histories(briefing.id)
     queued = 0
@@ -186,6 +186,22 @@ class _Version:
     calendars: dict[str, ical.CalendarForAttendee] = field(default_factory=dict)
     #: the e-mails of this version with the personal parts left out, rendered once a variant
     letters: dict[tuple, tuple[str, str, str]] = field(default_factory=dict)
+    #: the outbox keys of the briefing's messages, when a fan-out read them (`is_new`)
+    keys: set[str] | None = None
+
+    @classmethod
+    def for_fanout(cls, briefing: Briefing) -> _Version:
+        """The version, with the keys of the messages already queued (one query)."""
+        version = cls.of(briefing)
+        version.keys = outbox.existing_keys(briefing.id)
+        return version
+
+    def is_new(self, key: str) -> bool:
+        """True when no message has this key yet (known without a query in a fan-out)."""
+        if self.keys is None or key in self.keys:
+            return False
+        self.keys.add(key)
+        return True
 
     @classmethod
     def of(cls, briefing: Briefing) -> _Version:
@@ -239,10 +255,12 @@ def queue_request(invitation: Invitation, version: _Version | None = None,
                         OutboxMessage.id.in_(older))
     ics = version.calendar("REQUEST", invitation)
     subject, text, html = version.render("invitation", invitation, kind=kind)
-    outbox.enqueue(kind, f"{kind}:{briefing.id}:{contact.id}:{briefing.sequence}:{contact.email}",
-                   contact.email, subject, text, body_html=html, ics=ics, ics_method="REQUEST",
-                   briefing_id=briefing.id, contact_id=contact.id, sequence=briefing.sequence,
-                   not_before=history.due_at_for_update(outbox.utcnow()))
+    key = f"{kind}:{briefing.id}:{contact.id}:{briefing.sequence}:{contact.email}"
+    outbox.enqueue(kind, key, contact.email, subject, text, body_html=html, ics=ics,
+                   ics_method="REQUEST", briefing_id=briefing.id, contact_id=contact.id,
+                   sequence=briefing.sequence,
+                   not_before=history.due_at_for_update(outbox.utcnow()),
+                   new=version.is_new(key))
     invitation.last_sequence_sent = briefing.sequence
 
 
@@ -253,7 +271,7 @@ def send_update(briefing: Briefing, limit: int | None = None) -> int:
     Unsent reminders and chasers of the briefing are withdrawn (the update reminds), and
     so are older versions; each contact's update is paced (see `queue_request`).
     """
-    version = _Version.of(briefing)
+    version = _Version.for_fanout(briefing)
     invitations = _invitations(briefing)
     invited = audience_ids()
     withdraw_outdated(briefing)
@@ -275,7 +293,7 @@ def send_cancellation(briefing: Briefing, limit: int | None = None) -> int:
     cancellation is never held back); returns how many were queued. Every other unsent
     message of the briefing is withdrawn.
     """
-    version = _Version.of(briefing)
+    version = _Version.for_fanout(briefing)
     invitations = _invitations(briefing)
     invited = audience_ids()
     withdraw_outdated(briefing)
@@ -285,11 +303,10 @@ def send_cancellation(briefing: Briefing, limit: int | None = None) -> int:
             contact = invitation.contact
             ics = version.calendar("CANCEL", invitation)
             subject, text, html = version.render("cancellation", invitation)
-            outbox.enqueue("cancel",
-                           f"cancel:{briefing.id}:{contact.id}:{briefing.sequence}:{contact.email}",
-                           contact.email, subject, text, body_html=html, ics=ics,
+            key = f"cancel:{briefing.id}:{contact.id}:{briefing.sequence}:{contact.email}"
+            outbox.enqueue("cancel", key, contact.email, subject, text, body_html=html, ics=ics,
                            ics_method="CANCEL", briefing_id=briefing.id, contact_id=contact.id,
-                           sequence=briefing.sequence)
+                           sequence=briefing.sequence, new=version.is_new(key))
             invitation.last_sequence_sent = briefing.sequence
     db.session.flush()
     return len(todo)

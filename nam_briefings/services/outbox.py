@@ -76,6 +76,10 @@ class DeliveryReport:
     #: no longer to be sent (briefing cancelled, superseded, recipient gone...)
     withdrawn: int = 0
     errors: list[str] = field(default_factory=list)
+    #: messages the pass wrote from queued fan-outs before sending (services/fanout.py)
+    composed: int = 0
+    #: True when fan-outs are still to be written (the next pass goes on with them)
+    composing: bool = False
 
     @property
     def summary(self) -> str:
@@ -93,6 +97,8 @@ class DeliveryReport:
         self.waiting += other.waiting
         self.withdrawn += other.withdrawn
         self.errors += other.errors
+        self.composed += other.composed
+        self.composing = other.composing
 
     @property
     def handled(self) -> int:
@@ -102,15 +108,18 @@ class DeliveryReport:
 def enqueue(kind: str, key: str, to_address: str, subject: str, body_text: str, *,
             body_html: str | None = None, ics: str | None = None, ics_method: str | None = None,
             briefing_id: int | None = None, contact_id: int | None = None,
-            sequence: int | None = None, not_before: datetime | None = None) -> OutboxMessage:
+            sequence: int | None = None, not_before: datetime | None = None,
+            new: bool = False) -> OutboxMessage:
     """Queue one message in the current transaction (the caller commits).
 
     Idempotent: a message with the same key is queued once; the existing row is returned.
     A withdrawn one is queued again (its cause came back, e.g. a contact reactivated),
     with the same Message-ID. `not_before` holds it back (an update paced to one an hour).
+    `new` says the caller knows that no row has this key (`existing_keys`): no lookup.
     """
     due = max(utcnow(), not_before) if not_before else utcnow()
-    existing = db.session.scalar(db.select(OutboxMessage).filter_by(idempotency_key=key))
+    existing = None if new else db.session.scalar(
+        db.select(OutboxMessage).filter_by(idempotency_key=key))
     if existing is not None:
         if existing.status == "withdrawn":
             existing.subject, existing.body_text, existing.body_html = subject, body_text, body_html
@@ -126,6 +135,12 @@ def enqueue(kind: str, key: str, to_address: str, subject: str, body_text: str, 
     )
     db.session.add(message)
     return message
+
+
+def existing_keys(briefing_id: int) -> set[str]:
+    """The idempotency keys of every message about the briefing, in one query."""
+    return set(db.session.scalars(db.select(OutboxMessage.idempotency_key)
+                                  .where(OutboxMessage.briefing_id == briefing_id)))
 
 
 def withdraw(reason: str, *conditions) -> int:
@@ -167,14 +182,15 @@ def deliver(batch_size: int = 100, ignore_backoff: bool = False,
     Each message is checked against the present first (`outbox_rules.Present`), at the
     start and again at each heartbeat; one that no longer makes sense is withdrawn. When
     the relay cannot be reached, the rest of the batch waits for it; nothing is lost.
-    `now` is the pass's time (tests simulate hours with it). The fan-outs queued by
-    confirmations, moves and cancellations are composed first (services/fanout.py).
+    `now` is the pass's time (tests simulate hours with it). First, one chunk of the
+    fan-outs queued by confirmations, moves and cancellations is written
+    (services/fanout.py), so that a fan-out to thousands is sent as it is written.
     """
     from .fanout import compose_pending  # fanout writes its messages through this module
 
-    compose_pending(now)
+    composed = compose_pending(now, max_chunks=1)
     now = (now or utcnow()).astimezone(timezone.utc)
-    report = DeliveryReport()
+    report = DeliveryReport(composed=composed.messages, composing=composed.more)
     batch = _claim(batch_size, now, ignore_backoff)
     if batch.messages:
         _Pass(batch, now, report).run()
@@ -183,12 +199,19 @@ def deliver(batch_size: int = 100, ignore_backoff: bool = False,
 
 def deliver_all(batch_size: int = 100, ignore_backoff: bool = False,
                 now: datetime | None = None) -> DeliveryReport:
-    """Deliver batch after batch until nothing due is left or the relay is unreachable."""
+    """Deliver batch after batch until nothing due is left (every fan-out written) or the
+    relay is unreachable (the fan-outs are then written all the same, to go when it is back)."""
+    from .fanout import compose_pending
+
     total = DeliveryReport()
     while True:
         report = deliver(batch_size, ignore_backoff, now)
         total.add(report)
-        if report.handled < batch_size or report.retrying or report.waiting:
+        if report.retrying or report.waiting:
+            total.composed += compose_pending(now).messages
+            total.composing = False
+            return total
+        if report.handled < batch_size and not report.composing:
             return total
 
 

@@ -248,7 +248,7 @@ def cancel(briefing_id: int) -> Any:
                                 f"{_contacts(result.notified)}", briefing_id, result.notified)
             return redirect(url_for("briefings.show", briefing_id=briefing_id))
     return render_template("briefings/cancel.html", briefing=briefing, form=form,
-                           audience=briefings_view.notified_audience(briefing),
+                           audience=briefings_view.notified_audience(briefing, cancelling=True),
                            past=briefings_view.is_past(briefing)), form_status(form)
 
 

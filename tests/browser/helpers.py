@@ -81,13 +81,15 @@ def plan_next_session(app: Flask) -> str:
 
 def confirm_next_session(app: Flask) -> list[int]:
     """Plan the next session and confirm its best proposal; the briefings' ids, in time order."""
-    from nam_briefings.services import briefings
+    from nam_briefings.services import briefings, fanout
     from nam_briefings.services.audit import Actor
 
     key = plan_next_session(app)
     with app.app_context():
         created = briefings.confirm_proposal(key, Actor(USERS["editor"]))
-        return [b.id for b in sorted(created, key=lambda b: b.start_at)]
+        ids = [b.id for b in sorted(created, key=lambda b: b.start_at)]
+        fanout.compose_pending()  # what the delivery worker does first
+        return ids
 
 
 def rsvp_page(app: Flask, briefing_id: int, email: str, answer: str) -> str:
@@ -100,6 +102,14 @@ def rsvp_page(app: Flask, briefing_id: int, email: str, answer: str) -> str:
         invitation = db.session.scalar(db.select(Invitation).join(Invitation.contact).where(
             Invitation.briefing_id == briefing_id, Contact.email == email))
         return invitations.rsvp_links(invitation)[answer]
+
+
+def compose(live: LiveServer) -> None:
+    """What the scheduler's delivery worker does first: write the queued fan-outs' messages."""
+    from nam_briefings.services import fanout
+
+    with live.app.app_context():
+        fanout.compose_pending()
 
 
 def deliver_outbox(live: LiveServer, until: str) -> list[EmailMessage]:

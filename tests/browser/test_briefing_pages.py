@@ -20,6 +20,7 @@ from playwright.sync_api import expect  # noqa: E402
 from tests.browser.helpers import (  # noqa: E402
     FOCAL_POINT,
     NEXT_SESSION,
+    compose,
     deliver_outbox,
     login,
     open_next_session,
@@ -135,7 +136,7 @@ def test_a_mission_opens_its_page_from_its_email_answers_and_adds_a_focal_point(
 
 
 def test_rescheduling_shows_who_is_notified_then_queues_the_update_with_a_higher_sequence(
-        page, briefing_ids):
+        page, live_server, briefing_ids):
     first, _second = briefing_ids
     login(page, "editor")
     open_next_session(page)
@@ -163,6 +164,7 @@ def test_rescheduling_shows_who_is_notified_then_queues_the_update_with_a_higher
     expect(page.get_by_role("heading", level=1)).to_contain_text(
         "Briefing of Thu 24 Apr 2025, 15:00 CEST – 16:30 CEST")
 
+    compose(live_server)  # the delivery worker writes the update to everyone
     page.get_by_role("link", name="See them in the outbox").click()
     rows = outbox_rows(page)
     assert rows
@@ -174,7 +176,8 @@ def test_rescheduling_shows_who_is_notified_then_queues_the_update_with_a_higher
     assert f"/outbox?briefing={first}" in page.url
 
 
-def test_cancelling_shows_who_is_notified_and_keeping_changes_nothing(page, briefing_ids):
+def test_cancelling_shows_who_is_notified_and_keeping_changes_nothing(page, live_server,
+                                                                      briefing_ids):
     first, _second = briefing_ids
     login(page, "editor")
     page.goto(f"/briefings/{first}")
@@ -195,6 +198,7 @@ def test_cancelling_shows_who_is_notified_and_keeping_changes_nothing(page, brie
                             "follow the delivery.")).to_be_visible()
     expect(page.locator("dt:text-is('Status') + dd")).to_have_text("Cancelled")
     expect(page.get_by_role("link", name="Reschedule…")).to_have_count(0)
+    compose(live_server)  # the delivery worker writes the cancellations
     page.get_by_role("link", name="See them in the outbox").click()
     assert outbox_rows(page)[0][1] == "Cancellation SEQ 1"
 

@@ -19,6 +19,7 @@ from tests.browser.helpers import (  # noqa: E402
     FIRST_BRIEFING_PRESENTERS,
     NEXT_SESSION,
     USERS,
+    compose,
     login,
     outbox_rows,
     open_next_session,
@@ -92,6 +93,7 @@ def test_editor_plans_the_next_session_confirms_a_proposal_and_sees_the_invitati
     invited = page.locator("dt:text-is('Invited') + dd")
     contacts = int(re.match(r"(\d+) contacts", invited.inner_text()).group(1))
     assert contacts > 200  # two demo contacts at each of the 120-odd NAM member missions
+    compose(live_server)  # the scheduler's delivery worker writes them (within moments)
     page.get_by_role("link", name="See them in the outbox").click()
     expect(page.get_by_role("heading", name=re.compile("^Latest messages for briefing"))
            ).to_be_visible()

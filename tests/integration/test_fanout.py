@@ -21,6 +21,7 @@ from tests.integration.invitation_helpers import (
     compose,
     plan_session_49,
 )
+from tests.conftest import free_port
 from tests.integration.test_scheduler_lock import Scheduler
 
 
@@ -207,3 +208,23 @@ def test_each_composed_e_mail_is_what_rendering_it_alone_gives(app, monkeypatch)
                  else invitations._render("invitation", invitation, kind="request"))
         assert (message.subject, message.body_text, message.body_html) == alone
     assert any("&lt;Ana&gt;" in m.body_html and "<Ana>" in m.body_text for m in messages)
+
+
+def test_a_delivery_pass_writes_one_chunk_then_sends_it(app, smtp_server, monkeypatch):
+    """The first messages of a large fan-out leave before the last ones are written."""
+    first, second = confirm(app)
+    monkeypatch.setattr(fanout, "CHUNK", 3)
+    report = outbox.deliver(ignore_backoff=True)
+    assert (report.composed, report.sent, report.composing) == (3, 3, True)
+    assert len(smtp_server.messages) == 3
+    total = outbox.deliver_all(ignore_backoff=True)
+    assert total.sent == 2 * CONTACTS - 3 and not total.composing
+    assert [f[2:] for f in fanouts()] == [("done", CONTACTS, CONTACTS)] * 2
+
+
+def test_the_fan_outs_are_written_while_the_relay_is_down(app):
+    confirm(app)
+    app.extensions["mail"].server, app.extensions["mail"].port = "127.0.0.1", free_port()
+    report = outbox.deliver_all(ignore_backoff=True)
+    assert report.waiting and report.composed == 2 * CONTACTS
+    assert outbox.status_counts()["waiting"] + outbox.status_counts()["pending"] == 2 * CONTACTS

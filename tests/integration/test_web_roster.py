@@ -13,6 +13,7 @@ from nam_briefings.services import briefings, invitations, outbox
 from tests.integration.invitation_helpers import (
     CONTACTS,
     MISSIONS,
+    compose,
     confirm_session_49,
     invitation_for,
     outbox_messages,
@@ -109,7 +110,10 @@ def test_confirming_says_who_is_invited_and_queues_the_invitations(app, client, 
     assert ("Invitations to each go to the 8 active contacts of the invited NAM missions "
             "(queued in the outbox).") in text(page(client, f"/sessions/49/proposals/{key}/confirm"))
     post(client, f"/sessions/49/proposals/{key}/confirm")
-    assert "The invitations are queued in the outbox." in text(page(client, "/sessions/49"))
+    assert (f"Confirmed: 2 briefings for session 49; {2 * CONTACTS} invitations are being "
+            "prepared and sent — follow them on the briefing pages: ") in text(
+                page(client, "/sessions/49"))
+    compose()
     assert len(outbox_messages(kind="request")) == 2 * CONTACTS
 
 
@@ -153,13 +157,14 @@ def test_rescheduling_previews_who_is_notified_then_sends_the_update(client, log
     assert moved.uid == first.uid and moved.sequence == 1
     assert moved.start_at == datetime(2025, 4, 24, 13, 0, tzinfo=timezone.utc)
     assert moved.end_at == datetime(2025, 4, 24, 14, 30, tzinfo=timezone.utc)  # same length
+    compose()
     updates = outbox_messages(briefing_id=first.id, sequence=1)
     assert len(updates) == CONTACTS
     assert {(m.kind, m.status) for m in updates} == {("request", "pending")}
     assert all("SEQUENCE:1" in m.ics and first.uid in m.ics.replace("\r\n ", "") for m in updates)
     after = text(page(client, f"/briefings/{first.id}"))
     assert ("Briefing moved to Thu 24 Apr 2025, 15:00 CEST – 16:30 CEST (SEQUENCE 1); "
-            "update queued to 8 contacts.") in after
+            "update queued to 8 contacts — follow the delivery.") in after
     assert "SEQUENCE 1" in after
     assert audit_trail()[-1][1:] == ("briefing.reschedule", "briefing", str(first.id))
 
@@ -247,12 +252,14 @@ def test_cancelling_previews_then_sends_method_cancel_to_everyone(client, login,
     assert response.status_code == 302 and response.location == f"/briefings/{first.id}"
     cancelled = fresh(first)
     assert (cancelled.status, cancelled.sequence, cancelled.uid) == ("cancelled", 1, first.uid)
+    compose()
     messages = outbox_messages(briefing_id=first.id, kind="cancel")
     assert len(messages) == CONTACTS
     assert all(m.ics_method == "CANCEL" and m.sequence == 1 and "METHOD:CANCEL" in m.ics
                for m in messages)
     html = page(client, f"/briefings/{first.id}")
-    assert "Briefing cancelled; cancellation queued to 8 contacts." in text(html)
+    assert ("Briefing cancelled; cancellation queued to 8 contacts — follow the delivery."
+            in text(html))
     assert "Cancelled" in text(html) and "/reschedule" not in html
 
     again = post(client, f"/briefings/{first.id}/cancel")  # a double click: nothing more sent
