@@ -137,6 +137,13 @@ def _one_fan_out(sink: SmtpSink) -> dict[str, float]:
 
 # --- the report -------------------------------------------------------------------------------
 
+def outbox_batch() -> int:
+    """How many outcomes delivery writes together (outbox.OUTCOME_BATCH)."""
+    from nam_briefings.services import outbox
+
+    return getattr(outbox, "OUTCOME_BATCH", 1)
+
+
 def print_report(results: list[tuple[str, dict]], repeats: int) -> None:
     header = (f"{'database':<11} {'confirm':>8} {'compose':>8} {'deliver':>8} {'total':>8} "
               f"{'msg/s':>6} {'smtplib':>8} {'msg/s':>6} {'smtplib/ours':>13}  "
@@ -157,8 +164,10 @@ def print_report(results: list[tuple[str, dict]], repeats: int) -> None:
     print(f"medians of {repeats} repetitions; ratio = plain smtplib time for the same bytes "
           "over one connection / (confirm + compose + deliver)\n"
           f"(the issue measured {FILED_RATIO} when it was filed); compose = the delivery "
-          "worker writing the\nfan-out's messages; deliver = claiming, building, sending and "
-          "recording them")
+          "worker writing the\nfan-out's messages (here all at once; the worker writes a "
+          "chunk of 100, then sends it); deliver = claiming,\nbuilding, sending and recording "
+          f"them (outcomes committed in batches of {outbox_batch()}, one SMTP connection per "
+          "batch of 100)")
 
 
 def main() -> int:

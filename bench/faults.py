@@ -28,8 +28,10 @@ was tried, what held and what failed:
    delivering them to the sink; it is killed with SIGKILL three times and restarted a
    second later each time, until the outbox is empty and the fan-out composed (at most 3
    minutes; the stale-claim time is as configured unless --stale-claim-seconds): the first
-   kill while it composes, after a random number of chunks (fanout.CHUNK contacts each),
-   the others at random moments while messages flow. A recipient holds when exactly one
+   kill while it composes, after a random number of chunks (fanout.CHUNK contacts each; a
+   delivery pass writes one chunk, then sends it), the others at random moments while
+   messages flow; what the dead worker left (the fan-out still "composing" or not) says
+   which it interrupted. A recipient holds when exactly one
    invitation reached them, and none is written to the outbox twice (a resumed fan-out
    skips those already written). Messages the sink accepted while their outcomes were not
    yet recorded may come again with the same Message-ID when the sender is killed (the
@@ -486,7 +488,7 @@ def kill_scheduler(url: str | None, folder: Path, sizes: Sizes, rng: random.Rand
                                                      len(addresses), plan)
                 left = queued_count()
                 outcome.notes.append(
-                    "killed " + ", ".join(killed_at)
+                    "killed " + "; ".join(killed_at)
                     + (f"; {left} still queued {drained:.0f}s after the last restart" if left
                        else f"; the outbox empty {drained:.0f}s after the last restart"))
                 twice = queued_twice(briefing_id)
@@ -494,7 +496,8 @@ def kill_scheduler(url: str | None, folder: Path, sizes: Sizes, rng: random.Rand
                     outcome.duplicates += twice
                     outcome.notes.append(f"{twice} invitations written to the outbox twice "
                                          "(the fan-out composed twice for them)")
-                sending_kills = sum(1 for label in killed_at if "composing" not in label)
+                sending_kills = sum(1 for label in killed_at
+                                    if not label.startswith("while composing"))
                 batch = getattr(outbox, "OUTCOME_BATCH", 1)
                 bound = sending_kills * batch
                 outcome.notes.append(
@@ -539,19 +542,21 @@ def _kill_and_restart(env: dict[str, str], log: Path, sink: SmtpSink, briefing_i
     try:
         for kill in plan:
             if kill.composed is not None:
-                status, composed = _wait_for_composing(briefing_id, kill.composed, process)
+                _wait_for_composing(briefing_id, kill.composed, process)
             else:
                 _wait_for_flow(sink, kill.received, process)
             if process.poll() is None:
                 os.kill(process.pid, signal.SIGKILL)
                 process.wait()
+                # what the dead worker left says what it was doing: a fan-out still
+                # "composing" was being written (a pass writes a chunk, then sends it)
+                status, composed = fan_out_progress(briefing_id)
                 killed_at.append(
-                    f"while composing ({composed} of {total} written)"
-                    if kill.composed is not None and status == "composing"
-                    and not sink.received  # nothing was being sent: its bound is 0
+                    f"while composing ({composed} of {total} written, {sink.received} "
+                    "messages received)" if status == "composing"
                     else f"after {sink.received} messages received"
-                    + (" (the fan-out was already composed)" if kill.composed is not None
-                       else ""))
+                    + (" (aimed at composing, it landed while sending)"
+                       if kill.composed is not None else ""))
             else:
                 killed_at.append(f"after {sink.received} messages received (it had exited "
                                  f"by itself: {process.returncode})")
@@ -566,17 +571,21 @@ def _kill_and_restart(env: dict[str, str], log: Path, sink: SmtpSink, briefing_i
     return killed_at, drained
 
 
-def _wait_for_composing(briefing_id: int, composed: int,
-                        process: subprocess.Popen) -> tuple[str, int]:
-    """Until the fan-out has `composed` messages written (or is no longer composing, or the
-    process has exited, or 60 s have passed); its (status, composed) then."""
+def _wait_for_composing(briefing_id: int, composed: int, process: subprocess.Popen) -> None:
+    """Until a chunk of the fan-out is being written after at least `composed` messages
+    were (the chunk written last is handed back at once: wait for the next one to start),
+    or the fan-out is finished, or the process has exited, or 60 s have passed."""
     deadline = time.monotonic() + 60
-    while True:
+    seen_pause = False
+    while process.poll() is None and time.monotonic() < deadline:
         status, written = fan_out_progress(briefing_id)
-        if (status == "composing" and written >= composed) or status not in UNFINISHED \
-                or process.poll() is not None or time.monotonic() > deadline:
-            return status, written
-        time.sleep(0.01)
+        if status not in UNFINISHED:
+            return
+        if written >= composed:
+            if status == "composing" and seen_pause:
+                return
+            seen_pause = seen_pause or status != "composing"
+        time.sleep(0.002)
 
 
 def _wait_for_flow(sink: SmtpSink, moment: int, process: subprocess.Popen) -> None:
