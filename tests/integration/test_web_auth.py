@@ -21,7 +21,7 @@ PUBLIC_ENDPOINTS = {"auth.login", "static", "rsvp.answer", "feeds.upr", "feeds.m
                     "portal.remove_contact"}
 SAMPLE_VALUES = {"number": 35, "contact_id": 1, "iso3": "GUY", "key": "0e71de88074d",
                  "briefing_id": 1, "message_id": 1, "period_id": 1, "room_id": 1, "user_id": 1,
-                 "reply_id": 1}
+                 "reply_id": 1, "fanout_id": 1}
 
 
 def private_routes(app) -> list[tuple[str, str, str]]:
