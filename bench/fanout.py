@@ -165,8 +165,8 @@ def print_report(results: list[tuple[str, dict]], repeats: int) -> None:
           "over one connection / (confirm + compose + deliver)\n"
           f"(the issue measured {FILED_RATIO} when it was filed); compose = the delivery "
           "worker writing the\nfan-out's messages (here all at once; the worker writes a "
-          "chunk of 100, then sends it); deliver = claiming,\nbuilding, sending and recording "
-          f"them (outcomes committed in batches of {outbox_batch()}, one SMTP connection per "
+          "chunk of 100, then sends it);\ndeliver = claiming, building, sending and recording "
+          f"them (outcomes committed in batches of {outbox_batch()},\none SMTP connection per "
           "batch of 100)")
 
 
