@@ -521,13 +521,16 @@ class Kill:
 
 
 def _kill_plan(total: int, kills: int, rng: random.Random) -> list[Kill]:
-    """The first kill while the fan-out is composing, after a random number of chunks; the
-    others at random moments while messages flow."""
+    """The first kill while the fan-out is composing, after a random number of chunks in
+    its first half; the others at random moments while messages flow after it (a fan-out
+    is sent as it is written: about as many messages have arrived as were written)."""
     from nam_briefings.services.fanout import CHUNK
 
     chunks = -(-total // CHUNK)
-    first = Kill(composed=rng.randrange(1, chunks) * CHUNK) if chunks > 1 else None
-    flowing = sorted(rng.sample(range(total // 10, total * 9 // 10), kills - bool(first)))
+    first = Kill(composed=rng.randrange(1, max(2, chunks // 2)) * CHUNK) if chunks > 1 else None
+    after = first.composed + CHUNK // 2 if first else total // 10
+    flowing = sorted(rng.sample(range(min(after, total // 2), total * 9 // 10),
+                                kills - bool(first)))
     return ([first] if first else []) + [Kill(received=moment) for moment in flowing]
 
 
