@@ -79,11 +79,6 @@ def compose_pending(now: datetime | None = None, max_chunks: int | None = None) 
     return report
 
 
-def has_work(now: datetime | None = None) -> bool:
-    """True when a fan-out waits to be composed (one indexed query: the cheap poll)."""
-    return _next_claimable(now or utcnow()) is not None
-
-
 def release_claims(before: datetime) -> int:
     """Hand back the fan-outs claimed before `before` and still composing (the scheduler
     calls it when it starts: they belong to a worker that died)."""
