@@ -54,10 +54,22 @@ def invited_statuses() -> tuple[str, ...]:
 
 def audience() -> list[Contact]:
     """Active contacts of the active missions of NAM members (and observers if configured)."""
-    return list(db.session.scalars(
-        db.select(Contact).join(Contact.mission).join(Mission.state)
-        .where(Contact.active, Mission.active, State.nam_status.in_(invited_statuses()))
-        .order_by(Mission.state_iso3, Contact.email).options(contains_eager(Contact.mission))))
+    return list(db.session.scalars(_audience_query()))
+
+
+def _audience_query():
+    return (db.select(Contact).join(Contact.mission).join(Mission.state)
+            .where(Contact.active, Mission.active, State.nam_status.in_(invited_statuses()))
+            .order_by(Mission.state_iso3, Contact.email).options(contains_eager(Contact.mission)))
+
+
+def _audience_behind(briefing: Briefing, limit: int | None) -> list[Contact]:
+    """The audience's contacts not yet sent the briefing's current SEQUENCE, in the
+    audience's order (the first `limit`): a chunk of a fan-out reads only its own."""
+    sent = db.select(Invitation.contact_id).where(
+        Invitation.briefing_id == briefing.id, Invitation.last_sequence_sent == briefing.sequence)
+    query = _audience_query().where(Contact.id.not_in(sent))
+    return list(db.session.scalars(query if limit is None else query.limit(limit)))
 
 
 def audience_ids() -> set[int]:
@@ -116,14 +128,14 @@ def invite_everyone(briefing: Briefing, limit: int | None = None) -> int:
     queued. Those already sent it are skipped, so that a fan-out composed in chunks of
     `limit` (services/fanout.py) resumes where it stopped."""
     version = _Version.for_fanout(briefing)
-    existing = {i.contact_id: i for i in _all_invitations(briefing)}
-    histories = outbox_rules.briefing_histories(briefing.id)
-    queued = 0
+    contacts = _audience_behind(briefing, limit)
+    ids = [contact.id for contact in contacts]
+    existing = {i.contact_id: i for i in db.session.scalars(db.select(Invitation).where(
+        Invitation.briefing_id == briefing.id, Invitation.contact_id.in_(ids)))}
+    histories = {contact_id: history for (_, contact_id), history in
+                 outbox_rules.histories((briefing.id, contact_id) for contact_id in ids).items()}
     with db.session.no_autoflush:
-        for contact in audience():
-            if limit is not None and queued >= limit:
-                break
-            queued += _invite(version, contact, existing, histories)
+        queued = sum(_invite(version, contact, existing, histories) for contact in contacts)
     db.session.flush()
     return queued
 
@@ -802,7 +814,3 @@ def roster_csv(briefing: Briefing) -> str:
                                       invitation.answered_via, invitation.comment]))
     return out.getvalue()
 
-
-def _all_invitations(briefing: Briefing) -> list[Invitation]:
-    return list(db.session.scalars(db.select(Invitation).filter_by(briefing_id=briefing.id)
-                                   .order_by(Invitation.id)))
