@@ -60,7 +60,7 @@ test: dev-venv $(JS_DEPS)
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 	  [ -n "$${CHROMIUM_PATH:-}" ] || \
 	  echo "chromium not found: the browser tests will be skipped (apt-get install chromium)"
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 test-all: dev-venv $(JS_DEPS)
 	RUN_SLOW=1 $(BIN)/python -m pytest -q
