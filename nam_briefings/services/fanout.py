@@ -42,11 +42,12 @@ def queue(briefing: Briefing, kind: str) -> Fanout:
     `recipients` says how many contacts that is now, for the secretariat's message.
     """
     db.session.flush()
-    if kind != "invite":
+    if kind == "invite":
+        recipients = len(invitations.audience_ids())
+    else:
         invitations.withdraw_outdated(briefing)  # what must not go any more, at once
-    audience = briefings_view.notified_audience(briefing, cancelling=kind == "cancel") \
-        if kind != "invite" else None
-    recipients = audience.contacts if audience else len(invitations.audience_ids())
+        recipients = briefings_view.notified_audience(briefing,
+                                                      cancelling=kind == "cancel").contacts
     fanout = Fanout(briefing_id=briefing.id, kind=kind, sequence=briefing.sequence,
                     recipients=recipients, status="queued", composed=0)
     db.session.add(fanout)
@@ -97,21 +98,21 @@ def unfinished(briefing_id: int) -> list[Fanout]:
 
 # --- internals --------------------------------------------------------------------------
 
-def _next_claimable(now: datetime) -> int | None:
+def _next_claimable(now: datetime):
+    """(id, status, claimed_at) of the oldest fan-out to compose, or None."""
     stale = now - outbox.stale_claim()
-    return db.session.scalar(
-        db.select(Fanout.id).where(db.or_(
+    return db.session.execute(
+        db.select(Fanout.id, Fanout.status, Fanout.claimed_at).where(db.or_(
             Fanout.status == "queued",
             db.and_(Fanout.status == "composing", Fanout.claimed_at < stale)))
-        .order_by(Fanout.id).limit(1))
+        .order_by(Fanout.id).limit(1)).first()
 
 
 def _claim_next(now: datetime) -> int | None:
     """Claim the oldest fan-out to compose; None when there is none. A conditional update:
     only one worker moves a row out of the state it saw."""
-    while (fanout_id := _next_claimable(now)) is not None:
-        status, claimed_at = db.session.execute(
-            db.select(Fanout.status, Fanout.claimed_at).where(Fanout.id == fanout_id)).one()
+    while (candidate := _next_claimable(now)) is not None:
+        fanout_id, status, claimed_at = candidate
         claimed = db.session.execute(
             db.update(Fanout).where(Fanout.id == fanout_id, Fanout.status == status,
                                     _same(Fanout.claimed_at, claimed_at))

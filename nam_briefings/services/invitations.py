@@ -58,9 +58,14 @@ def audience() -> list[Contact]:
 
 
 def _audience_query():
-    return (db.select(Contact).join(Contact.mission).join(Mission.state)
-            .where(Contact.active, Mission.active, State.nam_status.in_(invited_statuses()))
-            .order_by(Mission.state_iso3, Contact.email).options(contains_eager(Contact.mission)))
+    return (_invited(Contact).order_by(Mission.state_iso3, Contact.email)
+            .options(contains_eager(Contact.mission)))
+
+
+def _invited(*columns):
+    """SELECT `columns` of the audience's contacts (joined to their missions and states)."""
+    return (db.select(*columns).select_from(Contact).join(Contact.mission).join(Mission.state)
+            .where(Contact.active, Mission.active, State.nam_status.in_(invited_statuses())))
 
 
 def _audience_behind(briefing: Briefing, limit: int | None) -> list[Contact]:
@@ -74,16 +79,12 @@ def _audience_behind(briefing: Briefing, limit: int | None) -> list[Contact]:
 
 def audience_ids() -> set[int]:
     """The ids of the contacts `audience()` lists, in one query."""
-    return set(db.session.scalars(
-        db.select(Contact.id).join(Contact.mission).join(Mission.state)
-        .where(Contact.active, Mission.active, State.nam_status.in_(invited_statuses()))))
+    return set(db.session.scalars(_invited(Contact.id)))
 
 
 def audience_missions() -> list[tuple[int, int]]:
     """(contact id, mission id) of each contact `audience()` lists, in one query."""
-    return [tuple(row) for row in db.session.execute(
-        db.select(Contact.id, Contact.mission_id).join(Contact.mission).join(Mission.state)
-        .where(Contact.active, Mission.active, State.nam_status.in_(invited_statuses())))]
+    return [tuple(row) for row in db.session.execute(_invited(Contact.id, Contact.mission_id))]
 
 
 def withdraw_for_contacts(contact_ids: list[int], reason: str) -> int:
@@ -283,13 +284,9 @@ def send_update(briefing: Briefing, limit: int | None = None) -> int:
     Unsent reminders and chasers of the briefing are withdrawn (the update reminds), and
     so are older versions; each contact's update is paced (see `queue_request`).
     """
-    version = _Version.for_fanout(briefing)
-    invitations = _invitations(briefing)
-    invited = audience_ids()
-    withdraw_outdated(briefing)
+    version, invitations, todo = _to_bring_up_to_date(briefing, limit)
     for invitation in invitations:
         invitation.role = version.role_of(invitation.contact)
-    todo = _behind(invitations, briefing, invited, limit)
     histories = outbox_rules.histories((briefing.id, i.contact_id) for i in todo)
     with db.session.no_autoflush:
         for invitation in todo:
@@ -305,11 +302,7 @@ def send_cancellation(briefing: Briefing, limit: int | None = None) -> int:
     cancellation is never held back); returns how many were queued. Every other unsent
     message of the briefing is withdrawn.
     """
-    version = _Version.for_fanout(briefing)
-    invitations = _invitations(briefing)
-    invited = audience_ids()
-    withdraw_outdated(briefing)
-    todo = _behind(invitations, briefing, invited, limit)
+    version, _, todo = _to_bring_up_to_date(briefing, limit)
     with db.session.no_autoflush:
         for invitation in todo:
             contact = invitation.contact
@@ -353,12 +346,18 @@ def _invitations(briefing: Briefing) -> list[Invitation]:
         .options(joinedload(Invitation.contact).joinedload(Contact.mission))))
 
 
-def _behind(invitations: list[Invitation], briefing: Briefing, invited: set[int],
-            limit: int | None) -> list[Invitation]:
-    """The invited contacts not yet sent the briefing's current SEQUENCE (the first `limit`)."""
+def _to_bring_up_to_date(briefing: Briefing, limit: int | None
+                         ) -> tuple[_Version, list[Invitation], list[Invitation]]:
+    """What an update or cancellation chunk needs: the version, everyone who was sent the
+    briefing, and those of them still invited who lack its current SEQUENCE (the first
+    `limit`), once what the version makes wrong is withdrawn."""
+    version = _Version.for_fanout(briefing)
+    invitations = _invitations(briefing)
+    invited = audience_ids()
+    withdraw_outdated(briefing)
     behind = [i for i in invitations
               if i.contact_id in invited and i.last_sequence_sent != briefing.sequence]
-    return behind if limit is None else behind[:limit]
+    return version, invitations, behind if limit is None else behind[:limit]
 
 
 def event_data(briefing: Briefing) -> ical.EventData:

@@ -35,14 +35,6 @@ class MessagePage:
     total: int
     per_page: int
 
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
 
 def get_message(message_id: int) -> OutboxMessage:
     """The outbox message with this id, or NotFound."""
