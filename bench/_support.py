@@ -114,6 +114,23 @@ def add_database_option(parser) -> None:
                         "(a throwaway database is created next to the one named)")
 
 
+def add_repeat_options(parser, what: str, default: int, quick: int) -> None:
+    """The `--repeat N`, `--quick` (N = `quick` unless --repeat is given) and `--json`
+    options of the benchmarks that take medians; read the count with `repeats(args)`."""
+    parser.add_argument("--repeat", type=int, default=None,
+                        help=f"{what} (median shown; default {default}, {quick} with --quick)")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.set_defaults(default_repeat=default, quick_repeat=quick)
+
+
+def repeats(args) -> int:
+    """How many repetitions the options of `add_repeat_options` ask for."""
+    if args.repeat is not None:
+        return args.repeat
+    return args.quick_repeat if args.quick else args.default_repeat
+
+
 def backends(database_url: str | None) -> list[tuple[str, str | None]]:
     """(name, server URL) of each database to run on: SQLite, then PostgreSQL if given."""
     return [("SQLite", None)] + ([("PostgreSQL", database_url)] if database_url else [])

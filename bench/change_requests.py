@@ -50,6 +50,7 @@ from bench._support import (  # noqa: E402
     SmtpSink,
     WebClient,
     add_database_option,
+    add_repeat_options,
     add_nam_contacts,
     backends,
     gunicorn,
@@ -59,6 +60,7 @@ from bench._support import (  # noqa: E402
     make_app,
     migrate,
     plan_one_meeting,
+    repeats,
     throwaway_database,
     verdict,
 )
@@ -272,34 +274,30 @@ def print_report(results: list[tuple[str, dict]], rows: list[dict]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_database_option(parser)
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="timed repetitions per database (median shown; default 3, "
-                        "2 with --quick)")
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    add_repeat_options(parser, "timed repetitions per database", default=3, quick=2)
     parser.add_argument("--contacts", type=int, default=CONTACTS,
                         help=f"active NAM contacts (default {CONTACTS:,})")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
-    repeats = 2 if args.quick and args.repeat == 3 else args.repeat
+    repeat = repeats(args)
     databases = backends(args.database_url)
     if not args.json:
         print(machine())
         print(f"{MISSIONS} NAM missions, {args.contacts:,} contacts; gunicorn "
               f"--workers {PROCFILE_WORKERS} --threads {PROCFILE_THREADS} (the Procfile's); "
-              f"medians of {repeats} repetitions after one not counted\n", flush=True)
+              f"medians of {repeat} repetitions after one not counted\n", flush=True)
     results = []
     with tempfile.TemporaryDirectory(prefix="nam-requests-") as folder, SmtpSink() as sink:
         os.environ["INSTANCE_PATH"] = folder  # the secret key and any file stay in here
         os.environ["SECRET_KEY"] = secrets.token_urlsafe(32)  # the same in every process
         for name, url in databases:
             started = time.perf_counter()
-            results.append((name, run(url, Path(folder), sink, repeats, args.contacts)))
+            results.append((name, run(url, Path(folder), sink, repeat, args.contacts)))
             print(f"  {name}: {time.perf_counter() - started:.0f}s", file=sys.stderr,
                   flush=True)
     rows = report_rows(results)
     if args.json:
         print(json.dumps({"machine": machine_info([u or "sqlite" for _, u in databases]),
-                          "contacts": args.contacts, "repeats": repeats,
+                          "contacts": args.contacts, "repeats": repeat,
                           "target_ms": TARGET_MS, "rows": rows,
                           "references_ms": {name: {"healthz": f["healthz"] * 1000,
                                                    "bare": f["bare"] * 1000,

@@ -50,6 +50,7 @@ from bench._support import (  # noqa: E402
     SmtpSink,
     WebClient,
     add_database_option,
+    add_repeat_options,
     add_nam_contacts,
     backends,
     gunicorn,
@@ -59,6 +60,7 @@ from bench._support import (  # noqa: E402
     make_app,
     migrate,
     plan_one_meeting,
+    repeats,
     prepared_messages,
     queued_count,
     send_with_smtplib,
@@ -232,13 +234,9 @@ def print_report(results: list[tuple[str, int, dict]], repeats: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_database_option(parser)
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="confirms timed per database and audience (median shown; "
-                        "default 3, 1 with --quick)")
-    parser.add_argument("--quick", action="store_true", help="one confirm each")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    add_repeat_options(parser, "confirms timed per database and audience", default=3, quick=1)
     args = parser.parse_args()
-    repeats = 1 if args.quick and args.repeat == 3 else args.repeat
+    repeat = repeats(args)
     databases = backends(args.database_url)
     if not args.json:
         print(machine())
@@ -252,17 +250,17 @@ def main() -> int:
         for name, url in databases:
             for contacts in AUDIENCES:
                 run_folder = Path(folder) / f"{name}-{contacts}"
-                results.append((name, contacts, run(url, run_folder, contacts, repeats)))
+                results.append((name, contacts, run(url, run_folder, contacts, repeat)))
                 print(f"  {name}, {contacts:,} contacts: done", file=sys.stderr, flush=True)
     if args.json:
         print(json.dumps({"machine": machine_info([u or "sqlite" for _, u in databases]),
-                          "repeats": repeats, "target_seconds": TARGET_SECONDS,
+                          "repeats": repeat, "target_seconds": TARGET_SECONDS,
                           "old_tick_seconds": OLD_TICK_SECONDS,
                           "runs": [{"database": name, "contacts": contacts, **figures,
                                     "ok": figures["first"] <= TARGET_SECONDS}
                                    for name, contacts, figures in results]}, indent=2))
     else:
-        print_report(results, repeats)
+        print_report(results, repeat)
     return 0
 
 

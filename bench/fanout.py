@@ -44,6 +44,7 @@ if str(ROOT) not in sys.path:
 from bench._support import (  # noqa: E402
     SmtpSink,
     add_database_option,
+    add_repeat_options,
     add_nam_contacts,
     backends,
     load_average,
@@ -52,6 +53,7 @@ from bench._support import (  # noqa: E402
     make_app,
     migrate,
     plan_one_meeting,
+    repeats,
     prepared_messages,
     send_with_smtplib,
     throwaway_database,
@@ -173,13 +175,9 @@ def print_report(results: list[tuple[str, dict]], repeats: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_database_option(parser)
-    parser.add_argument("--repeat", type=int, default=5,
-                        help="fan-outs timed per database (median shown; default 5, 2 with "
-                        "--quick)")
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    add_repeat_options(parser, "fan-outs timed per database", default=5, quick=2)
     args = parser.parse_args()
-    repeats = 2 if args.quick and args.repeat == 5 else args.repeat
+    repeat = repeats(args)
     databases = backends(args.database_url)
     if not args.json:
         print(machine())
@@ -191,16 +189,16 @@ def main() -> int:
         os.environ["INSTANCE_PATH"] = folder  # the secret key and any file stay in here
         for name, url in databases:
             with throwaway_database(url, Path(folder), "fanout") as database_url:
-                results.append((name, run(database_url, sink, repeats)))
+                results.append((name, run(database_url, sink, repeat)))
     if args.json:
         print(json.dumps({"machine": machine_info([u or "sqlite" for _, u in databases]),
-                          "recipients": RECIPIENTS, "repeats": repeats,
+                          "recipients": RECIPIENTS, "repeats": repeat,
                           "target_ratio": TARGET_RATIO,
                           "runs": [{"database": name, **figures,
                                     "ok": figures["ratio"] >= TARGET_RATIO}
                                    for name, figures in results]}, indent=2))
     else:
-        print_report(results, repeats)
+        print_report(results, repeat)
     return 0
 
 

@@ -84,6 +84,7 @@ from bench._support import (  # noqa: E402
     start_scheduler,
     stop,
     throwaway_database,
+    wait_until,
 )
 
 #: seconds before a killed scheduler is started again (a supervisor's restart delay)
@@ -566,7 +567,7 @@ def _kill_and_restart(env: dict[str, str], log: Path, sink: SmtpSink, briefing_i
             time.sleep(RESTART_DELAY)
             process = start_scheduler(env, log)
         restarted = time.monotonic()
-        _wait(lambda: queued_count() == 0, DRAIN_SECONDS, every=0.5)
+        wait_until(lambda: queued_count() == 0, DRAIN_SECONDS, every=0.5)
         drained = time.monotonic() - restarted
         time.sleep(1)  # the last commit lands after the sink's answer
     finally:
@@ -601,15 +602,6 @@ def _wait_for_flow(sink: SmtpSink, moment: int, process: subprocess.Popen) -> No
         elif time.monotonic() - since > 10:
             return
         time.sleep(0.005)
-
-
-def _wait(condition: Callable[[], bool], seconds: float, every: float = 0.005) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(every)
-    return True
 
 
 def _judge_fan_out(received: list[Received], uid: str, addresses: set[str], bound: int,
