@@ -320,8 +320,6 @@ def confirm_one_meeting(actor) -> list:
 
 #: outbox statuses of a message still to be delivered
 QUEUED = ("pending", "sending", "waiting")
-#: fan-out statuses of one still being composed (services/fanout.py)
-UNFINISHED = ("queued", "composing")
 
 
 def queued_count() -> int:
@@ -329,12 +327,13 @@ def queued_count() -> int:
     its messages are not written yet), inside an app context; ends the transaction, so that
     a SQLite reader never holds up the processes writing."""
     from nam_briefings.extensions import db
+    from nam_briefings.domain.constants import FANOUT_UNFINISHED
     from nam_briefings.models import Fanout
     from nam_briefings.services import outbox
 
     counts = outbox.status_counts()
     composing = db.session.scalar(db.select(db.func.count()).select_from(Fanout)
-                                  .where(Fanout.status.in_(UNFINISHED)))
+                                  .where(Fanout.status.in_(FANOUT_UNFINISHED)))
     db.session.remove()
     return sum(counts.get(status, 0) for status in QUEUED) + composing
 

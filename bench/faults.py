@@ -67,8 +67,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from nam_briefings.domain.constants import FANOUT_UNFINISHED  # noqa: E402
 from bench._support import (  # noqa: E402
-    UNFINISHED,
     SmtpSink,
     WebClient,
     add_nam_contacts,
@@ -583,7 +583,7 @@ def _wait_for_composing(briefing_id: int, composed: int, process: subprocess.Pop
     seen_pause = False
     while process.poll() is None and time.monotonic() < deadline:
         status, written = fan_out_progress(briefing_id)
-        if status not in UNFINISHED:
+        if status not in FANOUT_UNFINISHED:
             return
         if written >= composed:
             if status == "composing" and seen_pause:

@@ -630,8 +630,11 @@ class Invitation(TimestampMixin, db.Model):
     #: the last SEQUENCE queued to this contact (None: nothing yet)
     last_sequence_sent: Mapped[int | None] = mapped_column(Integer)
 
-    briefing: Mapped[Briefing] = relationship()
-    contact: Mapped[Contact] = relationship()
+    # No save-update cascade to the parents (they are always in the session already):
+    # adding an invitation would otherwise walk every object loaded beside them (the
+    # briefing's agenda, the mission's contacts...), which made a fan-out quadratic.
+    briefing: Mapped[Briefing] = relationship(cascade="merge")
+    contact: Mapped[Contact] = relationship(cascade="merge")
 
     def __repr__(self) -> str:
         return f"<Invitation briefing {self.briefing_id} contact {self.contact_id} {self.partstat}>"

@@ -27,6 +27,8 @@ FANOUT_KINDS = ("invite", "update", "cancel")
 #: writing its messages to the outbox; done; superseded: a later fan-out of the same
 #: briefing sends the current version instead
 FANOUT_STATUSES = ("queued", "composing", "done", "superseded")
+#: fan-out statuses of one whose messages are still being written
+FANOUT_UNFINISHED = ("queued", "composing")
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 #: iCalendar participation status of an invitation (RFC 5545 PARTSTAT)
 PARTSTATS = ("NEEDS-ACTION", "ACCEPTED", "TENTATIVE", "DECLINED")

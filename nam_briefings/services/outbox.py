@@ -80,6 +80,9 @@ class DeliveryReport:
     composed: int = 0
     #: True when fan-outs are still to be written (the next pass goes on with them)
     composing: bool = False
+    #: reminders and chasers handed back unsent: their briefing's change is still being
+    #: written (they are checked again once it is)
+    held: int = 0
 
     @property
     def summary(self) -> str:
@@ -88,6 +91,8 @@ class DeliveryReport:
             text += f", waiting for the relay {self.waiting}"
         if self.withdrawn:
             text += f", withdrawn {self.withdrawn}"
+        if self.held:
+            text += f", held until their briefing's update is written {self.held}"
         return text
 
     def add(self, other: DeliveryReport) -> None:
@@ -96,6 +101,7 @@ class DeliveryReport:
         self.failed += other.failed
         self.waiting += other.waiting
         self.withdrawn += other.withdrawn
+        self.held += other.held
         self.errors += other.errors
         self.composed += other.composed
         self.composing = other.composing
@@ -189,30 +195,42 @@ def deliver(batch_size: int = 100, ignore_backoff: bool = False,
     from .fanout import compose_pending  # fanout writes its messages through this module
 
     composed = compose_pending(now, max_chunks=1)
-    now = (now or utcnow()).astimezone(timezone.utc)
-    report = DeliveryReport(composed=composed.messages, composing=composed.more)
-    batch = _claim(batch_size, now, ignore_backoff)
-    if batch.messages:
-        _Pass(batch, now, report).run()
+    report = _send_due(batch_size, ignore_backoff, now)
+    report.composed, report.composing = composed.messages, composed.more
     return report
 
 
 def deliver_all(batch_size: int = 100, ignore_backoff: bool = False,
                 now: datetime | None = None) -> DeliveryReport:
     """Deliver batch after batch until nothing due is left (every fan-out written) or the
-    relay is unreachable (the fan-outs are then written all the same, to go when it is back)."""
-    from .fanout import compose_pending
+    relay is unreachable (the fan-outs are then written all the same, to go when it is back).
+
+    The fan-outs are composed meanwhile by a second thread (`fanout.Composer`), chunk by
+    chunk, and each chunk is sent as soon as it is written.
+    """
+    from .fanout import Composer
 
     total = DeliveryReport()
-    while True:
-        report = deliver(batch_size, ignore_backoff, now)
-        total.add(report)
-        if report.retrying or report.waiting:
-            total.composed += compose_pending(now).messages
-            total.composing = False
-            return total
-        if report.handled < batch_size and not report.composing:
-            return total
+    with Composer(now) as composer:
+        while True:
+            report = _send_due(batch_size, ignore_backoff, now)
+            total.add(report)
+            if report.retrying or report.waiting:
+                break
+            if report.handled < batch_size and not composer.wait_for_chunk():
+                break
+    total.composed = composer.messages
+    return total
+
+
+def _send_due(batch_size: int, ignore_backoff: bool, now: datetime | None) -> DeliveryReport:
+    """One pass: claim up to `batch_size` due messages and send them."""
+    now = (now or utcnow()).astimezone(timezone.utc)
+    report = DeliveryReport()
+    batch = _claim(batch_size, now, ignore_backoff)
+    if batch.messages:
+        _Pass(batch, now, report).run()
+    return report
 
 
 def release_claims(before: datetime) -> int:
@@ -501,7 +519,8 @@ class _Pass:
         return [m for m in _reload(todo) if self.owns(m)]
 
     def withdraw_outdated(self, messages: list[OutboxMessage]) -> list[OutboxMessage]:
-        """Withdraw what the present no longer wants; the rest, still to send."""
+        """Withdraw what the present no longer wants, hand back what must wait for a change
+        still being written (`Present.must_wait`); the rest, still to send."""
         present = Present.load(messages)
         at = self.moment()
         todo = []
@@ -510,6 +529,9 @@ class _Pass:
             if reason:
                 message.status, message.last_error = "withdrawn", reason
                 self.report.withdrawn += 1
+            elif present.must_wait(message):
+                message.status, message.claimed_at = "pending", None
+                self.report.held += 1
             else:
                 todo.append(message)
         if len(todo) == len(messages):

@@ -19,8 +19,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 
 from ..domain.calendar import to_local
+from ..domain.constants import FANOUT_UNFINISHED
 from ..extensions import db
-from ..models import Briefing, Contact, Mission, OutboxMessage, State
+from ..models import Briefing, Contact, Fanout, Mission, OutboxMessage, State
 
 #: kinds of message written to a mission's contact (notices go to the secretariat)
 CONTACT_KINDS = ("request", "cancel", "reminder", "chaser")
@@ -169,10 +170,12 @@ class Present:
     recipients: dict[int, Recipient]
     histories: dict[tuple[int, int], History]
     invited: tuple[str, ...]
+    #: briefings with a fan-out still being written (services/fanout.py)
+    being_written: set[int] = field(default_factory=set)
 
     @classmethod
     def load(cls, messages: Iterable[OutboxMessage]) -> Present:
-        """Read what checking `messages` needs (four queries, whatever their number)."""
+        """Read what checking `messages` needs (five queries, whatever their number)."""
         messages = [m for m in messages if m.kind in CONTACT_KINDS]
         briefing_ids = {m.briefing_id for m in messages if m.briefing_id is not None}
         contact_ids = {m.contact_id for m in messages if m.contact_id is not None}
@@ -187,7 +190,16 @@ class Present:
             recipients = {row[0]: Recipient(*row[1:]) for row in rows}
         pairs = {(m.briefing_id, m.contact_id) for m in messages
                  if m.briefing_id is not None and m.contact_id is not None}
-        return cls(briefings, recipients, histories(pairs), invited_statuses())
+        being_written = set(db.session.scalars(db.select(Fanout.briefing_id).where(
+            Fanout.briefing_id.in_(briefing_ids),
+            Fanout.status.in_(FANOUT_UNFINISHED)))) if briefing_ids else set()
+        return cls(briefings, recipients, histories(pairs), invited_statuses(), being_written)
+
+    def must_wait(self, message: OutboxMessage) -> bool:
+        """True for a reminder or chaser of a briefing whose change is still being written
+        to its audience: the update may make it pointless ("the update reminds"), so it is
+        checked again once the update is written, not sent beside it."""
+        return message.kind not in VERSION_KINDS and message.briefing_id in self.being_written
 
     def why_not(self, message: OutboxMessage, now: datetime) -> str:
         """Why `message` should no longer be sent ("" when it may go now).

@@ -23,7 +23,7 @@ import pytest
 from nam_briefings.domain.errors import Invalid
 from nam_briefings.extensions import db
 from nam_briefings.models import Briefing, Contact, OutboxMessage, State, utcnow
-from nam_briefings.services import briefings, invitations, missions, outbox, portal
+from nam_briefings.services import briefings, fanout, invitations, missions, outbox, portal
 from nam_briefings.services.calendar import import_csv
 from tests.conftest import free_port
 from tests.integration.invitation_helpers import (
@@ -291,3 +291,38 @@ def test_moving_a_briefing_three_times_in_its_reminder_window_is_no_storm(app, s
                                                     briefing_id=first.id))
     assert kinds["request"] <= 1 + 2 and kinds["reminder"] <= 1 and kinds["chaser"] <= 1
     assert sum(kinds.values()) <= 5, kinds
+
+
+def test_a_reminder_waits_while_its_briefing_s_update_is_being_written(app, smtp_server,
+                                                                      monkeypatch):
+    """A reminder for the new time, due while a worker is still writing the move's update:
+    it does not go beside the update (the update reminds); once the update is written, the
+    reminder is withdrawn and each contact gets the update alone."""
+    first, _ = confirm_session_49(app)
+    reminder = invitations.reminder_moment(first, 2)
+    clock = FakeClock(reminder - timedelta(days=7))
+    monkeypatch.setattr(outbox, "utcnow", clock)
+    outbox.deliver_all(ignore_backoff=True)  # the invitations went a week before
+    clock.moment = reminder + timedelta(minutes=1)
+    briefings.reschedule(first.id, first.start_at + timedelta(minutes=30), None, SECRETARIAT)
+    [update] = fanout.unfinished(first.id)
+    update.status, update.claimed_at = "composing", utcnow()  # another worker is writing it
+    db.session.commit()
+    assert invitations.queue_due_reminders(clock.moment) == 8
+    db.session.commit()
+    before = len(smtp_server.messages)
+
+    outbox.deliver_all()
+    assert len(smtp_server.messages) == before  # nothing went while the update is unwritten
+    assert {m.status for m in outbox_messages(kind="reminder", sequence=1)} == {"pending"}
+
+    update.status, update.claimed_at = "queued", None  # that worker died; this one goes on
+    db.session.commit()
+    outbox.deliver_all()
+    reminders = outbox_messages(kind="reminder", sequence=1)
+    assert {m.status for m in reminders} == {"withdrawn"}
+    assert all("reminds" in m.last_error for m in reminders), reminders[0].last_error
+    after = received(smtp_server, before)
+    assert Counter(recipient for recipient, *_ in after) == Counter(
+        dict.fromkeys({recipient for recipient, *_ in after}, 1))
+    assert {kind for _, kind, _, _ in after} == {"REQUEST"} and len(after) == 8
