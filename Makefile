@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The address in every link of e-mails and feeds. Unless given, the one `make run` serves at
+# (a wildcard HOST such as 0.0.0.0 is no address to follow: the machine's name instead).
+LINK_HOST := $(if $(filter 0.0.0.0 :: [::],$(HOST)),$(shell hostname -f 2>/dev/null || hostname),$(HOST))
+PUBLIC_BASE_URL ?= http://$(LINK_HOST):$(PORT)
 
 .PHONY: run test test-all bench setup venv dev-venv migrate seed clean help
 
@@ -52,7 +56,8 @@ setup: seed
 run: setup
 	@echo "Starting NAM Briefings on http://$(HOST):$(PORT): web (gunicorn, 2 workers), scheduler and a local mail sink"
 	@echo "(mail is kept in instance/mail, nothing leaves this machine; Ctrl-C stops all three)"
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile
+	@echo "Links in e-mails and feeds: $(PUBLIC_BASE_URL) (PUBLIC_BASE_URL=... make run to change them)"
+	HOST=$(HOST) PORT=$(PORT) PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(BIN)/honcho start -f Procfile
 
 # The browser tests (tests/browser) drive Debian's chromium through Playwright; without it
 # they are skipped, with the reason.

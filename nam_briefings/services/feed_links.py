@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -16,6 +17,27 @@ def new_token() -> str:
 def public_url(path: str) -> str:
     """An absolute URL of this service from the configured public base URL."""
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+def other_origin(request_root: str) -> str | None:
+    """The configured public origin (PUBLIC_BASE_URL) when a request reached the service at
+    another one, e.g. "http://127.0.0.1:5000" for a page opened on port 5100: the links in
+    e-mails and feeds would then lead somewhere else than this page. None when they agree."""
+    configured = current_app.config["PUBLIC_BASE_URL"]
+    if _origin(configured) == _origin(request_root):
+        return None
+    parts = urlsplit(configured)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    try:
+        port = parts.port or default
+    except ValueError:  # a port that is no number: compare what there is
+        port = None
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
 
 
 def feed_url(path: str, webcal: bool = False) -> str:

@@ -1,4 +1,5 @@
-"""Jinja filters: dates and times always in Geneva time, with the zone spelled out."""
+"""Jinja filters: dates and times always in Geneva time, with the zone spelled out; labels;
+whether a page was reached at another address than the links in e-mails give."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -6,6 +7,7 @@ from datetime import date, datetime, timedelta
 from flask import Flask
 
 from ..domain.calendar import to_local
+from ..services import feed_links
 from .forms import LANGUAGE_LABELS, ROLE_LABELS
 
 NAM_LABELS = {"member": "NAM member", "observer": "NAM observer", "none": "Not in NAM"}
@@ -74,6 +76,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(long_date)
     app.add_template_filter(geneva_last_day)
     app.add_template_filter(date_range)
+    app.add_template_filter(feed_links.other_origin, "other_public_origin")
     app.add_template_filter(lambda status: NAM_LABELS.get(status, status), "nam_label")
     app.add_template_filter(lambda role: ROLE_LABELS.get(role, role), "role_label")
     app.add_template_filter(lambda code: LANGUAGE_LABELS.get(code, code), "language_label")

@@ -218,3 +218,26 @@ def test_viewers_are_refused_on_the_server_too(app, client, login):
                 "/busy/new", "/sessions/new"):
         assert post(client, url).status_code == 403, url
     assert db.session.scalar(db.select(db.func.count()).select_from(Briefing)) == 0
+
+
+def opened_at(client, path: str, origin: str) -> str:
+    """The page's text as a browser gets it when it reached the service at `origin`."""
+    response = client.get(path, base_url=origin, headers=HTML)
+    assert response.status_code == 200, (origin, path, response.status_code)
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/", "/admin/settings"])
+def test_a_page_reached_at_another_address_than_public_base_url_says_so(app, client, login,
+                                                                       path):
+    """`make run PORT=5100` once kept PUBLIC_BASE_URL at port 5000 and nothing said so."""
+    login("admin")
+    app.config["PUBLIC_BASE_URL"] = "http://127.0.0.1:5000/"
+    warning = text(opened_at(client, path, "http://127.0.0.1:5100"))
+    assert "Links in e-mails and feeds lead elsewhere" in warning
+    assert "You opened this page at http://127.0.0.1:5100" in warning
+    assert "are built from http://127.0.0.1:5000" in warning
+    assert "lead elsewhere" not in opened_at(client, path, "http://127.0.0.1:5000")
+    app.config["PUBLIC_BASE_URL"] = "https://Briefings.example.int/nam"
+    assert "lead elsewhere" not in opened_at(client, path, "https://briefings.example.int:443")
+    assert "lead elsewhere" in opened_at(client, path, "http://briefings.example.int")
