@@ -9,6 +9,10 @@ PORT ?= 5000
 # (a wildcard HOST such as 0.0.0.0 is no address to follow: the machine's name instead).
 LINK_HOST := $(if $(filter 0.0.0.0 :: [::],$(HOST)),$(shell hostname -f 2>/dev/null || hostname),$(HOST))
 PUBLIC_BASE_URL ?= http://$(LINK_HOST):$(PORT)
+# test processes side by side (pytest-xdist; each has its own databases and servers):
+# one a CPU by default, TEST_WORKERS=0 for one process
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -q $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 .PHONY: run test test-all bench setup venv dev-venv migrate seed clean help
 
@@ -65,10 +69,10 @@ test: dev-venv $(JS_DEPS)
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 	  [ -n "$${CHROMIUM_PATH:-}" ] || \
 	  echo "chromium not found: the browser tests will be skipped (apt-get install chromium)"
-	$(BIN)/python -m pytest -q --durations=15
+	$(PYTEST) --durations=15
 
 test-all: dev-venv $(JS_DEPS)
-	RUN_SLOW=1 $(BIN)/python -m pytest -q
+	RUN_SLOW=1 $(PYTEST)
 
 bench: dev-venv
 	$(BIN)/python bench/planner.py
