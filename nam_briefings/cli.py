@@ -17,7 +17,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from .domain import planner
+from .domain import planner, wording
 from .domain.calendar import local_to_utc, to_local
 from .domain.constants import OUTBOX_KINDS, ROLES
 from .domain.errors import DomainError, Invalid
@@ -305,13 +305,13 @@ def propose_command(number: int, as_json: bool, **rules: str | None) -> None:
 
 def _print_plan(plan: briefings.Plan) -> None:
     session = plan.session
-    click.echo(f"UPR session {session.number}: {session.start_date:%a %d %b %Y} – "
-               f"{session.end_date:%a %d %b %Y}")
+    click.echo(f"UPR session {session.number}: {wording.short_date(session.start_date)} – "
+               f"{wording.short_date(session.end_date)}")
     for proposal in plan.result.proposals:
         click.secho(f"\n#{proposal.rank}  proposal {proposal.id}  score {proposal.score:g}",
                     bold=True)
         for meeting in proposal.meetings:
-            click.echo(f"  {meeting.start:%a %d %b %Y %H:%M}–{meeting.end:%H:%M %Z}, {meeting.room}")
+            click.echo(f"  {wording.short_datetime(meeting.start)}–{meeting.end:%H:%M %Z}, {meeting.room}")
             for item in meeting.agenda:
                 click.echo(f"    {item.start:%H:%M}  {item.name} ({item.iso3})")
         for reason in proposal.reasons:
@@ -353,7 +353,7 @@ def confirm_command(proposal_id: str, allow_past: bool, allow_expected: bool) ->
         click.echo(f"proposal {proposal_id} was already confirmed; nothing more was sent")
     for briefing in created:
         start = to_local(briefing.start_at)
-        click.echo(f"confirmed briefing {briefing.id}: {start:%a %d %b %Y %H:%M}–"
+        click.echo(f"confirmed briefing {briefing.id}: {wording.short_datetime(start)}–"
                    f"{to_local(briefing.end_at):%H:%M %Z} uid {briefing.uid}")
 
 
@@ -749,7 +749,8 @@ def _print_forecast(result) -> None:
                "(states by name: the order of review is drawn anew)")
     click.echo(f"{'session':>7}  {'from':>4}  {'expected':<31}  {'states':>6}  NAM presenters")
     for session in result.sessions:
-        dates = (f"{session.expected_start:%a %d %b %Y} – {session.expected_end:%a %d %b %Y}"
+        dates = (f"{wording.short_date(session.expected_start)} – "
+                 f"{wording.short_date(session.expected_end)}"
                  if session.expected_start else "unknown")
         click.echo(f"{session.number:>7}  {session.from_session:>4}  {dates:<31}  "
                    f"{len(session.states):>6}  {', '.join(session.nam_presenters) or '—'}")

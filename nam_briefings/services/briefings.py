@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from ..domain import wording
 from ..domain import planner
 from ..domain.calendar import GENEVA, day_bounds_utc
 from ..domain.errors import Invalid, NotFound
@@ -106,8 +107,8 @@ def session_dates_changed(session: UprSession, old_start: date, old_end: date) -
     Open proposals are planned again for the new dates; confirmed briefings are flagged
     for the secretariat to review. Either way the secretariat gets a notice.
     """
-    moved = (f"UPR session {session.number} moved from {old_start:%d %b %Y}–{old_end:%d %b %Y} "
-             f"to {session.start_date:%d %b %Y}–{session.end_date:%d %b %Y}.")
+    moved = (f"UPR session {session.number} moved from {wording.date_range(old_start, old_end)} "
+             f"to {wording.date_range(session.start_date, session.end_date)}.")
     _session_changed(session, moved, f"moved:{session.number}:{session.start_date}:"
                                      f"{session.end_date}", "moved")
 
@@ -119,8 +120,9 @@ def session_published(session: UprSession) -> None:
     published dates and order of review; confirmed briefings, set while the session was
     only expected, are flagged for review. The secretariat gets a notice.
     """
-    published = (f"UPR session {session.number} is published: {session.start_date:%d %b %Y}–"
-                 f"{session.end_date:%d %b %Y}, with its order of review.")
+    published = (f"UPR session {session.number} is published: "
+                 f"{wording.date_range(session.start_date, session.end_date)}, with its order "
+                 "of review.")
     _session_changed(session, published, f"published:{session.number}:{session.start_date}:"
                                          f"{session.end_date}", "published")
 
@@ -193,7 +195,7 @@ def _notify_plan(plan: Plan, title: str, preface: str = "") -> None:
     lines = [preface] if preface else []
     if plan.result.proposals:
         lines.append(f"Proposed briefing times for UPR session {session.number} "
-                     f"({session.start_date:%d %b} – {session.end_date:%d %b %Y}), best first:")
+                     f"({wording.date_range(session.start_date, session.end_date)}), best first:")
         for proposal in plan.result.proposals:
             lines.append(f"\n#{proposal.rank} (score {proposal.score:g}, id {proposal.id})")
             lines += [f"  - {reason}" for reason in proposal.reasons]
@@ -680,5 +682,5 @@ def _describe(briefing: Briefing) -> str:
     start = briefing.start_at.astimezone(GENEVA)
     end = briefing.end_at.astimezone(GENEVA)
     states = ", ".join(item.review.state_iso3 for item in briefing.items)
-    return f"{start:%a %d %b %Y %H:%M}–{end:%H:%M} ({states})"
+    return f"{wording.short_datetime(start)}–{end:%H:%M} ({states})"
 

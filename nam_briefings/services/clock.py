@@ -9,6 +9,7 @@ from datetime import date, datetime, timezone
 
 from flask import current_app
 
+from ..domain import wording
 from ..domain.calendar import GENEVA, day_bounds_utc
 from ..domain.errors import Invalid
 
@@ -34,7 +35,7 @@ def refuse_past(starts: list[datetime]) -> None:
     past = [start for start in starts if start <= moment]
     if past:
         first = min(past).astimezone(GENEVA)
-        raise Invalid(f"{first:%a %d %b %Y %H:%M %Z} is in the past: confirm explicitly that "
+        raise Invalid(f"{wording.short_datetime(first)} {first:%Z} is in the past: confirm explicitly that "
                       "invitations should go out for a past date", field="allow_past")
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 from werkzeug.http import http_date
 
+from ..domain import wording
 from ..domain import ical
 from ..domain.calendar import to_local
 from ..domain.errors import Invalid, NotFound
@@ -275,7 +276,7 @@ def _session_events() -> list[ical.FeedEvent]:
     return [ical.FeedEvent(
         uid=f"upr-session-{s.number}@nam-briefings", sequence=0,
         start=s.start_date, end=s.end_date + timedelta(days=1), all_day=True,
-        summary=f"UPR Working Group, {s.number}th session"
+        summary=f"UPR Working Group, {wording.ordinal(s.number)} session"
                 + (" (postponed)" if s.status == "postponed" else "")
                 + (" (expected)" if s.status == "expected" else ""),
         location=s.venue, description=_session_description(s), dtstamp=_stamp(s.updated_at),
@@ -312,7 +313,7 @@ def _review_events(iso3: str | None = None) -> list[ical.FeedEvent]:
             sequence=0, all_day=not timed,
             start=review.start_at if timed else day,
             end=review.end_at if timed else day + timedelta(days=1),
-            summary=f"UPR review of {review.state.name} ({review.session.number}th session"
+            summary=f"UPR review of {review.state.name} ({wording.ordinal(review.session.number)} session"
                     + (", expected)" if review.session.status == "expected" else ")"),
             location=review.session.venue,
             description=(f"UPR session {review.session.number} is "

@@ -20,6 +20,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..domain import wording
 from ..domain import ical
 from ..domain.calendar import local_to_utc, to_local, working_days_before
 from ..domain.errors import Invalid, NotFound
@@ -395,9 +396,10 @@ def agenda(briefing: Briefing) -> list[BriefingItem]:
 def agenda_text(briefing: Briefing) -> str:
     """The agenda as plain text, in Geneva time (the DESCRIPTION of the event)."""
     session = briefing.session
-    lines = [f"Ambassadorial meeting of the Non-Aligned Movement before the {session.number}th "
-             f"session of the UPR Working Group ({session.start_date:%d %b} – "
-             f"{session.end_date:%d %b %Y}).", "", "Agenda (Geneva time):",
+    lines = [f"Ambassadorial meeting of the Non-Aligned Movement before the "
+             f"{wording.ordinal(session.number)} session of the UPR Working Group "
+             f"({wording.date_range(session.start_date, session.end_date)}).", "",
+             "Agenda (Geneva time):",
              f"{to_local(briefing.start_at):%H:%M}  Opening by the Chair"]
     lines += [f"{to_local(item.start_at):%H:%M}  {item.review.state.name}"
               + (" (to be confirmed)" if item.slot_status == "invited" else "")
@@ -650,7 +652,7 @@ def _reminder_histories(briefing: Briefing, kind: str) -> dict[int, outbox_rules
     """The briefing's messages by contact, once the unsent reminders (or chasers) for an
     earlier time of the briefing are withdrawn."""
     stamp = outbox_rules.start_stamp(briefing.start_at)
-    outbox.withdraw(f"the briefing moved to {to_local(briefing.start_at):%a %d %b %Y %H:%M}: "
+    outbox.withdraw(f"the briefing moved to {wording.short_datetime(to_local(briefing.start_at))}: "
                     f"this {kind} was for the earlier time",
                     OutboxMessage.briefing_id == briefing.id, OutboxMessage.kind == kind,
                     ~OutboxMessage.idempotency_key.endswith(f":{stamp}"))

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
+from ..domain import wording
 from ..domain.calendar import to_local
 from ..domain.constants import FANOUT_UNFINISHED
 from ..extensions import db
@@ -106,7 +107,7 @@ class History:
             return f"an update to this contact is queued (it reminds); no {kind} beside it"
         last = self.last_version_sent_at()
         if last is not None and now - last < QUIET_AFTER_UPDATE:
-            return (f"an update was sent {to_local(last):%a %d %b %H:%M} (it reminds); "
+            return (f"an update was sent {wording.short_datetime(to_local(last))} (it reminds); "
                     f"no {kind} within a day of it")
         if self.sent_today(kind, now, other_than):
             return f"a {kind} already went to this contact today"
@@ -252,6 +253,6 @@ class Present:
         if briefing.start_at <= now:
             return f"briefing {briefing.id} has begun: no {kind}"
         if reminder_key_start(message.idempotency_key) != start_stamp(briefing.start_at):
-            return (f"the briefing moved to {to_local(briefing.start_at):%a %d %b %Y %H:%M}: "
+            return (f"the briefing moved to {wording.short_datetime(to_local(briefing.start_at))}: "
                     f"this {kind} was for the earlier time")
         return history.why_no_reminder(kind, now, other_than=message.id)

@@ -47,6 +47,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
+from ..domain import wording
 from ..domain import authresults, imip
 from ..domain.calendar import to_local
 from ..domain.constants import CONTACT_ROLES
@@ -132,7 +133,7 @@ def apply_parsed(parsed: imip.ParsedMessage, source: str) -> MessageResult:
                                       .filter_by(message_id=parsed.message_id)
                                       .order_by(InboundReply.id)))
     if earlier:
-        when = f"{to_local(earlier[0].received_at):%d %b %Y %H:%M %Z}"
+        when = _when(earlier[0].received_at)
         return MessageResult(parsed.message_id, True, [
             Outcome("duplicate", f"message already read on {when} ({row.outcome})",
                     row.attendee, row.partstat, row.event_uid, row.briefing_id)
@@ -351,7 +352,8 @@ def _already_recorded(invitation: Invitation, reply: imip.Reply) -> bool:
 
 
 def _when(moment: datetime) -> str:
-    return f"{to_local(moment):%a %d %b %Y %H:%M %Z}"
+    local = to_local(moment)
+    return f"{wording.short_datetime(local)} {local:%Z}"
 
 
 # --- who answers --------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from flask import Flask
 
+from ..domain import wording
 from ..domain.calendar import to_local
 from ..services import feed_links
 from .forms import LANGUAGE_LABELS, ROLE_LABELS
@@ -56,16 +57,7 @@ def geneva_last_day(end: datetime | None) -> str:
 
 def long_date(day: date | None) -> str:
     """A date with its weekday, e.g. "Tue 23 Jan 2024"."""
-    if day is None:
-        return ""
-    return f"{day:%a} {day.day} {day:%b %Y}"
-
-
-def date_range(first: date, last: date) -> str:
-    """Two dates, e.g. "23 Jan – 3 Feb 2024" (the year once when they share it)."""
-    if first.year == last.year:
-        return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
-    return f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
+    return wording.short_date(day) if day is not None else ""
 
 
 def register_filters(app: Flask) -> None:
@@ -75,7 +67,11 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(geneva_date)
     app.add_template_filter(long_date)
     app.add_template_filter(geneva_last_day)
-    app.add_template_filter(date_range)
+    app.add_template_filter(wording.date_range, "date_range")
+    app.add_template_filter(wording.ordinal, "ordinal")
+    app.add_template_filter(wording.full_date, "full_date")
+    app.add_template_filter(wording.short_datetime, "short_datetime")
+    app.add_template_filter(wording.day_month, "day_month")
     app.add_template_filter(feed_links.other_origin, "other_public_origin")
     app.add_template_filter(lambda status: NAM_LABELS.get(status, status), "nam_label")
     app.add_template_filter(lambda role: ROLE_LABELS.get(role, role), "role_label")

@@ -123,8 +123,8 @@ def test_an_older_dtstamp_does_not_overwrite_a_newer_answer(first):
     apply(reply_to(invitation, "DECLINED", dtstamp=T2))
     [outcome] = apply(reply_to(invitation, "ACCEPTED", dtstamp=T1))
     assert outcome.outcome == "stale"
-    assert outcome.reason == ("it was made Wed 05 Mar 2025 11:00 CET, before the recorded answer "
-                              "(Wed 05 Mar 2025 13:00 CET)")
+    assert outcome.reason == ("it was made Wed 5 Mar 2025 11:00 CET, before the recorded answer "
+                              "(Wed 5 Mar 2025 13:00 CET)")
     assert answer(first, IND)[0] == "DECLINED"
 
 

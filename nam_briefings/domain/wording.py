@@ -1,0 +1,44 @@
+"""How dates and numbers are written in English, on pages, in e-mails and calendar entries.
+
+One place, so that a day is "5 Feb" everywhere (not "05 Feb" in e-mails and "5 Feb" on
+pages) and the 41st session is not the "41th". Dates and datetimes are taken as they are
+given: convert to Geneva time first (`calendar.to_local`).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+
+def ordinal(number: int) -> str:
+    """1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st, 42nd, 43rd, 51st."""
+    if number % 100 in (11, 12, 13):
+        return f"{number}th"
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def day_month(day: date) -> str:
+    """"5 Feb"."""
+    return f"{day.day} {day:%b}"
+
+
+def short_date(day: date) -> str:
+    """With the weekday, e.g. "Tue 5 Feb 2025"."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def full_date(day: date) -> str:
+    """Spelled out, e.g. "Tuesday 5 February 2025"."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def short_datetime(moment: datetime) -> str:
+    """E.g. "Tue 5 Feb 2025 10:00" (the zone is left to the caller)."""
+    return f"{short_date(moment)} {moment:%H:%M}"
+
+
+def date_range(first: date, last: date) -> str:
+    """Two dates, e.g. "23 Jan – 3 Feb 2024" (the year once when they share it)."""
+    if first.year == last.year:
+        return f"{day_month(first)} – {day_month(last)} {last:%Y}"
+    return f"{day_month(first)} {first:%Y} – {day_month(last)} {last:%Y}"
