@@ -47,3 +47,9 @@ def has_taken_place(session) -> bool:
     """
     return session.status == "held" or (session.status != "expected"
                                          and session.end_date < today())
+
+
+def shown_status(session) -> str:
+    """The status a page gives a session: "held" once it has taken place (a published
+    session whose last day is past is not "scheduled" any more), else its own."""
+    return "held" if has_taken_place(session) else session.status

@@ -55,6 +55,15 @@ def test_sessions_list_upcoming_first_then_past(client, login, calendar):
     assert "Today is Wed 24 Jan 2024 in Geneva." in text(html)
 
 
+def test_a_session_that_has_ended_is_shown_held_not_scheduled(client, login, calendar):
+    login("viewer")
+    content = text(page(client, "/sessions"))
+    past = content.split("UPR session 44")[1].split("UPR session 43")[0]
+    assert "· Held" in past and "Scheduled" not in past
+    assert "Status Held" in text(page(client, "/sessions/44"))
+    assert "Status Scheduled" in text(page(client, "/sessions/46"))  # still to come
+
+
 def test_sessions_list_shows_states_in_review_order_with_their_nam_status(client, login,
                                                                          calendar):
     login("viewer")
