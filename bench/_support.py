@@ -252,12 +252,18 @@ class SmtpSink:
 # --- the application and its data -------------------------------------------------------------
 
 def make_app(database_url: str, smtp_port: int, **config):
-    """The application on `database_url`, sending to the sink on `smtp_port`."""
+    """The application on `database_url`, sending to the sink on `smtp_port`, with its
+    start-up heap frozen out of the garbage collector's passes as app.py does for the web
+    workers, the scheduler and the CLI."""
+    import gc
+
     from nam_briefings import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "MAIL_SERVER": "127.0.0.1",
-                       "MAIL_PORT": smtp_port, "MAIL_SUPPRESS_SEND": False, "TESTING": False,
-                       **config})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "MAIL_SERVER": "127.0.0.1",
+                      "MAIL_PORT": smtp_port, "MAIL_SUPPRESS_SEND": False, "TESTING": False,
+                      **config})
+    gc.freeze()
+    return app
 
 
 def migrate() -> None:

@@ -28,16 +28,16 @@ was tried, what held and what failed:
    delivering them to the sink; it is killed with SIGKILL three times and restarted a
    second later each time, until the outbox is empty and the fan-out composed (at most 3
    minutes; the stale-claim time is as configured unless --stale-claim-seconds): the first
-   kill while it composes, after a random number of chunks (fanout.CHUNK contacts each;
-   the delivery worker writes them on a second thread while the first sends each chunk
-   written), the others at random moments while messages flow; what the dead worker left
-   (the fan-out still "composing" or not) says which it interrupted. A recipient holds
-   when exactly one invitation reached them, and none is written to the outbox twice (a
-   resumed fan-out skips those already written). Messages the sink accepted while their
-   outcomes were not yet recorded may come again with the same Message-ID when the sender
-   is killed (the design's bound: one batch of outcomes, `outbox.OUTCOME_BATCH`, per kill,
-   since the worker sends while it composes); they are shown as "resent in flight", and
-   counted as duplicates only beyond the bound.
+   kill while it composes, after a random number of chunks (fanout.CHUNK contacts each; a
+   delivery pass writes one chunk, then sends it), the others at random moments while
+   messages flow; what the dead worker left (the fan-out still "composing" or not) says
+   which it interrupted. A recipient holds when exactly one
+   invitation reached them, and none is written to the outbox twice (a resumed fan-out
+   skips those already written). Messages the sink accepted while their outcomes were not
+   yet recorded may come again with the same Message-ID when the sender is killed (the
+   design's bound: one batch of outcomes, `outbox.OUTCOME_BATCH`, per kill while sending;
+   none for a kill while composing); they are shown as "resent in flight", and counted as
+   duplicates only beyond the bound.
 
 Totals: lost (an invitation or cancellation that never came), duplicates (a recipient,
 UID and SEQUENCE received more than once, or invitations queued twice), mail after a
@@ -497,11 +497,14 @@ def kill_scheduler(url: str | None, folder: Path, sizes: Sizes, rng: random.Rand
                     outcome.duplicates += twice
                     outcome.notes.append(f"{twice} invitations written to the outbox twice "
                                          "(the fan-out composed twice for them)")
+                sending_kills = sum(1 for label in killed_at
+                                    if not label.startswith("while composing"))
                 batch = getattr(outbox, "OUTCOME_BATCH", 1)
-                bound = len(killed_at) * batch  # it sends while it composes: any kill counts
+                bound = sending_kills * batch
                 outcome.notes.append(
                     f"in-flight bound: {batch} message(s) (one batch of outcomes) per kill "
-                    f"× {len(killed_at)} = {bound}")
+                    f"while sending × {sending_kills} = {bound}; a kill while composing "
+                    "resends nothing")
             finally:
                 db.session.remove()
                 db.engine.dispose()
@@ -550,7 +553,7 @@ def _kill_and_restart(env: dict[str, str], log: Path, sink: SmtpSink, briefing_i
                 os.kill(process.pid, signal.SIGKILL)
                 process.wait()
                 # what the dead worker left says what it was doing: a fan-out still
-                # "composing" was being written (and its first chunks sent meanwhile)
+                # "composing" was being written (a pass writes a chunk, then sends it)
                 status, composed = fan_out_progress(briefing_id)
                 killed_at.append(
                     f"while composing ({composed} of {total} written, {sink.received} "
@@ -573,13 +576,19 @@ def _kill_and_restart(env: dict[str, str], log: Path, sink: SmtpSink, briefing_i
 
 
 def _wait_for_composing(briefing_id: int, composed: int, process: subprocess.Popen) -> None:
-    """Until the fan-out is being written with at least `composed` messages written, or it
-    is finished, or the process has exited, or 60 s have passed."""
+    """Until a chunk of the fan-out is being written after at least `composed` messages
+    were (the chunk written last is handed back at once: wait for the next one to start),
+    or the fan-out is finished, or the process has exited, or 60 s have passed."""
     deadline = time.monotonic() + 60
+    seen_pause = False
     while process.poll() is None and time.monotonic() < deadline:
         status, written = fan_out_progress(briefing_id)
-        if status not in FANOUT_UNFINISHED or (status == "composing" and written >= composed):
+        if status not in FANOUT_UNFINISHED:
             return
+        if written >= composed:
+            if status == "composing" and seen_pause:
+                return
+            seen_pause = seen_pause or status != "composing"
         time.sleep(0.002)
 
 

@@ -22,12 +22,8 @@ a NOTIFY, so that the worker starts within moments (`services/wakeup.py`).
 """
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-
-from flask import current_app
 
 from ..domain.constants import FANOUT_UNFINISHED
 from ..extensions import db
@@ -70,78 +66,17 @@ class ComposeReport:
     more: bool = False
 
 
-def compose_pending(now: datetime | None = None, max_chunks: int | None = None,
-                    on_chunk: Callable[[int], None] | None = None) -> ComposeReport:
+def compose_pending(now: datetime | None = None, max_chunks: int | None = None) -> ComposeReport:
     """Compose the queued fan-outs, oldest first, and resume those whose worker died; at
     most `max_chunks` chunks (`outbox.deliver` composes one, sends, and comes back for the
-    next, so that the first messages go within moments even of a fan-out to thousands).
-    `on_chunk` is called with the number of messages of each chunk once it is committed."""
+    next, so that the first messages go within moments even of a fan-out to thousands)."""
     report = ComposeReport()
     while (fanout_id := _claim_next(now or utcnow())) is not None:
-        if not _compose(fanout_id, report, max_chunks, on_chunk):
+        if not _compose(fanout_id, report, max_chunks):
             _hand_back(fanout_id)
             report.more = True
             break
     return report
-
-
-class Composer:
-    """Composes the pending fan-outs in a thread of its own while the caller sends what is
-    already written (`outbox.deliver_all`): sending mostly waits for the relay, so the
-    two overlap. A context manager: leaving it waits for the thread (which writes every
-    pending fan-out, even when the caller stopped sending) and raises what it raised.
-    """
-
-    def __init__(self, now: datetime | None = None) -> None:
-        self.now = now
-        self.messages = 0
-        self._chunks = self._seen = 0
-        self._done = True  # until a thread is started
-        self._error: BaseException | None = None
-        self._changed = threading.Condition()
-        self._thread: threading.Thread | None = None
-
-    def __enter__(self) -> Composer:
-        if _next_claimable(self.now or utcnow()) is not None:
-            db.session.commit()  # no transaction of ours held open beside the thread's
-            self._done = False
-            self._thread = threading.Thread(target=self._run, name="compose", daemon=True,
-                                            args=(current_app._get_current_object(),))
-            self._thread.start()
-        return self
-
-    def __exit__(self, exc_type, exc_value, tb) -> None:
-        if self._thread is not None:
-            self._thread.join()
-        if self._error is not None and exc_type is None:
-            raise self._error
-
-    def wait_for_chunk(self) -> bool:
-        """Wait until another chunk is written (True) or the composing is over with nothing
-        new since the last call (False)."""
-        with self._changed:
-            self._changed.wait_for(lambda: self._done or self._chunks > self._seen)
-            if self._chunks > self._seen:
-                self._seen = self._chunks
-                return True
-            return False
-
-    def _run(self, app) -> None:
-        try:
-            with app.app_context():
-                compose_pending(self.now, on_chunk=self._written)
-        except BaseException as error:  # noqa: BLE001 - raised again in the caller's thread
-            self._error = error
-        finally:
-            with self._changed:
-                self._done = True
-                self._changed.notify_all()
-
-    def _written(self, messages: int) -> None:
-        with self._changed:
-            self.messages += messages
-            self._chunks += 1
-            self._changed.notify_all()
 
 
 def release_claims(before: datetime) -> int:
@@ -157,7 +92,8 @@ def release_claims(before: datetime) -> int:
 def unfinished(briefing_id: int) -> list[Fanout]:
     """The briefing's fan-outs that still have messages to write, oldest first."""
     return list(db.session.scalars(db.select(Fanout).where(
-        Fanout.briefing_id == briefing_id, Fanout.status.in_(FANOUT_UNFINISHED)).order_by(Fanout.id)))
+        Fanout.briefing_id == briefing_id, Fanout.status.in_(FANOUT_UNFINISHED))
+        .order_by(Fanout.id)))
 
 
 # --- internals --------------------------------------------------------------------------
@@ -192,8 +128,7 @@ def _same(column, value):
     return column.is_(None) if value is None else column == value
 
 
-def _compose(fanout_id: int, report: ComposeReport, max_chunks: int | None,
-             on_chunk: Callable[[int], None] | None) -> bool:
+def _compose(fanout_id: int, report: ComposeReport, max_chunks: int | None) -> bool:
     """Write the fan-out's messages, chunk after chunk, each chunk one transaction; True
     when it is finished, False when `max_chunks` was reached first."""
     report.fanouts += 1
@@ -201,8 +136,6 @@ def _compose(fanout_id: int, report: ComposeReport, max_chunks: int | None,
         written, finished = locks.retrying(lambda: _compose_chunk(fanout_id, report))
         report.messages += written
         report.chunks += 1
-        if on_chunk is not None:
-            on_chunk(written)
         if finished:
             return True
     return False

@@ -205,22 +205,21 @@ def deliver_all(batch_size: int = 100, ignore_backoff: bool = False,
     """Deliver batch after batch until nothing due is left (every fan-out written) or the
     relay is unreachable (the fan-outs are then written all the same, to go when it is back).
 
-    The fan-outs are composed meanwhile by a second thread (`fanout.Composer`), chunk by
-    chunk, and each chunk is sent as soon as it is written.
+    (Composing on a second thread while sending was tried: the sender then waits for the
+    interpreter's lock after each reply of the relay, and the whole took as long.)
     """
-    from .fanout import Composer
+    from .fanout import compose_pending
 
     total = DeliveryReport()
-    with Composer(now) as composer:
-        while True:
-            report = _send_due(batch_size, ignore_backoff, now)
-            total.add(report)
-            if report.retrying or report.waiting:
-                break
-            if report.handled < batch_size and not composer.wait_for_chunk():
-                break
-    total.composed = composer.messages
-    return total
+    while True:
+        report = deliver(batch_size, ignore_backoff, now)
+        total.add(report)
+        if report.retrying or report.waiting:
+            total.composed += compose_pending(now).messages
+            total.composing = False
+            return total
+        if report.handled < batch_size and not report.composing:
+            return total
 
 
 def _send_due(batch_size: int, ignore_backoff: bool, now: datetime | None) -> DeliveryReport:
