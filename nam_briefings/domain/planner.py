@@ -812,6 +812,18 @@ def _hrc_text(planner: _Planner, c: _Candidate) -> str:
     return "outside " + min(planner.all_soft, key=distance).label
 
 
+#: a proposal this close to the best one's score is "Good" (further off: "Possible")
+GOOD_WITHIN = 0.5
+
+
+def score_label(score: float, best: float) -> str:
+    """A proposal's score in words, beside the best proposal's: "Best", "Good" (within
+    GOOD_WITHIN of it) or "Possible" (the number stays on demand, under the reasons)."""
+    if score >= best - 1e-9:
+        return "Best"
+    return "Good" if best - score <= GOOD_WITHIN else "Possible"
+
+
 def _score_reason(score: float, parts: dict[str, float], away: int, rules: Rules) -> str:
     names = {"lead_time": f"lead time ({away} working day{'' if away == 1 else 's'} away from "
                           f"the preferred {rules.preferred_lead_working_days}, in all)",

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from flask import Flask
 
-from ..domain import wording
+from ..domain import planner, wording
 from ..domain.calendar import to_local
 from ..services import clock, feed_links
 from .forms import LANGUAGE_LABELS, ROLE_LABELS
@@ -69,6 +69,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(geneva_last_day)
     app.add_template_filter(wording.date_range, "date_range")
     app.add_template_filter(clock.shown_status, "session_status")
+    app.add_template_filter(planner.score_label, "score_label")
     app.add_template_filter(wording.ordinal, "ordinal")
     app.add_template_filter(wording.full_date, "full_date")
     app.add_template_filter(wording.short_datetime, "short_datetime")

@@ -147,7 +147,7 @@ def test_rescheduling_shows_who_is_notified_then_queues_the_update_with_a_higher
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Reschedule the briefing of Tue 22 Apr 2025, 10:00 CEST")
     preview = page.locator("section", has=page.get_by_role("heading", name="Who will be notified"))
-    expect(preview).to_contain_text("same UID, SEQUENCE 0 → 1")
+    expect(preview).to_contain_text("Their calendars move the same entry; none is added.")
     contacts = int(re.search(r"queued to (\d+) contacts at \d+ missions", preview.inner_text())[1])
     assert contacts > 200
     expect(page.get_by_label("New date")).to_have_value("2025-04-22")
@@ -183,7 +183,11 @@ def test_cancelling_shows_who_is_notified_and_keeping_changes_nothing(page, live
     page.goto(f"/briefings/{first}")
     page.get_by_role("link", name="Cancel the briefing…").click()
     preview = page.locator("section", has=page.get_by_role("heading", name="Who will be notified"))
-    expect(preview).to_contain_text("A cancellation (METHOD:CANCEL, same UID, SEQUENCE 0 → 1)")
+    expect(preview).to_contain_text("A cancellation will be queued to")
+    technical = preview.locator("details.technical")
+    expect(technical.get_by_text("METHOD:CANCEL")).to_be_hidden()  # folded away by default
+    technical.get_by_text("Technical details").click()
+    expect(technical.get_by_text("METHOD:CANCEL")).to_be_visible()
     expect(preview).to_contain_text("This cannot be undone")
     contacts = int(re.search(r"queued to (\d+) contacts", preview.inner_text())[1])
     screenshot(page, "09-cancel-preview")

@@ -86,7 +86,8 @@ def test_editor_plans_the_next_session_confirms_a_proposal_and_sees_the_invitati
     cards = page.locator("article.briefing-card")
     expect(cards).to_have_count(2)
     expect(cards.first).to_contain_text("Tue 22 Apr 2025, 10:00 CEST – 11:30 CEST")
-    expect(cards.first).to_contain_text("SEQUENCE 0")
+    expect(cards.first.get_by_text("SEQUENCE", exact=True)).to_be_hidden()  # folded away
+    expect(cards.first.locator("details.technical summary")).to_have_text("Technical details")
 
     # the first briefing's invitations wait in the outbox
     cards.first.get_by_role("link", name=re.compile("^Roster and answers")).click()

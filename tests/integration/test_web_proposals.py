@@ -86,7 +86,8 @@ def test_editor_proposes_and_sees_ranked_proposals_with_reasons_and_agenda(clien
     section = briefing_section(html)
     assert section.index("Proposal 1") < section.index("Proposal 2") < section.index("Proposal 5")
     first = section.split("Proposal 2")[0]
-    assert f"Proposal 1 · score +0.00 · id {stored[0].key}" in first
+    assert "Proposal 1 Best" in first  # the score in words; the number on demand
+    assert f"Technical details Score +0.00 Proposal id {stored[0].key}" in first
     assert (f"Meeting 1: Tue 22 Apr 2025, 10:00 CEST – 11:30 CEST, {ROOM} "
             "Agenda of meeting 1 of proposal 1, in order of presentation Order State Time "
             "1 Grenada GRD 10:10 CEST – 10:30 CEST 2 Guinea GIN 10:30 CEST – 10:50 CEST "
@@ -135,8 +136,8 @@ def test_confirmation_step_then_confirming_creates_the_briefings(client, login, 
     assert "Confirmed: 2 briefings for session 49; " in text(html)
     assert ("Tue 22 Apr 2025, 10:00 CEST – 11:30 CEST Confirmed Room " + ROOM) in section
     assert "1 Grenada GRD 10:10 CEST – 10:30 CEST" in section
-    assert f"UID {created[0].uid} · SEQUENCE 0" in section
-    assert f"UID {created[1].uid} · SEQUENCE 0" in section
+    assert f"Technical details Calendar UID {created[0].uid} SEQUENCE 0" in section
+    assert f"Technical details Calendar UID {created[1].uid} SEQUENCE 0" in section
     assert "Proposal 1" not in section and "Propose times" not in section
     assert "/briefings/manual" not in html
 
@@ -270,7 +271,7 @@ def test_a_time_outside_meeting_hours_is_set_with_a_warning(client, login, seede
     section = briefing_section(html)
     assert "Tue 22 Apr 2025, 08:00 CEST – 09:30 CEST" in section
     assert "1 Grenada GRD 08:10 CEST – 08:30 CEST 2 Guyana GUY 08:30 CEST – 08:50 CEST" in section
-    assert f"UID {briefing.uid} · SEQUENCE 0" in section
+    assert f"Technical details Calendar UID {briefing.uid} SEQUENCE 0" in section
 
 
 @pytest.mark.parametrize("data, field, message", [

@@ -442,3 +442,10 @@ def test_every_shipped_session_plans_with_the_defaults(session, presenters, hrc)
     assert violations(result, session, presenters, [ROOM], hrc, DEFAULT_RULES) == []
     members = [p for p in presenters if p.nam_status == "member"]
     assert sum(len(m.agenda) for m in result.proposals[0].meetings) == len(members) >= 6
+
+def test_a_score_is_said_in_words_beside_the_best_one():
+    from nam_briefings.domain.planner import GOOD_WITHIN, score_label
+
+    assert score_label(-0.5, -0.5) == "Best"  # a negative best is still the best
+    assert score_label(-0.5 - GOOD_WITHIN, -0.5) == "Good"
+    assert score_label(-0.5 - GOOD_WITHIN - 0.01, -0.5) == "Possible"
