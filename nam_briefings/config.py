@@ -32,6 +32,9 @@ class Config:
     PLANNER_RULES = json.loads(os.environ.get("PLANNER_RULES") or "{}")
     #: invite the contacts of NAM observer missions too (members are always invited)
     INVITE_OBSERVERS = _env_bool("INVITE_OBSERVERS", False)
+    #: a presenter's decline sends the new agenda to everyone at once (true), or waits for
+    #: the secretariat to choose: send it, re-plan the meeting or cancel it (the default)
+    AUTO_AGENDA_UPDATES = _env_bool("AUTO_AGENDA_UPDATES", False)
     #: reminders go out this many working days before a briefing (09:00 Geneva)
     REMINDER_WORKING_DAYS = int(os.environ.get("REMINDER_WORKING_DAYS", "2"))
     #: presenting missions that have not confirmed are chased this many working days before

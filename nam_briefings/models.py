@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -449,6 +450,10 @@ class Briefing(TimestampMixin, db.Model):
     needs_review: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     #: why it needs review, shown to the secretariat
     review_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: a presenting mission left the agenda; the new agenda waits for the secretariat's
+    #: decision (send it, re-plan the meeting or cancel it) before anyone is told
+    agenda_pending: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                 server_default=false())
 
     session: Mapped[UprSession] = relationship()
     proposal: Mapped[Proposal | None] = relationship()

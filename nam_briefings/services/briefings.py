@@ -438,6 +438,9 @@ def _reschedule_locked(briefing_id: int, start: datetime, end: datetime | None,
     if not check.ok:
         raise Invalid("this time does not work: " + "; ".join(check.problems))
     old = _describe(briefing)
+    if briefing.agenda_pending:  # re-planned: the new time carries the new agenda
+        invitations.repack_agenda(briefing)
+        briefing.agenda_pending = False
     briefing.start_at, briefing.end_at = start, end
     for item in briefing.items:
         item.start_at, item.end_at = item.start_at + shift, item.end_at + shift
@@ -493,11 +496,34 @@ def _cancel_locked(briefing_id: int, actor: audit.Actor) -> CancelResult:
         raise Invalid(f"briefing {briefing_id} is already {briefing.status}")
     briefing.status = "cancelled"
     briefing.sequence += 1
+    briefing.agenda_pending = False
     notified = fanout.queue(briefing, "cancel").recipients
     audit.record(actor, "briefing.cancel", "briefing", briefing.id,
                  f"{_describe(briefing)}; sequence {briefing.sequence}; {notified} notified")
     db.session.commit()
     return CancelResult(notified)
+
+
+def send_new_agenda(briefing_id: int, actor: audit.Actor) -> int:
+    """The secretariat's decision after a presenter left the agenda: keep the meeting and
+    send everyone the new agenda (same time, SEQUENCE + 1). Returns how many contacts will
+    be told. Once only: a second (or concurrent) decision is refused, and so is one after
+    the briefing was re-planned or cancelled."""
+    get_briefing(briefing_id)
+
+    def work() -> int:
+        locks.lock_briefing(briefing_id)
+        briefing = get_briefing(briefing_id)
+        if briefing.status != "confirmed" or not briefing.agenda_pending:
+            raise Invalid("this briefing's agenda is not waiting for a decision any more "
+                          "(it was sent, re-planned or cancelled meanwhile)")
+        notified = invitations.send_new_agenda(briefing)
+        audit.record(actor, "briefing.new_agenda", "briefing", briefing.id,
+                     f"{_describe(briefing)}; sequence {briefing.sequence}; {notified} notified")
+        db.session.commit()
+        return notified
+
+    return locks.retrying(work)
 
 
 def answer_by_link(token: str, answer: str, actor_label: str = "rsvp link",

@@ -275,6 +275,9 @@ def _session_actions(status: SessionStatus) -> list[Action]:
         if held.past:
             continue
         briefing = held.briefing
+        if briefing.agenda_pending:
+            actions.append(Action("decision", _decision_text(briefing, number), number,
+                                  briefing.id))
         if briefing.needs_review:
             day = to_local(briefing.start_at)
             actions.append(Action("review", f"Briefing of {day:%a} {day.day} {day:%b %Y} "
@@ -285,6 +288,16 @@ def _session_actions(status: SessionStatus) -> list[Action]:
             actions.append(Action("slot", _unconfirmed_text(briefing, waiting), number,
                                   briefing.id))
     return actions
+
+
+def _decision_text(briefing: Briefing, number: int) -> str:
+    """The decision a presenter's withdrawal waits for, in one line."""
+    day = to_local(briefing.start_at)
+    gone = [item.review.state.name for item in briefing.items if item.slot_status == "declined"]
+    who = f"{', '.join(gone[:-1])} and {gone[-1]}" if len(gone) > 1 else "".join(gone)
+    return (f"{who or 'A mission'} no longer present{'s' if len(gone) <= 1 else ''} at the briefing of "
+            f"{day:%a} {day.day} {day:%b %Y} (session {number}): nothing has been sent yet; "
+            "send the new agenda, re-plan the meeting or cancel it")
 
 
 def _unconfirmed_text(briefing: Briefing, waiting: list[Slot]) -> str:

@@ -20,8 +20,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..domain import wording
-from ..domain import ical
+from ..domain import ical, wording
 from ..domain.calendar import local_to_utc, to_local, working_days_before
 from ..domain.errors import Invalid, NotFound
 from ..extensions import db
@@ -548,7 +547,9 @@ def record_answer(invitation: Invitation, partstat: str, via: str, actor: audit.
     """Record an answer and its audit event (the caller commits).
 
     A presenter's ACCEPTED confirms the mission's slot; DECLINED takes the mission off
-    the agenda, and everyone is sent the updated invitation. `note` is added to the audit
+    the agenda, and the new agenda waits for the secretariat's decision (`agenda_pending`,
+    a notice is queued to it), or is sent to everyone at once with AUTO_AGENDA_UPDATES.
+    `note` is added to the audit
     event (e.g. who answered for the mission). The briefing's row is locked first, so
     answers to one briefing are applied one after the other, each on the current agenda
     (two presenters declining at once both come off it, with no deadlock).
@@ -568,7 +569,10 @@ def record_answer(invitation: Invitation, partstat: str, via: str, actor: audit.
     agenda_changed = False
     if invitation.role == "presenter":
         agenda_changed = _answer_for_slot(invitation, partstat)
-    released = "slot declined, agenda updated" if agenda_changed else ""
+    released = ""
+    if agenda_changed:
+        released = ("slot declined, new agenda waiting for the secretariat's decision"
+                    if briefing.agenda_pending else "slot declined, agenda updated")
     audit.record(actor, "invitation.answer", "invitation", invitation.id,
                  f"{partstat} for briefing {briefing.id} ({summary(briefing)})"
                  + "".join(f"; {text}" for text in (released, note) if text))
@@ -587,12 +591,37 @@ def _answer_for_slot(invitation: Invitation, partstat: str) -> bool:
     if partstat != "DECLINED":
         return False
     item.slot_status = "declined"
-    repack_agenda(briefing)
-    briefing.sequence += 1
+    if current_app.config.get("AUTO_AGENDA_UPDATES"):
+        send_new_agenda(briefing)
+    else:
+        briefing.agenda_pending = True
+        _ask_for_a_decision(briefing, item)
+    return True
+
+
+def send_new_agenda(briefing: Briefing) -> int:
+    """The agenda without the missions that left it, to everyone invited: the presentations
+    laid end to end again, SEQUENCE up, one fan-out (the caller locked the briefing and
+    commits). Returns how many contacts will be told."""
     from . import fanout  # fanout composes with this module's functions
 
-    fanout.queue(briefing, "update")
-    return True
+    repack_agenda(briefing)
+    briefing.sequence += 1
+    briefing.agenda_pending = False
+    return fanout.queue(briefing, "update").recipients
+
+
+def _ask_for_a_decision(briefing: Briefing, item: BriefingItem) -> None:
+    state = item.review.state.name
+    when = wording.short_datetime(to_local(briefing.start_at))
+    outbox.notify_secretariat(
+        f"agenda:{briefing.id}:{item.review.state_iso3}:{briefing.sequence}",
+        f"{state} no longer presents at the NAM briefing of {when}: your decision",
+        f"{state} declined its presentation slot at the NAM briefing before UPR session "
+        f"{briefing.session.number} ({when}, Geneva time).\n\nNothing has been sent to the "
+        "missions yet. On the briefing's page, choose: keep the meeting and send the new "
+        "agenda, re-plan the meeting, or cancel it:\n"
+        f"{public_url(f'/briefings/{briefing.id}')}\n")
 
 
 def repack_agenda(briefing: Briefing) -> None:

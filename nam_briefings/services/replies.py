@@ -215,8 +215,10 @@ def _apply_answer(row: InboundReply, invitation: Invitation, reply: imip.Reply,
     row.outcome = "applied"
     row.reason = "; ".join(text for text in (
         f"accepted by {actor.label} (unverified sender)" if accepted else "",
-        "the mission's slot is released and the agenda updated" if result.agenda_changed
-        else "") if text)
+        ("the mission's slot is released; the new agenda waits for the secretariat's decision"
+         if invitation.briefing.agenda_pending
+         else "the mission's slot is released and the agenda updated")
+        if result.agenda_changed else "") if text)
     if row.note:
         _tell_secretariat(row, invitation)
 

@@ -53,6 +53,9 @@ def effective_settings(config: Mapping[str, Any]) -> dict[str, list[Setting]]:
                     "base of the links in e-mails and feeds"),
             Setting("INVITE_OBSERVERS", _yes(config.get("INVITE_OBSERVERS")),
                     "also invite NAM observer missions"),
+            Setting("AUTO_AGENDA_UPDATES", _yes(config.get("AUTO_AGENDA_UPDATES")),
+                    "a presenter's decline sends the new agenda at once (else it waits for "
+                    "the secretariat's decision)"),
             Setting("REMINDER_WORKING_DAYS", str(config.get("REMINDER_WORKING_DAYS")),
                     "reminders, working days before a briefing"),
             Setting("CHASER_WORKING_DAYS", str(config.get("CHASER_WORKING_DAYS")),

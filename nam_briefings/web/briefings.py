@@ -252,6 +252,24 @@ def cancel(briefing_id: int) -> Any:
                            past=briefings_view.is_past(briefing)), form_status(form)
 
 
+@bp.route("/briefings/<int:briefing_id>/new-agenda", methods=["POST"])
+@role_required("editor")
+def new_agenda(briefing_id: int) -> Any:
+    """The decision after a presenter left: keep the meeting, send everyone the new agenda."""
+    briefings.get_briefing(briefing_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            notified = briefings.send_new_agenda(briefing_id, current_actor())
+        except Invalid as error:
+            flash(str(error), "error")
+        else:
+            _flash_delivery(f"New agenda queued to {_contacts(notified)}", briefing_id, notified)
+    else:
+        flash("The form expired: please choose again.", "error")
+    return redirect(url_for("briefings.show", briefing_id=briefing_id))
+
+
 def flash_with_links(parts: list[tuple[str, str | None]], category: str = "success") -> None:
     """Flash a message made of text and links: (text, None) or (label, url) parts.
 

@@ -89,8 +89,10 @@ def _answer_message(result: AnswerResult) -> str:
     invitation = result.invitation
     message = f"Your answer is recorded: {PARTSTAT_LABELS[invitation.partstat]}."
     if result.agenda_changed:
-        message += (" Your Mission's presentation slot has been released; everyone invited is "
-                    "sent the updated invitation.")
+        message += " Your Mission's presentation slot has been released; " + (
+            "the secretariat has been told and will send the new agenda."
+            if invitation.briefing.agenda_pending
+            else "everyone invited is sent the updated invitation.")
     elif invitation.role == "presenter" and invitation.partstat == "ACCEPTED":
         message += " Your Mission's presentation slot is confirmed."
     return message

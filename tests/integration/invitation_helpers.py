@@ -69,14 +69,20 @@ def outbox_messages(**filters) -> list[OutboxMessage]:
 
 
 def assert_slot_released(briefing: Briefing, iso3: str) -> None:
-    """The mission's slot is declined, SEQUENCE 1, and the update is queued to every contact
+    """The mission's slot is declined and nothing goes to the missions until the secretariat
+    decides; once it chooses to send the new agenda, SEQUENCE 1 is queued to every contact
     (one fan-out, which the delivery worker composes into a message each)."""
     db.session.expire_all()
+    briefing = db.session.get(Briefing, briefing.id)
+    assert {i.review.state_iso3: i.slot_status for i in briefing.items}[iso3] == "declined"
+    assert briefing.agenda_pending and briefing.sequence == 0
+    assert fanout.unfinished(briefing.id) == []
+    assert outbox_messages(sequence=1, briefing_id=briefing.id) == []
+    briefings.send_new_agenda(briefing.id, SECRETARIAT)
     assert [f.kind for f in fanout.unfinished(briefing.id)] == ["update"]
     compose()
     briefing = db.session.get(Briefing, briefing.id)
-    assert briefing.sequence == 1
-    assert {i.review.state_iso3: i.slot_status for i in briefing.items}[iso3] == "declined"
+    assert briefing.sequence == 1 and not briefing.agenda_pending
     updates = outbox_messages(sequence=1, briefing_id=briefing.id)
     assert len(updates) == CONTACTS
     assert {(m.kind, m.status) for m in updates} == {("request", "pending")}

@@ -64,6 +64,7 @@ def world(app, client, login) -> dict:
     colleague = db.session.scalars(db.select(Contact).where(  # at another mission
         Contact.mission_id != contact.mission_id)).first()
     missions.set_contact_active(colleague.id, False, SECRETARIAT)
+    both[0].agenda_pending = True  # a presenter left: the decision's form is on its page
     reply = InboundReply(message_id="<reply@guy.example.org>", outcome="unverified",
                          from_address=contact.email, attendee=contact.email,
                          partstat="ACCEPTED", event_uid=both[0].uid, briefing_id=both[0].id,

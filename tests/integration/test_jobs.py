@@ -72,7 +72,7 @@ def test_a_postponed_session_is_replanned_and_the_secretariat_told(seeded, runne
     assert all(m["start"] < "2025-05-12" and m["start"] > "2025-04-28"
                for p in open_proposals for m in p.meetings)
     [notice] = notices()
-    assert "moved from 28 Apr 2025" in notice.body_text
+    assert "moved from 28 Apr – 9 May 2025" in notice.body_text
 
 
 def test_a_postponed_session_flags_confirmed_briefings(seeded, runner, tmp_path):

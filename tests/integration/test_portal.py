@@ -258,7 +258,7 @@ def test_a_presenter_declining_releases_its_slot_and_queues_the_update(client, f
     assert_slot_released(first, "GUY")
     content = text(page(client, url))
     assert ("Your answer is recorded: Declined. Your Mission's presentation slot has been "
-            "released; everyone invited is sent the updated invitation.") in content
+            "released; the secretariat has been told and will send the new agenda.") in content
     assert "Your Mission's presentation slot was released: it is off the agenda." in content
     assert "Guyana Your Mission" not in content  # off the agenda shown
 

@@ -66,9 +66,11 @@ def slots(briefing: Briefing) -> dict[str, str]:
 
 
 def decline_guyana_by_link(briefing: Briefing) -> None:
-    """Guyana releases its slot: the briefing goes to SEQUENCE 1 (same time)."""
+    """Guyana releases its slot and the secretariat sends the new agenda: the briefing goes
+    to SEQUENCE 1 (same time)."""
     token = briefings.invitations.rsvp_token(invitation_for(briefing, "ambassador@guy.example.org"))
     briefings.answer_by_link(token, "decline")
+    briefings.send_new_agenda(briefing.id, SECRETARIAT)
     db.session.expire_all()
     assert briefing.sequence == 1
 
@@ -254,14 +256,15 @@ def test_a_presenting_mission_declining_by_email_releases_its_slot(first):
     sent_before = len(outbox_messages(kind="request"))
     [outcome] = apply(reply_to(invitation, "DECLINED", comment="Our delegation is not ready."))
     assert outcome.outcome == "applied"
-    assert outcome.reason == "the mission's slot is released and the agenda updated"
+    assert outcome.reason == ("the mission's slot is released; the new agenda waits for the "
+                              "secretariat's decision")
     db.session.expire_all()
     briefing = db.session.get(Briefing, first.id)
     assert slots(briefing)["GUY"] == "declined"
     assert "declined" not in [status for iso3, status in slots(briefing).items() if iso3 != "GUY"]
-    assert briefing.sequence == 1
+    assert briefing.agenda_pending and briefing.sequence == 0
     compose()
-    assert len(outbox_messages(kind="request")) - sent_before == 8  # the update to everyone
+    assert len(outbox_messages(kind="request")) == sent_before  # nothing until it decides
     assert answer(first, "ambassador@guy.example.org") == \
         ("DECLINED", "email", "Our delegation is not ready.")
 
@@ -348,7 +351,7 @@ def test_a_spoofed_presenter_decline_is_held_then_applied_when_accepted(first):
     decided = replies.accept(row.id, EDITOR)
     assert (decided.outcome, decided.reason) == (
         "applied", "accepted by editor@chair.example.org (unverified sender); the mission's "
-                   "slot is released and the agenda updated")
+                   "slot is released; the new agenda waits for the secretariat's decision")
     assert_slot_released(first, "GUY")
     assert answer(first, GUYANA) == ("DECLINED", "email", "We withdraw.")
     [row] = rows()
@@ -583,8 +586,8 @@ def test_replies_accept_and_reject_on_the_command_line(runner, first):
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"applied: DECLINED from {GUYANA} (briefing {first.id}) — "
                                     "accepted by cli:")
-    assert result.output.endswith(" (unverified sender); the mission's slot is released and the "
-                                  "agenda updated\n")
+    assert result.output.endswith(" (unverified sender); the mission's slot is released; the new "
+                                  "agenda waits for the secretariat's decision\n")
     result = runner.invoke(args=["replies", "reject", str(india.id)])
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"rejected: ACCEPTED from {IND} (briefing {first.id}) — "
@@ -646,8 +649,8 @@ def test_an_unverified_reply_decided_by_several_editors_at_once_is_decided_once(
     db.session.expire_all()
     [row] = rows()
     assert row.outcome == decided[0]
-    compose()  # an applied decline queues the update as a fan-out; the worker writes it
-    updates = len(outbox_messages(kind="request", sequence=1))
-    assert updates == (8 if row.outcome == "applied" else 0)
+    assert db.session.get(Briefing, first.id).agenda_pending == (row.outcome == "applied")
+    compose()
+    assert outbox_messages(kind="request", sequence=1) == []  # the secretariat decides that
     assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent).where(
         AuditEvent.action.in_(("reply.accept", "reply.reject")))) == 1

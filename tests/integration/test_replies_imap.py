@@ -15,11 +15,11 @@ import pytest
 from nam_briefings.extensions import db
 from nam_briefings.jobs import run_job
 from nam_briefings.models import Briefing, InboundReply, Invitation
-from nam_briefings.services import replies
+from nam_briefings.services import briefings, replies
 from nam_briefings.services.audit import Actor
 from tests.imap_server import golden_reply, reply_to
 from tests.integration.reply_helpers import MX, vouched
-from tests.integration.invitation_helpers import confirm_session_49, invitation_for
+from tests.integration.invitation_helpers import SECRETARIAT, confirm_session_49, invitation_for
 from tests.integration.web_helpers import page, text
 
 UTC = timezone.utc
@@ -98,8 +98,9 @@ def test_replies_of_every_client_in_one_pass(imap_server, first):
 def test_an_older_sequence_in_the_mailbox_does_not_overwrite_a_newer_answer(imap_server, first):
     guyana = invitation_for(first, "ambassador@guy.example.org")
     india = invitation_for(first, IND)
-    imap_server.deliver(verified_reply(guyana, "DECLINED", fixture="gmail.eml"))  # SEQUENCE 0 -> 1
+    imap_server.deliver(verified_reply(guyana, "DECLINED", fixture="gmail.eml"))
     replies.fetch()
+    briefings.send_new_agenda(first.id, SECRETARIAT)  # the secretariat decides: SEQUENCE 1
     db.session.expire_all()
     assert first.sequence == 1
     imap_server.deliver(verified_reply(india, "ACCEPTED", sequence=1, dtstamp=T1))

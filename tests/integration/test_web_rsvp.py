@@ -127,8 +127,8 @@ def test_a_presenter_declining_drops_its_slot_and_everyone_gets_the_update(clien
     response = answer_via_page(client, url)
     content = text(response.get_data(as_text=True))
     assert "Thank you — recorded: Declined" in content
-    assert ("Guyana's presentation slot has been released. It is off the agenda, and everyone "
-            "invited is being sent the updated invitation with the new agenda.") in content
+    assert ("Guyana's presentation slot has been released. It is off the agenda. The secretariat "
+            "has been told and will send the new agenda to the missions invited.") in content
     assert "Guyana (to be confirmed)" not in content  # the agenda shown is the new one
 
     assert_slot_released(first, "GUY")
