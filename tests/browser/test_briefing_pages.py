@@ -258,3 +258,43 @@ def test_every_page_loads_only_from_the_service_itself(page, new_context, live_s
     origin = live_server.origin + "/"
     assert origin + "static/style.css" in live_server.requests  # the recording works
     assert [url for url in live_server.requests if not url.startswith(origin)] == []
+
+
+def presenter_decline_link(app, briefing_id: int) -> tuple[str, str]:
+    """A presenting mission's state name and its contact's one-click Decline link."""
+    from nam_briefings.extensions import db
+    from nam_briefings.models import Invitation
+    from nam_briefings.services import invitations
+
+    with app.app_context():
+        invitation = db.session.scalars(db.select(Invitation).filter_by(
+            briefing_id=briefing_id, role="presenter").order_by(Invitation.id)).first()
+        return (invitation.contact.mission.state.name,
+                invitations.rsvp_links(invitation)["decline"])
+
+
+def test_a_presenter_s_decline_waits_for_the_secretariat_s_decision(page, new_context,
+                                                                    live_server, briefing_ids):
+    first, _second = briefing_ids
+    state, link = presenter_decline_link(live_server.app, first)
+    mission = new_context().new_page()
+    mission.goto(link)
+    mission.get_by_role("button", name="Confirm: Decline").click()
+    expect(mission.get_by_text("The secretariat has been told and will send")).to_be_visible()
+
+    login(page, "editor")
+    page.goto("/")
+    action = page.get_by_role("link", name=re.compile(f"^{state} no longer presents at the "
+                                                      "briefing of .*: nothing has been sent yet"))
+    expect(action).to_be_visible()
+    action.click()
+    decision = page.locator("#decision")
+    expect(decision.get_by_role("heading", level=2)).to_have_text(
+        f"Your decision: {state} no longer presents")
+    expect(decision).to_contain_text("Nothing has been sent to the missions yet.")
+    for choice in ("Re-plan the meeting…", "Cancel it…"):
+        expect(decision.get_by_role("link", name=choice)).to_be_visible()
+    screenshot(page, "30-decision-after-a-decline")
+    decision.get_by_role("button", name="Keep the meeting and send the new agenda").click()
+    expect(page.get_by_text(re.compile(r"^New agenda queued to \d+ contacts"))).to_be_visible()
+    expect(page.locator("#decision")).to_have_count(0)
