@@ -9,7 +9,8 @@ PORT ?= 5000
 # (a wildcard HOST such as 0.0.0.0 is no address to follow: the machine's name instead).
 LINK_HOST := $(if $(filter 0.0.0.0 :: [::],$(HOST)),$(shell hostname -f 2>/dev/null || hostname),$(HOST))
 PUBLIC_BASE_URL ?= http://$(LINK_HOST):$(PORT)
-export PUBLIC_BASE_URL  # the demo's login link, the seed's notices and the three processes
+# the demo's login link, the seed's notices and the three processes (not the tests: their own)
+run setup seed migrate: export PUBLIC_BASE_URL := $(PUBLIC_BASE_URL)
 # test processes side by side (pytest-xdist; each has its own databases and servers):
 # one a CPU by default, TEST_WORKERS=0 for one process
 TEST_WORKERS ?= auto
