@@ -97,6 +97,15 @@ def test_bad_input_is_refused_next_to_its_field_and_nothing_changes(client, logi
     assert session(52) is None and audit_trail() == before
 
 
+def test_date_fields_give_no_format_the_browser_does_not_show(client, login, shipped):
+    """A browser's date field shows the date its own way (25/01/2027, 1/25/2027): a
+    "YYYY-MM-DD" hint above it only confused (issue 14)."""
+    login("editor")
+    html = page(client, "/sessions/new")
+    assert 'type="date"' in html and "YYYY-MM-DD" not in html
+    assert "The first day of the session." in text(html)
+
+
 def test_viewers_cannot_add_or_edit_sessions(client, login, shipped):
     login("viewer")
     for url in ("/sessions/new", "/sessions/50/edit", "/sessions/50/reviews",
