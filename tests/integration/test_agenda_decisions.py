@@ -128,7 +128,11 @@ def test_the_briefing_page_offers_the_three_choices_and_sends_on_the_first(app, 
         assert choice in html
     assert post(client, f"/briefings/{first.id}/new-agenda").status_code == 302
     assert fresh(first).sequence == 1
-    assert "New agenda queued to 8 contacts" in text(page(client, f"/briefings/{first.id}"))
+    content = text(page(client, f"/briefings/{first.id}"))
+    assert "New agenda queued to 8 contacts" in content
+    # a shorter agenda in the same booking is explained, not left to puzzle over
+    assert ("The presentations end at 11:10 CEST; the meeting is booked until 11:30 CEST, "
+            "which leaves 20 minutes for questions and the Chair's closing.") in content
     assert post(client, f"/briefings/{first.id}/new-agenda").status_code == 302  # clicked twice
     assert "not waiting for a decision any more" in text(page(client, f"/briefings/{first.id}"))
     assert db.session.scalar(db.select(db.func.count()).select_from(Fanout).where(
