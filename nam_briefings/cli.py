@@ -311,7 +311,8 @@ def _print_plan(plan: briefings.Plan) -> None:
         click.secho(f"\n#{proposal.rank}  proposal {proposal.id}  score {proposal.score:g}",
                     bold=True)
         for meeting in proposal.meetings:
-            click.echo(f"  {wording.short_datetime(meeting.start)}–{meeting.end:%H:%M %Z}, {meeting.room}")
+            click.echo(f"  {wording.short_datetime(meeting.start)}–{meeting.end:%H:%M %Z}, "
+                       f"{meeting.room}")
             for item in meeting.agenda:
                 click.echo(f"    {item.start:%H:%M}  {item.name} ({item.iso3})")
         for reason in proposal.reasons:

@@ -9,8 +9,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from ..domain import wording
-from ..domain import planner
+from ..domain import planner, wording
 from ..domain.calendar import GENEVA, day_bounds_utc
 from ..domain.errors import Invalid, NotFound
 from ..extensions import db

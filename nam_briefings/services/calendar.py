@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..domain import wording
-from ..domain import imports
+from ..domain import imports, wording
 from ..domain.calendar import day_bounds_utc, to_local
 from ..domain.errors import Invalid, NotFound
 from ..domain.imports import ImportRejected, RowError
@@ -272,7 +271,8 @@ def _database_conflicts(parsed: imports.ParsedFile, update_existing: bool = True
         if briefing is not None:
             errors.append(RowError(row.line, (
                 f"{review.state_iso3} presents at a confirmed briefing of session "
-                f"{review.session.number} ({wording.short_datetime(to_local(briefing.start_at))}): "
+                f"{review.session.number} "
+                f"({wording.short_datetime(to_local(briefing.start_at))}): "
                 "reschedule or cancel that briefing before moving its review to session "
                 f"{row.record.session}")))
     return errors

@@ -35,8 +35,9 @@ def refuse_past(starts: list[datetime]) -> None:
     past = [start for start in starts if start <= moment]
     if past:
         first = min(past).astimezone(GENEVA)
-        raise Invalid(f"{wording.short_datetime(first)} {first:%Z} is in the past: confirm explicitly that "
-                      "invitations should go out for a past date", field="allow_past")
+        raise Invalid(f"{wording.short_datetime(first)} {first:%Z} is in the past: confirm "
+                      "explicitly that invitations should go out for a past date",
+                      field="allow_past")
 
 
 def has_taken_place(session) -> bool:

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..domain import planner
+from ..domain import planner, wording
 from ..domain.calendar import to_local
 from ..extensions import db
 from ..models import Briefing, BriefingItem, Proposal, Review, State, UprSession
@@ -279,10 +279,9 @@ def _session_actions(status: SessionStatus) -> list[Action]:
             actions.append(Action("decision", _decision_text(briefing, number), number,
                                   briefing.id))
         if briefing.needs_review:
-            day = to_local(briefing.start_at)
-            actions.append(Action("review", f"Briefing of {day:%a} {day.day} {day:%b %Y} "
-                                            f"(session {number}) flagged for review after the "
-                                            "session's dates changed", number, briefing.id))
+            actions.append(Action("review", f"Briefing of {_day(briefing)} (session {number}) "
+                                            "flagged for review after the session's dates "
+                                            "changed", number, briefing.id))
         waiting = held.unconfirmed_slots
         if waiting:
             actions.append(Action("slot", _unconfirmed_text(briefing, waiting), number,
@@ -292,18 +291,22 @@ def _session_actions(status: SessionStatus) -> list[Action]:
 
 def _decision_text(briefing: Briefing, number: int) -> str:
     """The decision a presenter's withdrawal waits for, in one line."""
-    day = to_local(briefing.start_at)
     gone = [item.review.state.name for item in briefing.items if item.slot_status == "declined"]
     who = f"{', '.join(gone[:-1])} and {gone[-1]}" if len(gone) > 1 else "".join(gone)
-    return (f"{who or 'A mission'} no longer present{'s' if len(gone) <= 1 else ''} at the briefing of "
-            f"{day:%a} {day.day} {day:%b %Y} (session {number}): nothing has been sent yet; "
-            "send the new agenda, re-plan the meeting or cancel it")
+    verb = "presents" if len(gone) <= 1 else "present"
+    return (f"{who or 'A mission'} no longer {verb} at the briefing of {_day(briefing)} "
+            f"(session {number}): nothing has been sent yet; send the new agenda, re-plan the "
+            "meeting or cancel it")
+
+
+def _day(briefing: Briefing) -> str:
+    """The briefing's Geneva day, e.g. "Tue 22 Apr 2025"."""
+    return wording.short_date(to_local(briefing.start_at))
 
 
 def _unconfirmed_text(briefing: Briefing, waiting: list[Slot]) -> str:
     """One line per briefing for the presenting missions that have not confirmed their slot."""
-    day = to_local(briefing.start_at)
-    when = f"Briefing of {day:%a} {day.day} {day:%b %Y}"
+    when = f"Briefing of {_day(briefing)}"
     if len(waiting) == 1:
         return f"{when}: {waiting[0].name} ({waiting[0].iso3}) has not confirmed its slot"
     return (f"{when}: {len(waiting)} presenting missions have not confirmed their slot "

@@ -22,8 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 from werkzeug.http import http_date
 
-from ..domain import wording
-from ..domain import ical
+from ..domain import ical, wording
 from ..domain.calendar import to_local
 from ..domain.errors import Invalid, NotFound
 from ..extensions import db
@@ -313,7 +312,8 @@ def _review_events(iso3: str | None = None) -> list[ical.FeedEvent]:
             sequence=0, all_day=not timed,
             start=review.start_at if timed else day,
             end=review.end_at if timed else day + timedelta(days=1),
-            summary=f"UPR review of {review.state.name} ({wording.ordinal(review.session.number)} session"
+            summary=f"UPR review of {review.state.name} "
+                    f"({wording.ordinal(review.session.number)} session"
                     + (", expected)" if review.session.status == "expected" else ")"),
             location=review.session.venue,
             description=(f"UPR session {review.session.number} is "

@@ -549,8 +549,7 @@ def record_answer(invitation: Invitation, partstat: str, via: str, actor: audit.
     A presenter's ACCEPTED confirms the mission's slot; DECLINED takes the mission off
     the agenda, and the new agenda waits for the secretariat's decision (`agenda_pending`,
     a notice is queued to it), or is sent to everyone at once with AUTO_AGENDA_UPDATES.
-    `note` is added to the audit
-    event (e.g. who answered for the mission). The briefing's row is locked first, so
+    `note` is added to the audit event (e.g. who answered for the mission). The briefing's row is locked first, so
     answers to one briefing are applied one after the other, each on the current agenda
     (two presenters declining at once both come off it, with no deadlock).
     """
@@ -681,8 +680,8 @@ def _reminder_histories(briefing: Briefing, kind: str) -> dict[int, outbox_rules
     """The briefing's messages by contact, once the unsent reminders (or chasers) for an
     earlier time of the briefing are withdrawn."""
     stamp = outbox_rules.start_stamp(briefing.start_at)
-    outbox.withdraw(f"the briefing moved to {wording.short_datetime(to_local(briefing.start_at))}: "
-                    f"this {kind} was for the earlier time",
+    moved_to = wording.short_datetime(to_local(briefing.start_at))
+    outbox.withdraw(f"the briefing moved to {moved_to}: this {kind} was for the earlier time",
                     OutboxMessage.briefing_id == briefing.id, OutboxMessage.kind == kind,
                     ~OutboxMessage.idempotency_key.endswith(f":{stamp}"))
     return outbox_rules.briefing_histories(briefing.id)

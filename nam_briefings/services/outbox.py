@@ -195,8 +195,11 @@ def deliver(batch_size: int = 100, ignore_backoff: bool = False,
     from .fanout import compose_pending  # fanout writes its messages through this module
 
     composed = compose_pending(now, max_chunks=1)
-    report = _send_due(batch_size, ignore_backoff, now)
-    report.composed, report.composing = composed.messages, composed.more
+    now = (now or utcnow()).astimezone(timezone.utc)
+    report = DeliveryReport(composed=composed.messages, composing=composed.more)
+    batch = _claim(batch_size, now, ignore_backoff)
+    if batch.messages:
+        _Pass(batch, now, report).run()
     return report
 
 
@@ -220,16 +223,6 @@ def deliver_all(batch_size: int = 100, ignore_backoff: bool = False,
             return total
         if report.handled < batch_size and not report.composing:
             return total
-
-
-def _send_due(batch_size: int, ignore_backoff: bool, now: datetime | None) -> DeliveryReport:
-    """One pass: claim up to `batch_size` due messages and send them."""
-    now = (now or utcnow()).astimezone(timezone.utc)
-    report = DeliveryReport()
-    batch = _claim(batch_size, now, ignore_backoff)
-    if batch.messages:
-        _Pass(batch, now, report).run()
-    return report
 
 
 def release_claims(before: datetime) -> int:

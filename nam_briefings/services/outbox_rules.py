@@ -253,6 +253,6 @@ class Present:
         if briefing.start_at <= now:
             return f"briefing {briefing.id} has begun: no {kind}"
         if reminder_key_start(message.idempotency_key) != start_stamp(briefing.start_at):
-            return (f"the briefing moved to {wording.short_datetime(to_local(briefing.start_at))}: "
-                    f"this {kind} was for the earlier time")
+            moved_to = wording.short_datetime(to_local(briefing.start_at))
+            return f"the briefing moved to {moved_to}: this {kind} was for the earlier time"
         return history.why_no_reminder(kind, now, other_than=message.id)

@@ -47,8 +47,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from ..domain import wording
-from ..domain import authresults, imip
+from ..domain import authresults, imip, wording
 from ..domain.calendar import to_local
 from ..domain.constants import CONTACT_ROLES
 from ..domain.errors import Invalid, NotFound

@@ -33,7 +33,7 @@ def geneva_datetime(instant: datetime | None) -> str:
     if instant is None:
         return ""
     local = to_local(instant)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M %Z}"
+    return f"{wording.short_date(local)}, {local:%H:%M %Z}"
 
 
 def geneva_time(instant: datetime | None) -> str:
@@ -73,7 +73,6 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(wording.ordinal, "ordinal")
     app.add_template_filter(wording.full_date, "full_date")
     app.add_template_filter(wording.short_datetime, "short_datetime")
-    app.add_template_filter(wording.day_month, "day_month")
     app.add_template_filter(feed_links.other_origin, "other_public_origin")
     app.add_template_filter(lambda status: NAM_LABELS.get(status, status), "nam_label")
     app.add_template_filter(lambda role: ROLE_LABELS.get(role, role), "role_label")
