@@ -597,6 +597,32 @@ class Fanout(TimestampMixin, db.Model):
         return f"<Fanout {self.id} {self.kind} briefing {self.briefing_id} {self.status}>"
 
 
+class BriefingVersion(TimestampMixin, db.Model):
+    """What one version (SEQUENCE) of a briefing said when it was sent: what an update
+    compares with, for each contact the version it last received ("Time changed from …"),
+    and the secretariat's note that went with it."""
+
+    __tablename__ = "briefing_versions"
+    __table_args__ = (UniqueConstraint("briefing_id", "sequence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    briefing_id: Mapped[int] = mapped_column(ForeignKey("briefings.id", ondelete="CASCADE"),
+                                             nullable=False, index=True)
+    sequence: Mapped[int] = mapped_column(Integer, nullable=False)
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: the room as the e-mail named it ("" for none)
+    room: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    #: the presenting states' names in agenda order, one a line
+    presenters: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="confirmed")
+    #: the secretariat's note, put into every e-mail of this version ("" for none)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    def __repr__(self) -> str:
+        return f"<BriefingVersion briefing {self.briefing_id} sequence {self.sequence}>"
+
+
 class Invitation(TimestampMixin, db.Model):
     """One contact's invitation to one briefing, with their answer."""
 

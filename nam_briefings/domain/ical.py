@@ -102,14 +102,16 @@ class FeedEvent:
     status: str = "CONFIRMED"
 
 
-def invitation(event: EventData, attendee: Attendee, prodid: str = PRODID) -> str:
-    """The METHOD:REQUEST calendar inviting ``attendee`` (new event or update)."""
+def invitation(event: EventData, attendee: Attendee, prodid: str = PRODID,
+               rsvp: bool = True) -> str:
+    """The METHOD:REQUEST calendar inviting ``attendee`` (new event or update); ``rsvp``
+    False for an update to an attendee whose answer (its PARTSTAT) stands."""
     if event.status == "CANCELLED":
         raise ValueError("a cancelled event is sent with cancellation(), not invitation()")
     calendar = _calendar(prodid, "REQUEST")
     calendar.add_component(_vtimezone())
     vevent = _vevent(event, event.status, transparent=False)
-    vevent.add("attendee", _attendee(attendee, rsvp=True))
+    vevent.add("attendee", _attendee(attendee, rsvp=rsvp))
     calendar.add_component(vevent)
     return _text(calendar)
 
@@ -146,12 +148,16 @@ class CalendarForAttendee:
         return self.head + attendee_line(attendee, self.rsvp) + self.tail
 
 
-def for_attendees(event: EventData, method: str, prodid: str = PRODID) -> CalendarForAttendee:
+def for_attendees(event: EventData, method: str, prodid: str = PRODID,
+                  rsvp: bool | None = None) -> CalendarForAttendee:
     """The METHOD:REQUEST (`invitation`) or CANCEL (`cancellation`) calendar of ``event``,
-    ready to take each recipient."""
-    write = {"REQUEST": invitation, "CANCEL": cancellation}[method]
-    rsvp = method == "REQUEST"
-    text = write(event, _PLACEHOLDER, prodid)
+    ready to take each recipient. A request asks for an answer (RSVP=TRUE) unless `rsvp`
+    is False (an update to someone whose answer stands)."""
+    if method not in ("REQUEST", "CANCEL"):
+        raise KeyError(method)
+    rsvp = method == "REQUEST" and rsvp is not False
+    text = (invitation(event, _PLACEHOLDER, prodid, rsvp=rsvp) if method == "REQUEST"
+            else cancellation(event, _PLACEHOLDER, prodid))
     line = attendee_line(_PLACEHOLDER, rsvp)
     head, found, tail = text.partition(line)
     if not found or line in tail:

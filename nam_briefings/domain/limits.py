@@ -19,6 +19,8 @@ ROOM_LOCATION_MAX = 300
 BUSY_LABEL_MAX = 200
 #: a password is hashed, not stored; this only keeps hashing cheap and the field sane
 PASSWORD_MAX = 1_000
+#: the secretariat's note put into every e-mail of a change
+NOTE_MAX_LENGTH = 2000
 
 
 def digits_within_int_range(text: str, *, maximum: int = DATABASE_INT_MAX) -> bool:

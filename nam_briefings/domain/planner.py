@@ -43,6 +43,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable, Sequence
 
+from . import wording
 from .calendar import GENEVA, geneva_public_holidays, is_working_day, working_days_before
 from .errors import Invalid
 
@@ -546,10 +547,12 @@ class _Planner:
             self._instants[key] = _local(day, minute)
         return self._instants[key]
 
-    def candidates(self, group: Sequence[Presenter]) -> list[_Candidate]:
-        """Every feasible (day, start, room) for the meeting of `group`, in time order."""
+    def candidates(self, group: Sequence[Presenter],
+                   minutes: int | None = None) -> list[_Candidate]:
+        """Every feasible (day, start, room) for the meeting of `group`, in time order;
+        `minutes` long (default: as long as the rules make a meeting of that many states)."""
         rules = self.rules
-        duration = rules.meeting_minutes(len(group))
+        duration = minutes or rules.meeting_minutes(len(group))
         missions = [p.iso3 for p in group]
         shared = [("global", None)] + [("mission", iso3) for iso3 in missions]
         found = []
@@ -753,7 +756,7 @@ def _proposal(planner: _Planner, groups: list[list[Presenter]], plan: _Plan,
     parts = {name: round(value, 6) + 0.0 for name, value in parts.items()}
     reasons = [_meeting_reason(planner, c, group) for c, group in zip(cands, groups)]
     if gaps:
-        reasons.append("Between the meetings: " + _and([_gap_text(g) for g in gaps])
+        reasons.append("Between the meetings: " + wording.join_names([_gap_text(g) for g in gaps])
                        + f" (preferred: {_gap_text(rules.preferred_gap_working_days)}).")
     away = sum(abs(planner.window.lead[c.start.date()] - rules.preferred_lead_working_days)
                for c in cands)
@@ -786,6 +789,12 @@ def _proposal_id(session: int, meetings: Sequence[Meeting]) -> str:
 
 
 def _meeting_reason(planner: _Planner, c: _Candidate, group: Sequence[Presenter]) -> str:
+    return f"{format_day(c.start.date())}, {c.start:%H:%M}–{c.end:%H:%M} ({c.room}): " \
+           + "; ".join(_meeting_facts(planner, c, group))
+
+
+def _meeting_facts(planner: _Planner, c: _Candidate, group: Sequence[Presenter]) -> list[str]:
+    """What the score of a time rests on, in words: lead time, HRC, morning, missions' days."""
     lead = planner.window.lead[c.start.date()]
     parts = [f"{lead} working day{'s' if lead != 1 else ''} before the session",
              _hrc_text(planner, c), "morning" if c.start.hour < 12 else "afternoon"]
@@ -796,13 +805,12 @@ def _meeting_reason(planner: _Planner, c: _Candidate, group: Sequence[Presenter]
             parts.append(f"a day {p.name} prefers")
         elif leaning < 0:
             parts.append(f"a day {p.name} would rather avoid")
-    return f"{format_day(c.start.date())}, {c.start:%H:%M}–{c.end:%H:%M} ({c.room}): " \
-           + "; ".join(parts)
+    return parts
 
 
 def _hrc_text(planner: _Planner, c: _Candidate) -> str:
     if c.soft:
-        return "during " + _and(sorted({b.label for b in c.soft}))
+        return "during " + wording.join_names(sorted({b.label for b in c.soft}))
     if not planner.all_soft:
         return "no Human Rights Council session near the window"
 
@@ -842,7 +850,7 @@ def _why_no_presenters(session: SessionInfo, presenters: Sequence[Presenter],
     observers = [p.name for p in sorted(presenters, key=lambda p: (p.position, p.iso3))
                  if p.nam_status == "observer"]
     if observers and not rules.include_observers:
-        why.append(f"NAM observers under review ({_and(observers)}) present only with "
+        why.append(f"NAM observers under review ({wording.join_names(observers)}) present only with "
                    "include_observers.")
     return why
 
@@ -864,7 +872,7 @@ def _why_no_slot(planner: _Planner, groups: list[list[Presenter]],
     for group, found in zip(groups, candidates):
         if found:
             continue
-        names = _and([p.name for p in group])
+        names = wording.join_names([p.name for p in group])
         duration = rules.meeting_minutes(len(group))
         if duration > longest:
             why.append(f"The meeting of {names} needs {duration} minutes, but the longest "
@@ -873,7 +881,7 @@ def _why_no_slot(planner: _Planner, groups: list[list[Presenter]],
                          f"{rules.max_states_per_meeting})")
             continue
         blockers, kinds = _blockers(planner, group)
-        text = _and([f"{label} ({_day_span(days)})" for label, days in blockers.items()])
+        text = wording.join_names([f"{label} ({_day_span(days)})" for label, days in blockers.items()])
         blocked.setdefault(text, []).append(f"{names} ({duration} minutes)")
         if "room" in kinds:
             relax.append("use another room")
@@ -891,7 +899,7 @@ def _why_no_slot(planner: _Planner, groups: list[list[Presenter]],
                    f"{text or 'no free time is left within the meeting hours'}.")
     holidays = geneva_public_holidays(window.first, window.last)
     if holidays:
-        why.append("Geneva public holidays in that period are not working days: " + _and(
+        why.append("Geneva public holidays in that period are not working days: " + wording.join_names(
             [f"{name} ({format_day(day)})" for day, name in holidays.items()]) + ".")
     why.append("To find a time: " + "; ".join(dict.fromkeys(relax)) + ".")
     return why
@@ -940,13 +948,13 @@ def _why_no_combination(planner: _Planner, groups: list[list[Presenter]],
     for group, found in zip(groups, candidates):
         free = sorted({c.day_index for c in found})
         days = [planner.window.days[i] for i in free]
-        where = _and([format_day(d) for d in days]) if len(days) <= 4 else \
+        where = wording.join_names([format_day(d) for d in days]) if len(days) <= 4 else \
             f"{len(days)} working days from {format_day(days[0])} to {format_day(days[-1])}"
         only = "only " if len(days) < len(planner.window.days) else ""
-        line = f"The meeting of {_and([p.name for p in group])} fits {only}on {where}"
+        line = f"The meeting of {wording.join_names([p.name for p in group])} fits {only}on {where}"
         if only:
             blockers, _ = _blockers(planner, group)
-            line += " (blocked: " + _and([f"{label} ({_day_span(d)})"
+            line += " (blocked: " + wording.join_names([f"{label} ({_day_span(d)})"
                                           for label, d in blockers.items()]) + ")"
         why.append(line + ".")
     relax = [f"raise max_states_per_meeting (now {rules.max_states_per_meeting}) so fewer "
@@ -1020,6 +1028,139 @@ def _busy_text(item: Busy) -> str:
     return f"{item.label}{where}"
 
 
+# --- moving one meeting ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FreeTime:
+    """A free time for one meeting (Geneva-aware start and end), its score and why it
+    suits, in plain words."""
+
+    start: datetime
+    end: datetime
+    score: float
+    reason: str
+
+
+def free_times(session: SessionInfo, presenters: Sequence[Presenter], room: Room, minutes: int,
+               busy: Sequence[Busy] = (), rules: Rules = DEFAULT_RULES,
+               preferences: Sequence[MissionPreference] = (),
+               not_before: datetime | None = None, after: datetime | None = None,
+               before: datetime | None = None, skip: datetime | None = None,
+               limit: int = 5) -> list[FreeTime]:
+    """The best free times for one meeting of `presenters`, `minutes` long, in `room`.
+
+    The times `propose` would consider for it (the window, the meeting hours, every
+    blocking busy period, the room, `not_before`), scored as it scores a meeting, one a
+    day, best first. `after` and `before` are the end of the meeting whose states are
+    reviewed before these and the start of the one reviewed after (see
+    `review_order_bounds`): a time stays between them, at least `min_gap_working_days`
+    away, its spacing scored as between the meetings of a proposal. `skip` is the
+    meeting's current start, not offered again.
+    """
+    planner = _Planner(session, [room], busy, rules, preferences, not_before)
+    gaps = {day: _neighbour_gaps(day, after, before, rules) for day in planner.window.days}
+    plans = []
+    for c in planner.candidates(presenters, minutes):
+        day_gaps = gaps[c.start.date()]
+        if day_gaps is None or c.start == skip or (after is not None and c.start < after) \
+                or (before is not None and c.end > before):
+            continue
+        spacing = sum(_spacing(gap, rules) for gap in day_gaps if gap is not None)
+        plans.append(_start(c, c.score + spacing))
+    return [_free_time(planner, plan[3][0], presenters, gaps[plan[3][0].start.date()],
+                       plan[0]) for plan in _best(plans, limit)]
+
+
+def _neighbour_gaps(day: date, after: datetime | None, before: datetime | None,
+                    rules: Rules) -> tuple[int | None, int | None] | None:
+    """Working days from the meeting before to `day`, and from `day` to the one after
+    (None: no such meeting); None when either is closer than the rules allow."""
+    gap_after = _working_days_between(after.astimezone(GENEVA).date(), day) \
+        if after is not None else None
+    gap_before = _working_days_between(day, before.astimezone(GENEVA).date()) \
+        if before is not None else None
+    if any(gap is not None and gap < rules.min_gap_working_days
+           for gap in (gap_after, gap_before)):
+        return None
+    return gap_after, gap_before
+
+
+def _working_days_between(first: date, last: date) -> int:
+    """Working days after `first` up to `last` (0: the same day; -1: `last` comes first)."""
+    if last < first:
+        return -1
+    return sum(1 for n in range(1, (last - first).days + 1)
+               if is_working_day(first + timedelta(days=n)))
+
+
+def _free_time(planner: _Planner, c: _Candidate, group: Sequence[Presenter],
+               gaps: tuple[int | None, int | None], score: float) -> FreeTime:
+    facts = _meeting_facts(planner, c, group)
+    gap_after, gap_before = gaps
+    if gap_after is not None:
+        facts.append("the same day as the previous meeting" if gap_after == 0
+                     else f"{_gap_text(gap_after)} after the previous meeting")
+    if gap_before is not None:
+        facts.append("the same day as the next meeting" if gap_before == 0
+                     else f"{_gap_text(gap_before)} before the next meeting")
+    reason = "; ".join(facts)
+    return FreeTime(c.start, c.end, round(score, 6) + 0.0, reason[:1].upper() + reason[1:])
+
+
+@dataclass(frozen=True)
+class OtherMeeting:
+    """Another meeting of the same session (aware times) and its presenters, for keeping
+    the order of review when one meeting moves."""
+
+    start: datetime
+    end: datetime
+    presenters: tuple[Presenter, ...]
+
+
+def _reviewed(presenters: Sequence[Presenter], other: OtherMeeting) -> int:
+    """-1 when `presenters` are all reviewed before the other meeting's, +1 when all
+    after, 0 when their reviews interleave (no order to keep)."""
+    mine = [p.position for p in presenters]
+    theirs = [p.position for p in other.presenters]
+    if not mine or not theirs:
+        return 0
+    if max(mine) < min(theirs):
+        return -1
+    return 1 if min(mine) > max(theirs) else 0
+
+
+def review_order_bounds(presenters: Sequence[Presenter], others: Sequence[OtherMeeting]
+                        ) -> tuple[datetime | None, datetime | None]:
+    """When a meeting of `presenters` keeps the order of review: after the end of the
+    meetings whose states are reviewed before, before the start of those reviewed after
+    (None: no bound on that side)."""
+    earlier = [o.end for o in others if _reviewed(presenters, o) > 0]
+    later = [o.start for o in others if _reviewed(presenters, o) < 0]
+    return max(earlier, default=None), min(later, default=None)
+
+
+def review_order_warnings(presenters: Sequence[Presenter], start: datetime, end: datetime,
+                          others: Sequence[OtherMeeting]) -> list[str]:
+    """What a meeting of `presenters` from `start` to `end` breaks of the order of review:
+    one sentence per other meeting it should follow but does not end up after (or
+    should precede but does not end up before)."""
+    names = wording.join_names([p.name for p in presenters])
+    verb = "is" if len(presenters) == 1 else "are"
+    warnings = []
+    for other in sorted(others, key=lambda o: o.start):
+        side = _reviewed(presenters, other)
+        theirs = wording.join_names([p.name for p in other.presenters])
+        when = wording.day_and_time(other.start.astimezone(GENEVA))
+        if side > 0 and start < other.end:
+            warnings.append(f"{names} {verb} reviewed after {theirs}, so this briefing should "
+                            f"come after theirs ({when})")
+        elif side < 0 and end > other.start:
+            warnings.append(f"{names} {verb} reviewed before {theirs}, so this briefing should "
+                            f"come before theirs ({when})")
+    return warnings
+
+
 # --- words and JSON -------------------------------------------------------------------------
 
 
@@ -1032,13 +1173,6 @@ def _day_span(days: Sequence[date]) -> str:
     if len(days) == 1:
         return format_day(days[0])
     return f"{len(days)} working days, {format_day(days[0])} – {format_day(days[-1])}"
-
-
-def _and(items: Sequence[str]) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def result_to_json(result: PlanResult) -> dict[str, Any]:

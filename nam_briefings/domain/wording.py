@@ -6,6 +6,7 @@ given: convert to Geneva time first (`calendar.to_local`).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 
@@ -37,8 +38,21 @@ def short_datetime(moment: datetime) -> str:
     return f"{short_date(moment)} {moment:%H:%M}"
 
 
+def day_and_time(moment: datetime) -> str:
+    """In running text, e.g. "Tue 5 Feb 2025, 10:00" (the zone is left to the caller)."""
+    return f"{short_date(moment)}, {moment:%H:%M}"
+
+
 def date_range(first: date, last: date) -> str:
     """Two dates, e.g. "23 Jan – 3 Feb 2024" (the year once when they share it)."""
     if first.year == last.year:
         return f"{day_month(first)} – {day_month(last)} {last:%Y}"
     return f"{day_month(first)} {first:%Y} – {day_month(last)} {last:%Y}"
+
+
+def join_names(items: Sequence[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    items = list(items)
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from ..domain import planner, wording
 from ..domain.calendar import GENEVA, day_bounds_utc
 from ..domain.errors import Invalid, NotFound
+from ..domain.limits import NOTE_MAX_LENGTH
 from ..extensions import db
 from ..models import (
     Briefing,
@@ -23,7 +24,7 @@ from ..models import (
     UprSession,
 )
 from ..domain import coverage as reference_coverage
-from . import audit, clock, fanout, invitations, locks
+from . import audit, clock, fanout, invitations, locks, versions
 from . import coverage as coverage_service
 from .outbox import notify_secretariat
 
@@ -256,7 +257,7 @@ class Confirmed(list):
 
 
 def confirm_proposal(key: str, actor: audit.Actor, allow_past: bool = False,
-                     allow_expected: bool = False) -> Confirmed:
+                     allow_expected: bool = False, note: str = "") -> Confirmed:
     """Turn a proposal into briefings (one per meeting), each with its own stable UID.
 
     Exactly once: the session's row is locked first, so confirms of the session run one
@@ -265,22 +266,24 @@ def confirm_proposal(key: str, actor: audit.Actor, allow_past: bool = False,
     against what the calendar holds now; a proposal that no longer fits, is superseded,
     or whose session already has briefings is refused, and so is one with a meeting in
     the past unless `allow_past` (invitations for a past date), and one for an expected
-    session (its dates not yet published) unless `allow_expected`.
+    session (its dates not yet published) unless `allow_expected`. `note` goes into every
+    invitation.
     """
+    note = checked_note(note)
     proposal = db.session.scalar(db.select(Proposal).filter_by(key=key.strip()))
     if proposal is None:
         raise NotFound(f"no proposal {key!r}: run `propose` for the session to get current ids")
     proposal_id, session_id = proposal.id, proposal.session_id
     try:
         return locks.retrying(lambda: _confirm_locked(proposal_id, session_id, actor,
-                                                      allow_past, allow_expected))
+                                                      allow_past, allow_expected, note))
     except IntegrityError:  # a concurrent confirm won between our check and our insert
         db.session.rollback()
         return Confirmed.of(_briefings_of_proposal(proposal_id), already=True)
 
 
 def _confirm_locked(proposal_id: int, session_id: int, actor: audit.Actor,
-                    allow_past: bool, allow_expected: bool) -> Confirmed:
+                    allow_past: bool, allow_expected: bool, note: str) -> Confirmed:
     locks.lock_session(session_id)
     proposal = db.session.get(Proposal, proposal_id)
     if proposal.status == "confirmed":
@@ -304,7 +307,7 @@ def _confirm_locked(proposal_id: int, session_id: int, actor: audit.Actor,
             for index, meeting in enumerate(meetings)]
     db.session.flush()
     for briefing in made:
-        fanout.queue(briefing, "invite")
+        fanout.queue(briefing, "invite", note)
     proposal.status = "confirmed"
     for other in db.session.scalars(db.select(Proposal).filter_by(session_id=session.id,
                                                                   status="open")):
@@ -400,25 +403,40 @@ class RescheduleResult:
     already: bool = False
 
 
+class OutOfOrder(Invalid):
+    """A new time that breaks the order of review: `warnings` say how, one sentence each."""
+
+    def __init__(self, warnings: list[str]) -> None:
+        super().__init__("this time breaks the order of review: " + "; ".join(warnings),
+                         field="allow_out_of_order")
+        self.warnings = warnings
+
+
 def reschedule(briefing_id: int, start: datetime, end: datetime | None,
-               actor: audit.Actor, allow_past: bool = False) -> RescheduleResult:
+               actor: audit.Actor, allow_past: bool = False,
+               allow_out_of_order: bool = True, note: str = "") -> RescheduleResult:
     """Move a confirmed briefing: same UID, SEQUENCE + 1, the update queued to everyone.
 
     `end` defaults to keeping the length. Hard constraints are checked as for a time set
-    by hand; answers are reset, since the time changed. A new start in the past is
-    refused unless `allow_past`. The briefing's row is locked first, so a move posted
+    by hand, and the new time must not overlap any other confirmed briefing; answers are
+    reset, since the time changed. A new start in the past is refused unless
+    `allow_past`. A time that breaks the order of review with the session's other
+    confirmed briefings comes back among the warnings, or is refused with OutOfOrder
+    unless `allow_out_of_order`. The briefing's row is locked first, so a move posted
     twice (or racing a cancellation) is applied once: moving to the time it already has
     changes nothing and sends nothing.
     """
     if start.tzinfo is None or (end is not None and end.tzinfo is None):
         raise Invalid("give the new times with their UTC offset, e.g. 2025-04-24T10:00+02:00")
+    note = checked_note(note)
     get_briefing(briefing_id)
     return locks.retrying(lambda: _reschedule_locked(briefing_id, start, end, actor,
-                                                     allow_past))
+                                                     allow_past, allow_out_of_order, note))
 
 
 def _reschedule_locked(briefing_id: int, start: datetime, end: datetime | None,
-                       actor: audit.Actor, allow_past: bool) -> RescheduleResult:
+                       actor: audit.Actor, allow_past: bool,
+                       allow_out_of_order: bool, note: str) -> RescheduleResult:
     locks.lock_briefing(briefing_id)
     briefing = get_briefing(briefing_id)
     if briefing.status != "confirmed":
@@ -433,38 +451,116 @@ def _reschedule_locked(briefing_id: int, start: datetime, end: datetime | None,
     last_item_end = max(item.end_at for item in briefing.items) + shift
     if last_item_end > end:
         raise Invalid("the agenda does not fit before the new end: give a later end")
-    check = _check_new_time(briefing, start, end)
+    moving = _moving(briefing)
+    check = _check_new_time(briefing, start, end, moving)
     if not check.ok:
         raise Invalid("this time does not work: " + "; ".join(check.problems))
+    out_of_order = planner.review_order_warnings(moving.presenters, start, end, moving.others)
+    if out_of_order and not allow_out_of_order:
+        raise OutOfOrder(out_of_order)
     old = _describe(briefing)
-    if briefing.agenda_pending:  # re-planned: the new time carries the new agenda
+    apply_move(briefing, start, end)
+    db.session.execute(db.update(Invitation).where(Invitation.briefing_id == briefing.id)
+                       .values(partstat="NEEDS-ACTION", answered_at=None)
+                       .execution_options(synchronize_session="fetch"))
+    notified = fanout.queue(briefing, "update", note).recipients
+    audit.record(actor, "briefing.reschedule", "briefing", briefing.id,
+                 f"{old} → {_describe(briefing)}; sequence {briefing.sequence}")
+    db.session.commit()
+    return RescheduleResult(briefing, out_of_order + check.warnings, notified)
+
+
+def apply_move(briefing: Briefing, start: datetime, end: datetime) -> None:
+    """Set a briefing's new time (its agenda moving with it, closed up first if it waited
+    for a decision: the new time carries the new agenda) and its next SEQUENCE; the
+    caller resets the answers and queues the update (or, for a preview, rolls back)."""
+    if briefing.agenda_pending:
         invitations.repack_agenda(briefing)
         briefing.agenda_pending = False
+    shift = start - briefing.start_at
     briefing.start_at, briefing.end_at = start, end
     for item in briefing.items:
         item.start_at, item.end_at = item.start_at + shift, item.end_at + shift
     briefing.sequence += 1
     briefing.needs_review, briefing.review_note = False, ""
-    db.session.execute(db.update(Invitation).where(Invitation.briefing_id == briefing.id)
-                       .values(partstat="NEEDS-ACTION", answered_at=None)
-                       .execution_options(synchronize_session="fetch"))
-    notified = fanout.queue(briefing, "update").recipients
-    audit.record(actor, "briefing.reschedule", "briefing", briefing.id,
-                 f"{old} → {_describe(briefing)}; sequence {briefing.sequence}")
-    db.session.commit()
-    return RescheduleResult(briefing, check.warnings, notified)
 
 
-def _check_new_time(briefing: Briefing, start: datetime, end: datetime) -> planner.MeetingCheck:
-    """The hard and soft constraints of moving `briefing` to start–end."""
+def reschedule_suggestions(briefing_id: int, limit: int = 5) -> list[planner.FreeTime]:
+    """The planner's best free times to move a confirmed briefing to, best first.
+
+    The same length, presenting states and room; the session's window, meeting hours,
+    holidays, Council sessions, rooms, blackouts, busy periods and other briefings, as
+    when planning; none in the past, not its current time, and none that breaks the
+    order of review with the session's other confirmed briefings.
+    """
+    briefing = get_briefing(briefing_id)
+    if briefing.status != "confirmed":
+        return []
+    moving = _moving(briefing)
+    after, before = planner.review_order_bounds(moving.presenters, moving.others)
+    minutes = int((briefing.end_at - briefing.start_at).total_seconds() // 60)
+    return planner.free_times(moving.session, moving.presenters, moving.room, minutes,
+                              moving.busy, moving.rules, moving.preferences,
+                              not_before=clock.now(), after=after, before=before,
+                              skip=briefing.start_at, limit=limit)
+
+
+@dataclass(frozen=True)
+class _Moving:
+    """The planner's view of a briefing about to move, and of everything around it."""
+
+    session: planner.SessionInfo
+    #: its presenting states, in review order
+    presenters: list[planner.Presenter]
+    room: planner.Room
+    #: busy periods, other sessions' briefings near the window and this session's others
+    busy: list[planner.Busy]
+    #: the session's other confirmed briefings
+    others: list[planner.OtherMeeting]
+    rules: planner.Rules
+    preferences: list[planner.MissionPreference]
+
+
+def _moving(briefing: Briefing) -> _Moving:
     session, room = briefing.session, briefing.room
-    presenting = invitations.presenting_iso3s(briefing)
-    others = [planner.Busy(b.start_at, b.end_at, "briefing", "the session's other briefing")
-              for b in _briefings_of(session) if b.status == "confirmed" and b.id != briefing.id]
-    return planner.check_meeting(
-        _session_info(session), [p for p in _presenters(session) if p.iso3 in presenting],
-        start, end, planner.Room(room.name, room.capacity) if room else planner.Room("", 10**6),
-        _busy(session) + others, configured_rules(), _preferences(session))
+    presenters = _presenters(session)
+    siblings = [b for b in _briefings_of(session)
+                if b.status == "confirmed" and b.id != briefing.id]
+    invitations.load_agendas(siblings)
+
+    def presenting(b: Briefing) -> list[planner.Presenter]:
+        iso3s = invitations.presenting_iso3s(b)
+        return [p for p in presenters if p.iso3 in iso3s]
+
+    return _Moving(
+        _session_info(session), presenting(briefing),
+        planner.Room(room.name, room.capacity) if room else planner.Room("", 10**6),
+        _busy(session) + [_briefing_busy(b, session) for b in siblings],
+        [planner.OtherMeeting(b.start_at, b.end_at, tuple(presenting(b))) for b in siblings],
+        configured_rules(), _preferences(session))
+
+
+def _check_new_time(briefing: Briefing, start: datetime, end: datetime,
+                    moving: _Moving | None = None) -> planner.MeetingCheck:
+    """The hard and soft constraints of moving `briefing` to start–end: as planned, and
+    never over another confirmed briefing (of any session, however far from its window)."""
+    moving = moving or _moving(briefing)
+    overlapping = db.session.scalars(db.select(Briefing).where(
+        Briefing.status == "confirmed", Briefing.id != briefing.id,
+        Briefing.start_at < end, Briefing.end_at > start))
+    busy = [b for b in moving.busy if b.kind != "briefing"]
+    busy += [_briefing_busy(b, briefing.session) for b in overlapping]
+    return planner.check_meeting(moving.session, moving.presenters, start, end, moving.room,
+                                 busy, moving.rules, moving.preferences)
+
+
+def _briefing_busy(briefing: Briefing, session: UprSession) -> planner.Busy:
+    """Another confirmed briefing as a busy period, named in plain words."""
+    start, end = briefing.start_at.astimezone(GENEVA), briefing.end_at.astimezone(GENEVA)
+    whose = "this session's" if briefing.session_id == session.id else \
+        f"UPR session {briefing.session.number}'s"
+    return planner.Busy(briefing.start_at, briefing.end_at, "briefing",
+                        f"{whose} briefing of {wording.day_and_time(start)}–{end:%H:%M}")
 
 
 @dataclass
@@ -475,17 +571,19 @@ class CancelResult:
     already: bool = False
 
 
-def cancel(briefing_id: int, actor: audit.Actor) -> CancelResult:
+def cancel(briefing_id: int, actor: audit.Actor, note: str = "") -> CancelResult:
     """Cancel a confirmed briefing: METHOD:CANCEL (same UID, SEQUENCE + 1) to everyone.
 
     Exactly once: a second (or concurrent) cancel answers that it is already cancelled
-    and sends nothing. A held briefing cannot be cancelled.
+    and sends nothing. A held briefing cannot be cancelled. `note` goes into every
+    cancellation.
     """
+    note = checked_note(note)
     get_briefing(briefing_id)
-    return locks.retrying(lambda: _cancel_locked(briefing_id, actor))
+    return locks.retrying(lambda: _cancel_locked(briefing_id, actor, note))
 
 
-def _cancel_locked(briefing_id: int, actor: audit.Actor) -> CancelResult:
+def _cancel_locked(briefing_id: int, actor: audit.Actor, note: str) -> CancelResult:
     locks.lock_briefing(briefing_id)
     briefing = get_briefing(briefing_id)
     if briefing.status == "cancelled":
@@ -493,21 +591,28 @@ def _cancel_locked(briefing_id: int, actor: audit.Actor) -> CancelResult:
         return CancelResult(0, already=True)
     if briefing.status != "confirmed":
         raise Invalid(f"briefing {briefing_id} is already {briefing.status}")
-    briefing.status = "cancelled"
-    briefing.sequence += 1
-    briefing.agenda_pending = False
-    notified = fanout.queue(briefing, "cancel").recipients
+    apply_cancel(briefing)
+    notified = fanout.queue(briefing, "cancel", note).recipients
     audit.record(actor, "briefing.cancel", "briefing", briefing.id,
                  f"{_describe(briefing)}; sequence {briefing.sequence}; {notified} notified")
     db.session.commit()
     return CancelResult(notified)
 
 
-def send_new_agenda(briefing_id: int, actor: audit.Actor) -> int:
+def apply_cancel(briefing: Briefing) -> None:
+    """Mark a briefing cancelled at its next SEQUENCE (the caller queues the cancellation,
+    or, for a preview, rolls back)."""
+    briefing.status = "cancelled"
+    briefing.sequence += 1
+    briefing.agenda_pending = False
+
+
+def send_new_agenda(briefing_id: int, actor: audit.Actor, note: str = "") -> int:
     """The secretariat's decision after a presenter left the agenda: keep the meeting and
     send everyone the new agenda (same time, SEQUENCE + 1). Returns how many contacts will
     be told. Once only: a second (or concurrent) decision is refused, and so is one after
-    the briefing was re-planned or cancelled."""
+    the briefing was re-planned or cancelled. `note` goes into every update."""
+    note = checked_note(note)
     get_briefing(briefing_id)
 
     def work() -> int:
@@ -516,13 +621,23 @@ def send_new_agenda(briefing_id: int, actor: audit.Actor) -> int:
         if briefing.status != "confirmed" or not briefing.agenda_pending:
             raise Invalid("this briefing's agenda is not waiting for a decision any more "
                           "(it was sent, re-planned or cancelled meanwhile)")
-        notified = invitations.send_new_agenda(briefing)
+        notified = invitations.send_new_agenda(briefing, note)
         audit.record(actor, "briefing.new_agenda", "briefing", briefing.id,
                      f"{_describe(briefing)}; sequence {briefing.sequence}; {notified} notified")
         db.session.commit()
         return notified
 
     return locks.retrying(work)
+
+
+def checked_note(note: str | None) -> str:
+    """The secretariat's note for a version's e-mails, trimmed; Invalid (field "note") when
+    it is too long."""
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise Invalid(f"keep the note under {NOTE_MAX_LENGTH:,} characters "
+                      f"(it has {len(note):,})", field="note")
+    return note
 
 
 def answer_by_link(token: str, answer: str, actor_label: str = "rsvp link",
@@ -681,6 +796,13 @@ def _refuse_if_already_briefed(session: UprSession) -> None:
     if existing:
         raise Invalid(f"session {session.number} already has a confirmed briefing "
                       f"({', '.join(_describe(b) for b in existing)}): reschedule or cancel it")
+
+
+def draft_briefing(proposal: Proposal, index: int) -> Briefing:
+    """The briefing that confirming the proposal creates for its meeting `index`, added to
+    the session and not committed (a preview rolls it back)."""
+    return _create_briefing(proposal.session, _meeting_from_json(proposal.meetings[index]),
+                            proposal, index)
 
 
 def _create_briefing(session: UprSession, meeting: planner.Meeting,

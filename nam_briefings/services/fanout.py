@@ -28,19 +28,22 @@ from datetime import datetime
 from ..domain.constants import FANOUT_UNFINISHED
 from ..extensions import db
 from ..models import Briefing, Fanout, utcnow
-from . import briefings_view, invitations, locks, outbox
+from . import briefings_view, invitations, locks, outbox, versions
 
 #: contacts composed per transaction (a crash redoes at most this many, harmlessly)
 CHUNK = 100
 
 
-def queue(briefing: Briefing, kind: str) -> Fanout:
+def queue(briefing: Briefing, kind: str, note: str = "") -> Fanout:
     """Record in the caller's transaction that the briefing's current version is to be
-    sent to its audience ("invite"), or to everyone it was sent to ("update", "cancel").
+    sent to its audience ("invite"), or to everyone it was sent to ("update", "cancel"),
+    with the secretariat's `note` in every e-mail (what the version says is recorded too:
+    `services.versions`).
 
     `recipients` says how many contacts that is now, for the secretariat's message.
     """
     db.session.flush()
+    versions.record(briefing, note)
     if kind == "invite":
         recipients = len(invitations.audience_ids())
     else:

@@ -20,13 +20,14 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..domain import ical, wording
+from ..domain import changes, ical, wording
 from ..domain.calendar import local_to_utc, to_local, working_days_before
 from ..domain.errors import Invalid, NotFound
 from ..extensions import db
 from ..models import (
     Briefing,
     BriefingItem,
+    BriefingVersion,
     Contact,
     InboundReply,
     Invitation,
@@ -37,7 +38,7 @@ from ..models import (
     utcnow,
 )
 from . import audit, clock, locks, outbox, portal  # portal uses this module too: portal.x
-from . import outbox_rules
+from . import outbox_rules, versions
 from .feed_links import ensure_mission_token, feed_url, mission_feed_path, public_url
 
 #: how long an RSVP link stays valid
@@ -195,12 +196,30 @@ class _Version:
     event: ical.EventData
     presenters: set[str]
 
-    #: the calendar of this version with the recipient left out, serialised once
-    calendars: dict[str, ical.CalendarForAttendee] = field(default_factory=dict)
+    #: the calendar of this version with the recipient left out, serialised once a
+    #: (METHOD, RSVP)
+    calendars: dict[tuple[str, bool], ical.CalendarForAttendee] = field(default_factory=dict)
     #: the e-mails of this version with the personal parts left out, rendered once a variant
     letters: dict[tuple, tuple[str, str, str]] = field(default_factory=dict)
     #: the outbox keys of the briefing's messages, when a fan-out read them (`is_new`)
     keys: set[str] | None = None
+    #: SEQUENCE -> what that version said (`services.versions`)
+    recorded: dict[int, BriefingVersion] = field(default_factory=dict)
+
+    @property
+    def note(self) -> str:
+        """The secretariat's note for this version's e-mails ("" for none)."""
+        current = self.recorded.get(self.briefing.sequence)
+        return current.note if current else ""
+
+    def changes_since(self, received: int | None) -> tuple[str, ...]:
+        """What changed, in words, since the version a contact last received (nothing when
+        it received none, or that version was sent before versions were recorded)."""
+        before = self.recorded.get(received)
+        if received is None or received == self.briefing.sequence or before is None:
+            return ()
+        return tuple(changes.what_changed(versions.facts(before),
+                                          versions.facts_of(self.briefing)))
 
     @classmethod
     def for_fanout(cls, briefing: Briefing) -> _Version:
@@ -218,16 +237,20 @@ class _Version:
 
     @classmethod
     def of(cls, briefing: Briefing) -> _Version:
-        return cls(briefing, event_data(briefing), presenting_iso3s(briefing))
+        return cls(briefing, event_data(briefing), presenting_iso3s(briefing),
+                   recorded=versions.of_briefing(briefing.id))
 
     def role_of(self, contact: Contact) -> str:
         return "presenter" if contact.mission.state_iso3 in self.presenters else "participant"
 
     def calendar(self, method: str, invitation: Invitation) -> str:
-        """This version's METHOD:REQUEST or CANCEL calendar for one invited contact."""
-        if method not in self.calendars:
-            self.calendars[method] = ical.for_attendees(self.event, method)
-        return self.calendars[method](attendee(invitation))
+        """This version's METHOD:REQUEST or CANCEL calendar for one invited contact: a
+        request asks for an answer (RSVP=TRUE) only of a contact without one on record
+        (an agenda change keeps the answers and asks nothing)."""
+        rsvp = method == "REQUEST" and invitation.partstat == "NEEDS-ACTION"
+        if (method, rsvp) not in self.calendars:
+            self.calendars[method, rsvp] = ical.for_attendees(self.event, method, rsvp=rsvp)
+        return self.calendars[method, rsvp](attendee(invitation))
 
     def render(self, template: str, invitation: Invitation, **extra) -> tuple[str, str, str]:
         """Subject, text and HTML of one e-mail of this version, as `_render` gives them.
@@ -267,7 +290,9 @@ def queue_request(invitation: Invitation, version: _Version | None = None,
         outbox.withdraw(f"superseded by sequence {briefing.sequence}",
                         OutboxMessage.id.in_(older))
     ics = version.calendar("REQUEST", invitation)
-    subject, text, html = version.render("invitation", invitation, kind=kind)
+    subject, text, html = version.render(
+        "invitation", invitation, kind=kind, note=version.note,
+        changes=version.changes_since(history.last_version_received()))
     key = f"{kind}:{briefing.id}:{contact.id}:{briefing.sequence}:{contact.email}"
     outbox.enqueue(kind, key, contact.email, subject, text, body_html=html, ics=ics,
                    ics_method="REQUEST", briefing_id=briefing.id, contact_id=contact.id,
@@ -307,7 +332,7 @@ def send_cancellation(briefing: Briefing, limit: int | None = None) -> int:
         for invitation in todo:
             contact = invitation.contact
             ics = version.calendar("CANCEL", invitation)
-            subject, text, html = version.render("cancellation", invitation)
+            subject, text, html = version.render("cancellation", invitation, note=version.note)
             key = f"cancel:{briefing.id}:{contact.id}:{briefing.sequence}:{contact.email}"
             outbox.enqueue("cancel", key, contact.email, subject, text, body_html=html, ics=ics,
                            ics_method="CANCEL", briefing_id=briefing.id, contact_id=contact.id,
@@ -439,6 +464,26 @@ class _Named:
     """What the e-mail templates may read of the contact: the name (`contact.name`)."""
 
     name: str
+
+
+def preview_letter(invitation: Invitation, template: str, method: str, received: int | None,
+                   note: str) -> tuple[str, str, str]:
+    """Subject, text and calendar of the e-mail the invitation's contact would get for the
+    briefing as it stands in the session (unsaved changes included), `received` being the
+    version the contact last received. The personal links are placeholders, never a link
+    that works."""
+    version = _Version.of(invitation.briefing)
+    placeholders = {_NAME: invitation.contact.name,
+                    **{answer: f"[{invitation.contact.name}'s own {answer} link]"
+                       for answer in ANSWERS},
+                    _FEED: "[the mission's own calendar feed]"
+                    if _feed_link(invitation.contact.mission) else "",
+                    _PORTAL: "[the mission's own page]"}
+    extra: dict[str, Any] = {"note": note}
+    if template == "invitation":
+        extra |= {"kind": "request", "changes": version.changes_since(received)}
+    subject, text, _ = _render(template, invitation, placeholders, **extra)
+    return subject, text, version.calendar(method, invitation)
 
 
 def _personal(invitation: Invitation) -> dict[str, str]:
@@ -598,16 +643,21 @@ def _answer_for_slot(invitation: Invitation, partstat: str) -> bool:
     return True
 
 
-def send_new_agenda(briefing: Briefing) -> int:
+def send_new_agenda(briefing: Briefing, note: str = "") -> int:
     """The agenda without the missions that left it, to everyone invited: the presentations
     laid end to end again, SEQUENCE up, one fan-out (the caller locked the briefing and
     commits). Returns how many contacts will be told."""
     from . import fanout  # fanout composes with this module's functions
 
+    apply_new_agenda(briefing)
+    return fanout.queue(briefing, "update", note).recipients
+
+
+def apply_new_agenda(briefing: Briefing) -> None:
+    """Close up the agenda after a presenter left, at the next SEQUENCE (answers kept)."""
     repack_agenda(briefing)
     briefing.sequence += 1
     briefing.agenda_pending = False
-    return fanout.queue(briefing, "update").recipients
 
 
 def _ask_for_a_decision(briefing: Briefing, item: BriefingItem) -> None:
@@ -702,10 +752,15 @@ def _queue_notice(invitation: Invitation, kind: str, now: datetime,
         return 0
     if db.session.scalar(db.select(OutboxMessage.id).filter_by(idempotency_key=key)):
         return 0  # sent or withdrawn before: never twice
-    subject, text, html = _render(kind, invitation)
+    subject, text, html = render_notice(kind, invitation)
     outbox.enqueue(kind, key, contact.email, subject, text, body_html=html,
                    briefing_id=briefing.id, contact_id=contact.id, sequence=briefing.sequence)
     return 1
+
+
+def render_notice(kind: str, invitation: Invitation) -> tuple[str, str, str]:
+    """Subject, text and HTML of a reminder or chaser to one invited contact."""
+    return _render(kind, invitation)
 
 
 # --- the roster ---------------------------------------------------------------------------------------

@@ -81,6 +81,12 @@ class History:
         return max((r.sequence for r in self.rows if r.kind in VERSION_KINDS
                     and r.id != other_than and r.sequence is not None), default=None)
 
+    def last_version_received(self) -> int | None:
+        """The SEQUENCE of the newest request or cancellation that went (or is going) out."""
+        return max((r.sequence for r in self.rows if r.kind in VERSION_KINDS
+                    and r.status in ("sent", "sending") and r.sequence is not None),
+                   default=None)
+
     def last_version_sent_at(self) -> datetime | None:
         """When the last request or cancellation went out (or was claimed to go)."""
         return max((r.at for r in self.rows if r.kind in VERSION_KINDS and r.at is not None

@@ -31,6 +31,10 @@ EDITABLE_RULES = (
     "expected_audience",
     "include_observers",
 )
+#: how the planner starts each reason of a proposal for an expected session
+TENTATIVE_MARK = "(Tentative) "
+#: how the planner starts the reason about the days between a proposal's meetings
+SPACING_REASON = "Between the meetings: "
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,19 @@ class ProposalView:
     def is_open(self) -> bool:
         """True while the proposal can still be confirmed."""
         return self.status == "open"
+
+    @property
+    def main_reason(self) -> str:
+        """What sets the proposal apart, for the session page's comparison table: the
+        spacing of its meetings when it has several, else what the planner says of its one
+        meeting (its lead time, the Council session, the time of day)."""
+        lines = [line.removeprefix(TENTATIVE_MARK) for line in self.reasons]
+        spacing = [line for line in lines if line.startswith(SPACING_REASON)]
+        if spacing:
+            return spacing[0]
+        # a meeting's reason reads "Tue 22 Apr 2025, 10:00–11:30 (Room): what fits"
+        said = [line.split("): ", 1)[1] for line in lines if "): " in line]
+        return said[0] if said else (lines[-1] if lines else "")
 
 
 def proposal_view(proposal: Proposal) -> ProposalView:

@@ -13,5 +13,6 @@ SHOWN = 100
 
 @bp.route("/audit")
 def index() -> str:
-    """The latest changes, newest first."""
-    return render_template("audit/index.html", events=audit.recent(SHOWN), shown=SHOWN)
+    """The latest changes, newest first, each in a sentence (its code under the details)."""
+    return render_template("audit/index.html", entries=audit.recent_entries(SHOWN),
+                           shown=SHOWN)

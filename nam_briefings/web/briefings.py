@@ -5,6 +5,7 @@ Viewers see proposals, briefings and rosters; every change here needs an editor 
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
@@ -18,7 +19,9 @@ from ..services import (
     clock,
     invitations,
     progress,
+    previews,
     proposals_view,
+    reminders,
     sessions,
 )
 from .auth import current_actor, role_required
@@ -28,7 +31,9 @@ from .forms import (
     ConfirmForm,
     ConfirmProposalForm,
     ManualBriefingForm,
+    NoteForm,
     RescheduleForm,
+    ROLE_LABELS,
     RulesForm,
     add_error,
     expected_label,
@@ -84,18 +89,17 @@ def confirm(number: int, key: str) -> Any:
     proposal = proposals_view.get_proposal(number, key)
     form = ConfirmProposalForm()
     form.allow_expected.label.text = expected_label(number)
-    error = None
     status = 200
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _wants_preview():
         try:
             created = briefings.confirm_proposal(proposal.key, current_actor(),
                                                  allow_past=form.allow_past.data,
-                                                 allow_expected=form.allow_expected.data)
+                                                 allow_expected=form.allow_expected.data,
+                                                 note=form.note.data)
         except Invalid as refusal:
             if refusal.field in ("allow_past", "allow_expected"):
-                add_error(form, Invalid(f"{refusal}. Tick the box to go ahead.", refusal.field))
-            else:
-                error = str(refusal)
+                refusal = Invalid(f"{refusal}. Tick the box to go ahead.", refusal.field)
+            add_error(form, refusal)
             status = 400
         else:
             count = len(created)
@@ -106,11 +110,13 @@ def confirm(number: int, key: str) -> Any:
             else:
                 _flash_confirmed(f"Confirmed: {briefings_made} for session {number}", created)
             return _back_to(number)
+    preview = previews.invitation(proposal.key, form.note.data or "") \
+        if proposal.is_open else None
     overview = sessions.get_session(number)
     past = any(meeting.start <= clock.now() for meeting in proposal.meetings)
     return render_template("briefings/confirm.html", overview=overview, proposal=proposal,
-                           error=error, audience=len(invitations.audience()), form=form,
-                           past=past), status
+                           audience=len(invitations.audience()), form=form, preview=preview,
+                           past=past), max(status, form_status(form))
 
 
 @bp.route("/sessions/<int:number>/briefings/manual", methods=["POST"])
@@ -142,14 +148,61 @@ def manual(number: int) -> Any:
 
 
 @bp.route("/briefings/<int:briefing_id>")
-def show(briefing_id: int) -> str:
-    """A briefing: time, room, UID, SEQUENCE, agenda with slot answers, and the roster."""
+def show(briefing_id: int) -> Any:
+    """A briefing: time, room, agenda with slot answers, delivery, and the roster.
+
+    The roster narrows by ?answer=, ?presenting=, ?role= and ?q= and orders by ?sort=
+    (`briefings_view.RosterQuery`); an unknown value shows the whole roster with the
+    message (400).
+    """
     briefing = briefings.get_briefing(briefing_id)
+    status, roster_error = 200, None
+    try:
+        query = _roster_query(request.args)
+    except Invalid as error:
+        query, status, roster_error = briefings_view.RosterQuery(), 400, str(error)
     return render_template(
         "briefings/show.html", briefing=briefing, summary=invitations.summary(briefing),
-        roster=invitations.roster(briefing), counts=invitations.roster_counts(briefing),
+        roster=briefings_view.roster_view(briefing, query), roster_error=roster_error,
+        counts=invitations.roster_counts(briefing), roles=ROLE_LABELS,
         audience=briefings_view.notified_audience(briefing),
-        past=briefings_view.is_past(briefing), delivery=progress.for_briefing(briefing.id))
+        past=briefings_view.is_past(briefing), delivery=progress.for_briefing(briefing.id)
+    ), status
+
+
+def _roster_query(args) -> briefings_view.RosterQuery:
+    return briefings_view.RosterQuery(
+        answer=args.get("answer", ""), presenting=args.get("presenting", ""),
+        role=args.get("role", ""), search=args.get("q", "")[:200],
+        sort=args.get("sort", "") or "agenda")
+
+
+@bp.route("/briefings/<int:briefing_id>/remind", methods=["GET", "POST"])
+@role_required("editor")
+def remind(briefing_id: int) -> Any:
+    """Remind those who have not answered: first who gets what (and who not, and why),
+    then, on POST, one reminder each (never twice a day to one contact)."""
+    briefing = briefings.get_briefing(briefing_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            queued = reminders.send(briefing_id, current_actor())
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            if queued:
+                _flash_delivery(f"{queued} reminder{'' if queued == 1 else 's'} queued to the "
+                                "contacts of missions that have not answered", briefing_id,
+                                queued)
+            else:
+                flash("Nobody was reminded: everyone who has not answered was reminded today "
+                      "already, or may not be reminded yet (see why below).", "warning")
+            return redirect(url_for("briefings.show", briefing_id=briefing_id,
+                                    _anchor="roster-heading"))
+    return render_template("briefings/remind.html", briefing=briefing, form=form,
+                           plan=reminders.plan(briefing),
+                           refused=reminders.why_refused(briefing, clock.now())
+                           ), form_status(form)
 
 
 @bp.route("/briefings/<int:briefing_id>/progress")
@@ -189,21 +242,28 @@ def roster_csv(briefing_id: int) -> Response:
 def reschedule(briefing_id: int) -> Any:
     """Move a briefing (Geneva time): same UID, SEQUENCE + 1, the update to everyone invited.
 
-    The page says beforehand how many contacts and missions the update goes to. A time
-    in the past needs a tick in an extra box; refusals re-render the form (400) and
-    change nothing.
+    The page says beforehand how many contacts and missions the update goes to, and
+    offers the planner's best free times: each is a link (?day=&start_time=) that fills
+    in the form. A time in the past needs a tick in an extra box, and so does one that
+    breaks the order of review ("Move it anyway", shown with what it breaks); refusals
+    re-render the form (400) and change nothing.
     """
     briefing = briefings.get_briefing(briefing_id)
-    form = RescheduleForm()
-    if request.method == "GET":
-        start = to_local(briefing.start_at)
-        form.day.data, form.start_time.data = start.date(), start.time().replace(second=0)
+    form = _reschedule_form(briefing.start_at)
     ask_past = bool(form.send_for_past.data)
-    if form.validate_on_submit():
+    out_of_order: list[str] = []
+    if form.validate_on_submit() and not _wants_preview():
         try:
             start, end = form.geneva_times()
             result = briefings.reschedule(briefing_id, start, end, current_actor(),
-                                          allow_past=bool(form.send_for_past.data))
+                                          allow_past=bool(form.send_for_past.data),
+                                          allow_out_of_order=bool(form.move_anyway.data),
+                                          note=form.note.data)
+        except briefings.OutOfOrder as error:
+            out_of_order = error.warnings
+            add_error(form, Invalid("This time breaks the order of review: tick “Move it "
+                                    "anyway” to move it all the same, or choose another time.",
+                                    field="move_anyway"))
         except Invalid as error:
             if error.field == "allow_past":
                 ask_past = True
@@ -223,21 +283,52 @@ def reschedule(briefing_id: int) -> Any:
             for warning in result.warnings:
                 flash(f"Please note: {warning}.", "warning")
             return redirect(url_for("briefings.show", briefing_id=briefing_id))
+    new_time = _new_time(form, briefing)
+    preview = previews.update_after_move(briefing_id, *new_time, form.note.data or "") \
+        if new_time and briefing.status == "confirmed" else None
+    briefing = briefings.get_briefing(briefing_id)  # as saved: the preview rolled back
     return render_template("briefings/reschedule.html", briefing=briefing, form=form,
-                           audience=briefings_view.notified_audience(briefing),
+                           preview=preview, audience=briefings_view.notified_audience(briefing),
                            past=briefings_view.is_past(briefing), ask_past=ask_past,
+                           out_of_order=out_of_order,
+                           suggestions=briefings.reschedule_suggestions(briefing_id),
                            length=briefing.end_at - briefing.start_at), form_status(form)
+
+
+def _new_time(form: RescheduleForm, briefing) -> tuple[datetime, datetime] | None:
+    """The start and end the form holds, when it holds a time other than the briefing's."""
+    if form.day.data is None or form.start_time.data is None or form.errors.get("end_time"):
+        return None
+    try:
+        start, end = form.geneva_times()
+    except Invalid:
+        return None
+    end = end or start + (briefing.end_at - briefing.start_at)
+    return None if (start, end) == (briefing.start_at, briefing.end_at) else (start, end)
+
+
+def _reschedule_form(current_start: datetime) -> RescheduleForm:
+    """The form as posted; on a GET, filled with the free time picked (?day=&start_time=)
+    or else with the briefing's current start."""
+    if request.method == "GET" and "day" in request.args:
+        return RescheduleForm(formdata=request.args)
+    form = RescheduleForm()
+    if request.method == "GET":
+        start = to_local(current_start)
+        form.day.data, form.start_time.data = start.date(), start.time().replace(second=0)
+    return form
 
 
 @bp.route("/briefings/<int:briefing_id>/cancel", methods=["GET", "POST"])
 @role_required("editor")
 def cancel(briefing_id: int) -> Any:
-    """Cancel a briefing after a confirmation step: METHOD:CANCEL to everyone invited."""
+    """Cancel a briefing after a confirmation step that shows the cancellation a mission
+    will receive, with the secretariat's note: METHOD:CANCEL to everyone invited."""
     briefing = briefings.get_briefing(briefing_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
+    form = NoteForm()
+    if form.validate_on_submit() and not _wants_preview():
         try:
-            result = briefings.cancel(briefing_id, current_actor())
+            result = briefings.cancel(briefing_id, current_actor(), note=form.note.data)
         except Invalid as error:
             add_error(form, error)
         else:
@@ -247,27 +338,42 @@ def cancel(briefing_id: int) -> Any:
                 _flash_delivery(f"Briefing cancelled; cancellation queued to "
                                 f"{_contacts(result.notified)}", briefing_id, result.notified)
             return redirect(url_for("briefings.show", briefing_id=briefing_id))
-    return render_template("briefings/cancel.html", briefing=briefing, form=form,
+    preview = previews.cancellation(briefing_id, form.note.data or "") \
+        if briefing.status == "confirmed" else None
+    return render_template("briefings/cancel.html", briefing=briefings.get_briefing(briefing_id),
+                           form=form, preview=preview,
                            audience=briefings_view.notified_audience(briefing, cancelling=True),
                            past=briefings_view.is_past(briefing)), form_status(form)
 
 
-@bp.route("/briefings/<int:briefing_id>/new-agenda", methods=["POST"])
+@bp.route("/briefings/<int:briefing_id>/new-agenda", methods=["GET", "POST"])
 @role_required("editor")
 def new_agenda(briefing_id: int) -> Any:
-    """The decision after a presenter left: keep the meeting, send everyone the new agenda."""
-    briefings.get_briefing(briefing_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
+    """The decision after a presenter left: keep the meeting and send everyone the new
+    agenda, after a step that shows the update a mission will receive, with the note."""
+    briefing = briefings.get_briefing(briefing_id)
+    form = NoteForm()
+    if form.validate_on_submit() and not _wants_preview():
         try:
-            notified = briefings.send_new_agenda(briefing_id, current_actor())
+            notified = briefings.send_new_agenda(briefing_id, current_actor(),
+                                                 note=form.note.data)
         except Invalid as error:
-            flash(str(error), "error")
+            add_error(form, error)
         else:
             _flash_delivery(f"New agenda queued to {_contacts(notified)}", briefing_id, notified)
-    else:
-        flash("The form expired: please choose again.", "error")
-    return redirect(url_for("briefings.show", briefing_id=briefing_id))
+            return redirect(url_for("briefings.show", briefing_id=briefing_id))
+    pending = briefing.status == "confirmed" and briefing.agenda_pending
+    preview = previews.new_agenda(briefing_id, form.note.data or "") if pending else None
+    return render_template("briefings/new_agenda.html",
+                           briefing=briefings.get_briefing(briefing_id), form=form,
+                           preview=preview, pending=pending,
+                           audience=briefings_view.notified_audience(briefing)
+                           ), form_status(form)
+
+
+def _wants_preview() -> bool:
+    """True for "Show the e-mail with this note": the page shows it again, nothing is sent."""
+    return bool(request.form.get("preview"))
 
 
 def flash_with_links(parts: list[tuple[str, str | None]], category: str = "success") -> None:

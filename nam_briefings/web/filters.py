@@ -33,7 +33,7 @@ def geneva_datetime(instant: datetime | None) -> str:
     if instant is None:
         return ""
     local = to_local(instant)
-    return f"{wording.short_date(local)}, {local:%H:%M %Z}"
+    return f"{wording.day_and_time(local)} {local:%Z}"
 
 
 def geneva_time(instant: datetime | None) -> str:
@@ -41,6 +41,12 @@ def geneva_time(instant: datetime | None) -> str:
     if instant is None:
         return ""
     return f"{to_local(instant):%H:%M %Z}"
+
+
+def geneva_span(start: datetime, end: datetime) -> str:
+    """A meeting's day and hours in Geneva time, e.g. "Tue 22 Apr 2025, 10:00–11:30 CEST"."""
+    first, last = to_local(start), to_local(end)
+    return f"{wording.day_and_time(first)}–{last:%H:%M %Z}"
 
 
 def geneva_date(instant: datetime | None) -> str:
@@ -64,6 +70,7 @@ def register_filters(app: Flask) -> None:
     """Make the filters and label tables available to every template."""
     app.add_template_filter(geneva_datetime)
     app.add_template_filter(geneva_time)
+    app.add_template_filter(geneva_span)
     app.add_template_filter(geneva_date)
     app.add_template_filter(long_date)
     app.add_template_filter(geneva_last_day)

@@ -38,6 +38,7 @@ from ..domain.limits import (
     DATABASE_INT_MAX,
     EMAIL_MAX,
     MISSION_NAME_MAX,
+    NOTE_MAX_LENGTH,
     PASSWORD_MAX,
     ROOM_LOCATION_MAX,
     ROOM_NAME_MAX,
@@ -273,6 +274,21 @@ def geneva_instant(day: date, field: TimeField) -> datetime:
                       field=field.name) from None
 
 
+NOTE_LABEL = "A note from the secretariat (optional)"
+
+
+def note_field() -> TextAreaField:
+    """The secretariat's note to put into every e-mail of a change."""
+    return TextAreaField(NOTE_LABEL, validators=[Optional(), Length(
+        max=NOTE_MAX_LENGTH, message=f"Keep the note under {NOTE_MAX_LENGTH:,} characters.")])
+
+
+class NoteForm(FlaskForm):
+    """A step that sends e-mails (a cancellation, a new agenda): an optional note."""
+
+    note = note_field()
+
+
 class RescheduleForm(FlaskForm):
     """A new time for a confirmed briefing (Geneva wall-clock time); no end keeps the length."""
 
@@ -285,6 +301,9 @@ class RescheduleForm(FlaskForm):
                          validators=[Optional()],
                          invalid_value_message="Give the end time as HH:MM, e.g. 11:30.")
     send_for_past = BooleanField("Yes, send the update although this time is in the past")
+    #: asked for when the new time breaks the order of review (services: allow_out_of_order)
+    move_anyway = BooleanField("Move it anyway")
+    note = note_field()
 
     def geneva_times(self) -> tuple[datetime, datetime | None]:
         """Start and end (None: keep the length) as aware UTC instants.
@@ -329,6 +348,7 @@ class ConfirmProposalForm(FlaskForm):
     #: views give the label the session's number (`expected_label`)
     allow_expected = BooleanField("I understand this session is expected: its dates are not "
                                   "yet published")
+    note = note_field()
 
 
 # --- sessions, their reviews and CSV imports -------------------------------------------------

@@ -153,7 +153,7 @@ def _save_states(form: ReviewOrderForm, save: Any) -> tuple[Any, list]:
     try:
         return save(), []
     except ImportRejected as rejected:
-        form.states.errors = [f"{rejected} Each problem is listed with its line."]
+        form.states.errors = [f"{rejected}. Each problem is listed with its line."]
         return None, rejected.errors
     except Invalid as error:
         add_error(form, error)

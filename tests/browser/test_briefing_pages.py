@@ -71,7 +71,7 @@ def test_a_mission_answers_from_the_link_in_its_email_and_the_roster_shows_it(
     expect(page.locator("p").filter(has_text="Missions' answers")).to_contain_text(
         re.compile(r"1\s+accepted"))
     afghanistan = page.locator("table.roster tbody tr").filter(has_text="Afghanistan AFG")
-    expect(afghanistan.locator("td").nth(1)).to_have_text("Accepted")
+    expect(afghanistan.locator(".roster__answer")).to_have_text("Accepted")
     expect(afghanistan).to_contain_text(
         "UPR focal point of Afghanistan (demo) (Focal point, upr.afg@example.org): Accepted, ")
     expect(afghanistan).to_contain_text("via link")
@@ -156,6 +156,10 @@ def test_rescheduling_shows_who_is_notified_then_queues_the_update_with_a_higher
 
     page.get_by_label("New date").fill("2025-04-24")
     page.get_by_label("New start (Geneva time)").fill("15:00")
+    page.get_by_role("button", name=f"Move the briefing and notify {contacts} contacts").click()
+    # after the second briefing, out of the order of review: moved only with the tick
+    expect(page.locator("#order-warning")).to_contain_text("Out of the order of review")
+    page.get_by_label("Move it anyway").check()
     page.get_by_role("button", name=f"Move the briefing and notify {contacts} contacts").click()
     expect(page.get_by_text(f"Briefing moved to Thu 24 Apr 2025, 15:00 CEST – 16:30 CEST "
                             f"(SEQUENCE 1); update queued to {contacts} contacts — follow the "
@@ -276,6 +280,7 @@ def presenter_decline_link(app, briefing_id: int) -> tuple[str, str]:
 def test_a_presenter_s_decline_waits_for_the_secretariat_s_decision(page, new_context,
                                                                     live_server, briefing_ids):
     first, _second = briefing_ids
+    deliver_outbox(live_server, until=FOCAL_POINT)  # the first missions have the invitation
     state, link = presenter_decline_link(live_server.app, first)
     mission = new_context().new_page()
     mission.goto(link)
@@ -295,6 +300,31 @@ def test_a_presenter_s_decline_waits_for_the_secretariat_s_decision(page, new_co
     for choice in ("Re-plan the meeting…", "Cancel it…"):
         expect(decision.get_by_role("link", name=choice)).to_be_visible()
     screenshot(page, "30-decision-after-a-decline")
-    decision.get_by_role("button", name="Keep the meeting and send the new agenda").click()
+
+    # keeping the meeting: first the update a mission will receive, with a note
+    decision.get_by_role("link", name="Keep the meeting and send the new agenda…").click()
+    preview = page.locator("#mail-preview")
+    expect(preview).to_contain_text(f"What changed:\n  - {state} no longer presents.")
+    page.get_by_label("A note from the secretariat (optional)").fill(
+        "The Ambassador of Guyana will present first.")
+    page.get_by_role("button", name="Show the e-mail with this note").click()
+    expect(preview.locator("pre.mail-text").first).to_contain_text(
+        "A note from the NAM Chairmanship:\n  The Ambassador of Guyana will present first.")
+    expect(preview).to_contain_text("Answer asked")
+    screenshot(page, "39-email-preview")
+    assert outbox_rows_of_sequence(live_server.app, first, 1) == 0, "a preview sends nothing"
+    page.get_by_role("button", name=re.compile(r"^Send the new agenda to \d+ contacts")).click()
     expect(page.get_by_text(re.compile(r"^New agenda queued to \d+ contacts"))).to_be_visible()
     expect(page.locator("#decision")).to_have_count(0)
+    compose(live_server)
+    assert outbox_rows_of_sequence(live_server.app, first, 1) > 0
+
+
+def outbox_rows_of_sequence(app, briefing_id: int, sequence: int) -> int:
+    """How many outbox messages carry this version of the briefing."""
+    from nam_briefings.extensions import db
+    from nam_briefings.models import OutboxMessage
+
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count()).select_from(OutboxMessage).filter_by(
+            briefing_id=briefing_id, sequence=sequence))

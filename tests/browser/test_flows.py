@@ -36,7 +36,11 @@ def test_wrong_password_is_refused_then_the_right_one_logs_in(page, live_server)
     page.get_by_label("E-mail address").fill(USERS["editor"])
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("Wrong e-mail address or password.")).to_be_visible()
+    # in the form's error box (focused) and next to the field
+    expect(page.get_by_role("alert")).to_be_focused()
+    expect(page.get_by_role("alert").get_by_text("Wrong e-mail address or password.")
+           ).to_be_visible()
+    expect(page.get_by_text("Wrong e-mail address or password.", exact=True)).to_be_visible()
     expect(page.get_by_label("Password")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_role("navigation", name="Main")).to_have_count(0)
 

@@ -55,6 +55,12 @@ def compose() -> None:
     fanout.compose_pending()
 
 
+def fresh(briefing: Briefing) -> Briefing:
+    """The briefing as committed (read again from the database)."""
+    db.session.expire_all()
+    return db.session.get(Briefing, briefing.id)
+
+
 def invitation_for(briefing: Briefing, email: str) -> Invitation:
     """The invitation of the contact with this address to the briefing (fresh from the database)."""
     db.session.expire_all()

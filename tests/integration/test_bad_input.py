@@ -10,7 +10,7 @@ import csv
 import hashlib
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
@@ -21,8 +21,8 @@ from werkzeug.routing import IntegerConverter
 
 from nam_briefings.extensions import db
 from nam_briefings.models import Contact, InboundReply, Invitation, OutboxMessage, Proposal
-from nam_briefings.services import (briefings, busy, feeds, invitations, missions, portal, rooms,
-                                    users)
+from nam_briefings.services import (briefings, busy, clock, feeds, invitations, missions, portal,
+                                    rooms, users)
 from tests.factories import create_user
 from tests.integration.invitation_helpers import SECRETARIAT, confirm_session_49
 from tests.integration.web_helpers import HTML, text
@@ -65,6 +65,9 @@ def world(app, client, login) -> dict:
         Contact.mission_id != contact.mission_id)).first()
     missions.set_contact_active(colleague.id, False, SECRETARIAT)
     both[0].agenda_pending = True  # a presenter left: the decision's form is on its page
+    for sent in db.session.scalars(db.select(OutboxMessage).filter_by(  # went 3 days ago:
+            briefing_id=both[1].id, kind="request", status="pending")):  # reminders may go
+        sent.status, sent.sent_at = "sent", clock.now() - timedelta(days=3)
     reply = InboundReply(message_id="<reply@guy.example.org>", outcome="unverified",
                          from_address=contact.email, attendee=contact.email,
                          partstat="ACCEPTED", event_uid=both[0].uid, briefing_id=both[0].id,
@@ -84,7 +87,8 @@ def world(app, client, login) -> dict:
     pages = ["/missions/BRA", f"/missions/{colleague.mission.state_iso3}",
              f"/admin/users/{former.id}", "/sessions/48",
              f"/sessions/48/proposals/{proposal}/confirm", "/rooms",
-             "/sessions/54/publish"]  # 54 is on file as expected (the seed's forecast)
+             "/sessions/54/publish",  # 54 is on file as expected (the seed's forecast)
+             f"/briefings/{both[1].id}/remind"]
     return {"ints": ints, "strings": strings, "tokens": tokens, "pages": pages,
             "login_page": login_page}
 

@@ -335,7 +335,7 @@ def test_a_bad_contact_is_refused_next_to_its_field_and_nothing_changes(client, 
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert message in field_error(html, field)
-    assert "Please correct the fields marked below; nothing was saved." in text(html)
+    assert "Please correct this; nothing was saved:" in text(html)
     assert db.session.scalar(db.select(db.func.count(Contact.id))) == before
     assert len(outbox_messages()) == queued and portal_events() == []
 

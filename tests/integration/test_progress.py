@@ -157,7 +157,7 @@ def test_a_reschedule_and_a_cancellation_link_to_the_delivery(app, client, login
     (first, _second), _ = confirm_through_the_web(app, client, login)
     compose()
     post(client, f"/briefings/{first.id}/reschedule",
-         {"day": "2025-04-24", "start_time": "15:00"})
+         {"day": "2025-04-24", "start_time": "15:00", "move_anyway": "y"})
     html = page(client, f"/briefings/{first.id}")
     assert (f"update queued to {CONTACTS} contacts — follow the delivery.") in text(html)
     assert f'<a href="/briefings/{first.id}#delivery">follow the delivery</a>' in html

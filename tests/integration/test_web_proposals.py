@@ -85,7 +85,8 @@ def test_editor_proposes_and_sees_ranked_proposals_with_reasons_and_agenda(clien
     assert "5 proposals for session 49, best first." in content
     section = briefing_section(html)
     assert section.index("Proposal 1") < section.index("Proposal 2") < section.index("Proposal 5")
-    first = section.split("Proposal 2")[0]
+    # the first proposal in full, after the table comparing them all
+    first = text(html.split('<ol class="proposals">')[1].split('<li class="card proposal"')[1])
     assert "Proposal 1 Best" in first  # the score in words; the number on demand
     assert f"Technical details Score +0.00 Proposal id {stored[0].key}" in first
     assert (f"Meeting 1: Tue 22 Apr 2025, 10:00 CEST – 11:30 CEST, {ROOM} "

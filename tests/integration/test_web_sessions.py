@@ -137,5 +137,5 @@ def test_every_role_reads_the_audit_log_in_geneva_time(client, login):
     event.at = datetime(2024, 7, 1, 12, 5, tzinfo=timezone.utc)
     db.session.commit()
     content = text(page(client, "/audit"))
-    assert ("Mon 1 Jul 2024, 14:05 CEST editor@chair.example.org contact.update contact 7 "
-            "role: deputy → ambassador") in content
+    assert ("Mon 1 Jul 2024, 14:05 CEST editor@chair.example.org changed contact 7 "
+            "(role: deputy → ambassador). Technical details Event contact.update") in content

@@ -1,0 +1,150 @@
+"""The e-mail a mission will receive, shown to the secretariat before anything goes out.
+
+Before invitations, updates or cancellations are sent, the page shows one of them exactly
+as the worker will write it (text, and the calendar entry in words) with the secretariat's
+note in it. The change is made in the database session, the e-mail rendered, and the
+session rolled back: nothing is saved, queued or sent, and the wording cannot drift from
+what the fan-out writes. Personal links are placeholders.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..domain import wording
+from ..domain.calendar import to_local
+from ..extensions import db
+from ..models import Briefing, Contact, Invitation, Proposal
+from . import briefings, invitations, outbox_rules
+
+_METHOD_WORDS = {"REQUEST": "adds the meeting, or updates the one already there (same entry)",
+                 "CANCEL": "removes the meeting"}
+
+
+@dataclass(frozen=True)
+class MailPreview:
+    """One e-mail as its recipient will read it (technical rows for the disclosure)."""
+
+    to_name: str
+    to_address: str
+    mission: str
+    subject: str
+    text: str
+    #: the calendar entry in words: (label, value)
+    calendar: list[tuple[str, str]]
+    description: str
+    #: (label, value, monospace) for `technical_details`
+    technical: list[tuple[str, str, bool]]
+
+
+def invitation(proposal_key: str, note: str) -> MailPreview | None:
+    """The invitation to the first meeting of a proposal, as the first mission invited
+    will receive it (None when nobody would be invited)."""
+    proposal = db.session.scalar(db.select(Proposal).filter_by(key=proposal_key))
+    audience = invitations.audience()
+    if proposal is None or not proposal.meetings or not audience:
+        return None
+
+    def change() -> Invitation:
+        briefing = briefings.draft_briefing(proposal, 0)
+        contact = audience[0]
+        role = "presenter" if contact.mission.state_iso3 in \
+            invitations.presenting_iso3s(briefing) else "participant"
+        return Invitation(briefing=briefing, contact=contact, role=role,
+                          partstat="NEEDS-ACTION")
+
+    return _preview(change, "invitation", "REQUEST", note)
+
+
+def update_after_move(briefing_id: int, start: datetime, end: datetime, note: str
+                      ) -> MailPreview | None:
+    """The update a move to `start`–`end` sends (everyone asked to answer again)."""
+    def change() -> Invitation | None:
+        sample = _first_sent(briefing_id)
+        if sample is not None:
+            briefings.apply_move(sample.briefing, start, end)
+            sample.partstat = "NEEDS-ACTION"
+        return sample
+
+    return _preview(change, "invitation", "REQUEST", note)
+
+
+def new_agenda(briefing_id: int, note: str) -> MailPreview | None:
+    """The update that keeps the meeting and sends the closed-up agenda (answers kept)."""
+    def change() -> Invitation | None:
+        sample = _first_sent(briefing_id)
+        if sample is not None:
+            invitations.apply_new_agenda(sample.briefing)
+        return sample
+
+    return _preview(change, "invitation", "REQUEST", note)
+
+
+def cancellation(briefing_id: int, note: str) -> MailPreview | None:
+    """The cancellation of a briefing."""
+    def change() -> Invitation | None:
+        sample = _first_sent(briefing_id)
+        if sample is not None:
+            briefings.apply_cancel(sample.briefing)
+        return sample
+
+    return _preview(change, "cancellation", "CANCEL", note)
+
+
+def _first_sent(briefing_id: int) -> Invitation | None:
+    """The first contact the briefing was sent to (the first mission, by its code)."""
+    return db.session.scalar(
+        db.select(Invitation).join(Invitation.contact).join(Contact.mission)
+        .where(Invitation.briefing_id == briefing_id,
+               Invitation.last_sequence_sent.is_not(None))
+        .order_by(Contact.mission_id, Invitation.id).limit(1))
+
+
+def _preview(change: Callable[[], Invitation | None], template: str, method: str,
+             note: str) -> MailPreview | None:
+    with _rolled_back():
+        invitation = change()
+        if invitation is None:
+            return None
+        received = None
+        if invitation.contact_id is not None and invitation.briefing_id is not None:
+            pair = (invitation.briefing_id, invitation.contact_id)
+            received = outbox_rules.histories([pair])[pair].last_version_received()
+        subject, text, ics = invitations.preview_letter(invitation, template, method,
+                                                        received, note)
+        contact = invitation.contact
+        return MailPreview(contact.name, contact.email, contact.mission.state.name, subject,
+                           text, *_readable(ics))
+
+
+@contextmanager
+def _rolled_back() -> Iterator[None]:
+    """Whatever the block changes in the session is undone (and was never committed)."""
+    try:
+        with db.session.no_autoflush:
+            yield
+    finally:
+        db.session.rollback()
+
+
+def _readable(ics: str) -> tuple[list[tuple[str, str]], str, list[tuple[str, str, bool]]]:
+    """The calendar entry in words, its description, and its technical fields."""
+    from icalendar import Calendar
+
+    calendar = Calendar.from_ical(ics)
+    event = calendar.walk("VEVENT")[0]
+    method = str(calendar["METHOD"])
+    start, end = to_local(event.decoded("DTSTART")), to_local(event.decoded("DTEND"))
+    asks = event["ATTENDEE"].params.get("RSVP") == "TRUE"
+    rows = [("In the calendar", _METHOD_WORDS[method]),
+            ("Title", str(event["SUMMARY"])),
+            ("When", f"{wording.day_and_time(start)}–{end:%H:%M} {end:%Z} (Geneva time)"),
+            ("Where", str(event.get("LOCATION", "")))]
+    if method == "REQUEST":
+        rows.append(("Answer asked", "yes: Accept, Tentative or Decline in the calendar" if asks
+                     else "no: the answer on record stays"))
+    technical = [("METHOD", method, False), ("UID", str(event["UID"]), True),
+                 ("SEQUENCE", str(event["SEQUENCE"]), False)]
+    return rows, str(event.get("DESCRIPTION", "")), technical
