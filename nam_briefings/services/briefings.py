@@ -343,14 +343,15 @@ class ManualResult:
 
 def set_by_hand(number: int, start: datetime, end: datetime, room_name: str,
                 iso3s: list[str], actor: audit.Actor, allow_past: bool = False,
-                allow_expected: bool = False) -> ManualResult:
+                allow_expected: bool = False, note: str = "") -> ManualResult:
     """Create a briefing at a time chosen by the secretariat.
 
     Hard constraints are enforced (Invalid lists what breaks); soft ones come back as
     warnings. `iso3s` are the presenting states, in agenda order (default: review order).
     A start in the past is refused unless `allow_past`, and an expected session (its
-    dates not yet published) unless `allow_expected`.
+    dates not yet published) unless `allow_expected`. `note` goes into every invitation.
     """
+    note = checked_note(note)
     session = get_session(number)
     locks.lock_session(session.id)  # one briefing set per session, even when posted twice
     _refuse_if_already_briefed(session)
@@ -358,6 +359,20 @@ def set_by_hand(number: int, start: datetime, end: datetime, room_name: str,
         refuse_expected(session)
     if not allow_past:
         clock.refuse_past([start])
+    briefing, warnings = draft_by_hand(number, start, end, room_name, iso3s)
+    db.session.flush()
+    fanout.queue(briefing, "invite", note)
+    audit.record(actor, "briefing.set_by_hand", "briefing", briefing.id, _describe(briefing))
+    db.session.commit()
+    return ManualResult(briefing, warnings)
+
+
+def draft_by_hand(number: int, start: datetime, end: datetime, room_name: str,
+                  iso3s: list[str]) -> tuple[Briefing, list[str]]:
+    """The briefing a time set by hand makes, added to the session and not committed (a
+    preview rolls it back), with the soft constraints' warnings; Invalid when a hard one
+    breaks."""
+    session = get_session(number)
     room = db.session.scalar(db.select(Room).filter_by(name=room_name, active=True))
     if room is None:
         raise Invalid(f"no active room named {room_name!r}")
@@ -369,12 +384,7 @@ def set_by_hand(number: int, start: datetime, end: datetime, room_name: str,
     if not check.ok:
         raise Invalid("this time does not work: " + "; ".join(check.problems))
     meeting = _manual_meeting(start, end, room.name, presenters, rules)
-    briefing = _create_briefing(session, meeting, None)
-    db.session.flush()
-    fanout.queue(briefing, "invite")
-    audit.record(actor, "briefing.set_by_hand", "briefing", briefing.id, _describe(briefing))
-    db.session.commit()
-    return ManualResult(briefing, check.warnings)
+    return _create_briefing(session, meeting, None), check.warnings
 
 
 def get_briefing(briefing_id: int) -> Briefing:

@@ -48,12 +48,29 @@ def invitation(proposal_key: str, note: str) -> MailPreview | None:
         return None
 
     def change() -> Invitation:
-        briefing = briefings.draft_briefing(proposal, 0)
-        contact = audience[0]
-        role = "presenter" if contact.mission.state_iso3 in \
-            invitations.presenting_iso3s(briefing) else "participant"
-        return Invitation(briefing=briefing, contact=contact, role=role,
-                          partstat="NEEDS-ACTION")
+        return _invited(briefings.draft_briefing(proposal, 0), audience[0])
+
+    return _preview(change, "invitation", "REQUEST", note)
+
+
+def _invited(briefing: Briefing, contact: Contact) -> Invitation:
+    """The invitation a new briefing gives the contact (not saved)."""
+    role = "presenter" if contact.mission.state_iso3 in invitations.presenting_iso3s(briefing) \
+        else "participant"
+    return Invitation(briefing=briefing, contact=contact, role=role, partstat="NEEDS-ACTION")
+
+
+def invitation_by_hand(number: int, start: datetime, end: datetime, room_name: str,
+                       iso3s: list[str], note: str) -> MailPreview | None:
+    """The invitation a time set by hand sends (Invalid, as `set_by_hand`, when it does not
+    work)."""
+    audience = invitations.audience()
+    if not audience:
+        return None
+
+    def change() -> Invitation:
+        briefing, _ = briefings.draft_by_hand(number, start, end, room_name, iso3s)
+        return _invited(briefing, audience[0])
 
     return _preview(change, "invitation", "REQUEST", note)
 

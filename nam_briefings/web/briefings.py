@@ -126,13 +126,24 @@ def manual(number: int) -> Any:
     overview = sessions.get_session(number)
     form = ManualBriefingForm()
     form.set_choices(proposals_view.active_rooms(), overview.reviews)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _wants_preview():
+        try:
+            start, end = form.geneva_times()
+            preview = previews.invitation_by_hand(number, start, end, form.room.data,
+                                                  form.presenting_in_review_order(),
+                                                  form.note.data or "")
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            return session_page(number, manual_form=form, manual_preview=preview)
+    elif form.validate_on_submit():
         try:
             start, end = form.geneva_times()
             result = briefings.set_by_hand(number, start, end, form.room.data,
                                            form.presenting_in_review_order(), current_actor(),
                                            allow_past=form.allow_past.data,
-                                           allow_expected=form.allow_expected.data)
+                                           allow_expected=form.allow_expected.data,
+                                           note=form.note.data)
         except Invalid as error:
             add_error(form, error)
         else:
@@ -141,7 +152,6 @@ def manual(number: int) -> Any:
                 flash(f"Please note: {warning}.", "warning")
             return _back_to(number)
     return session_page(number, manual_form=form, status=400)
-
 
 
 # --- one briefing: its roster, moving and cancelling it ------------------------------------

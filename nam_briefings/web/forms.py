@@ -222,6 +222,15 @@ def ticked_at_least_one(form: FlaskForm, field: MultiCheckboxField) -> None:
         raise StopValidation("Tick at least one presenting state.")
 
 
+NOTE_LABEL = "A note from the secretariat (optional)"
+
+
+def note_field() -> TextAreaField:
+    """The secretariat's note to put into every e-mail of a change."""
+    return TextAreaField(NOTE_LABEL, validators=[Optional(), Length(
+        max=NOTE_MAX_LENGTH, message=f"Keep the note under {NOTE_MAX_LENGTH:,} characters.")])
+
+
 class ManualBriefingForm(FlaskForm):
     """A briefing at a time the secretariat chooses (Geneva wall-clock time)."""
 
@@ -239,6 +248,7 @@ class ManualBriefingForm(FlaskForm):
     #: views give the label the session's number (`expected_label`)
     allow_expected = BooleanField("I understand this session is expected: its dates are not "
                                   "yet published")
+    note = note_field()
 
     def set_choices(self, rooms: list, reviews: list) -> None:
         """Offer `rooms` (Room rows) and the states of `reviews` (Review rows, in order)."""
@@ -272,15 +282,6 @@ def geneva_instant(day: date, field: TimeField) -> datetime:
     except ValueError as error:
         raise Invalid(f"{error}: the clocks go forward that night, choose another time",
                       field=field.name) from None
-
-
-NOTE_LABEL = "A note from the secretariat (optional)"
-
-
-def note_field() -> TextAreaField:
-    """The secretariat's note to put into every e-mail of a change."""
-    return TextAreaField(NOTE_LABEL, validators=[Optional(), Length(
-        max=NOTE_MAX_LENGTH, message=f"Keep the note under {NOTE_MAX_LENGTH:,} characters.")])
 
 
 class NoteForm(FlaskForm):

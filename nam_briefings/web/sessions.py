@@ -43,8 +43,10 @@ def show(number: int) -> str:
 
 def session_page(number: int, rules_form: RulesForm | None = None,
                  manual_form: ManualBriefingForm | None = None,
-                 status: int = 200) -> tuple[str, int]:
-    """Render a session's page; a form given (with its errors) replaces the blank one.
+                 status: int = 200, manual_preview=None) -> tuple[str, int]:
+    """Render a session's page; a form given (with its errors) replaces the blank one, and
+    `manual_preview` is the invitation the time set by hand would send
+    (`services.previews.MailPreview`).
 
     The briefing section shows the confirmed briefings or, when there are none, the open
     proposals; editors also get the forms to plan again and to set a time by hand (shown
@@ -66,6 +68,7 @@ def session_page(number: int, rules_form: RulesForm | None = None,
     body = render_template("sessions/show.html", overview=overview, today=clock.today(),
                            now=clock.now(), briefings=confirmed, proposals=proposals,
                            editing=editing, rules_form=rules_form, manual_form=manual_form,
+                           manual_preview=manual_preview,
                            timeline=timeline.session_timeline(number),
                            coverage=None if confirmed else
                            proposals_view.proposals_coverage(number, proposals))
