@@ -66,7 +66,7 @@ def demo_command() -> None:
     click.echo(result.missions.summary)
     click.echo(result.contacts.summary)
     if result.admin_password:
-        click.secho("\nDemo administrator created. Log in at http://127.0.0.1:5000/login with",
+        click.secho(f"\nDemo administrator created. Log in at {feed_links.public_url('/login')} with",
                     bold=True)
         click.secho(f"    e-mail:   {result.admin_email}\n    password: {result.admin_password}\n",
                     bold=True)

@@ -39,11 +39,13 @@ def test_seed_twice_changes_nothing(runner):
     assert audit_count() == events
 
 
-def test_demo_data_prints_the_password_once(runner):
+def test_demo_data_prints_the_password_once(app, runner):
+    app.config["PUBLIC_BASE_URL"] = "http://127.0.0.1:5100"  # as `make run PORT=5100` sets it
     runner.invoke(args=["seed"])
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
     assert "password:" in first.output and "admin@example.org" in first.output
+    assert "Log in at http://127.0.0.1:5100/login with" in first.output
     counts = table_counts()
     assert counts["missions"] == 139 and counts["contacts"] == 278
     second = runner.invoke(args=["demo"])
