@@ -56,3 +56,9 @@ def join_names(items: Sequence[str]) -> str:
     if len(items) < 2:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def sentence(text: str) -> str:
+    """The first letter upper-case, the rest as written ("Tue 5 Feb" stays, unlike
+    str.capitalize, which would write "tue 5 feb")."""
+    return text[:1].upper() + text[1:]

@@ -113,7 +113,8 @@ class History:
             return f"an update to this contact is queued (it reminds); no {kind} beside it"
         last = self.last_version_sent_at()
         if last is not None and now - last < QUIET_AFTER_UPDATE:
-            return (f"an update was sent {wording.short_datetime(to_local(last))} (it reminds); "
+            what = "the invitation" if self.last_version_received() == 0 else "an update"
+            return (f"{what} was sent {wording.short_datetime(to_local(last))} (it reminds); "
                     f"no {kind} within a day of it")
         if self.sent_today(kind, now, other_than):
             return f"a {kind} already went to this contact today"

@@ -68,6 +68,7 @@ def long_date(day: date | None) -> str:
 
 def register_filters(app: Flask) -> None:
     """Make the filters and label tables available to every template."""
+    app.add_template_filter(wording.sentence, "sentence")
     app.add_template_filter(geneva_datetime)
     app.add_template_filter(geneva_time)
     app.add_template_filter(geneva_span)

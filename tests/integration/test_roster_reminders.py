@@ -188,3 +188,14 @@ def test_a_cancelled_briefing_or_one_waiting_for_a_decision_is_not_reminded_of(a
     db.session.expire_all()
     assert "cancelled" in reminders.why_refused(db.session.get(Briefing, second.id), clock.now())
     assert reminders_queued(second) == []
+
+
+def test_just_after_the_invitation_nobody_is_reminded_and_the_page_says_why(client, login,
+                                                                             app, smtp_server):
+    [_, second] = confirm_session_49(app)
+    outbox.deliver_all(ignore_backoff=True, now=clock.now())  # the invitations go "today"
+    login("editor")
+    content = text(page(client, f"/briefings/{second.id}/remind"))
+    assert "0 reminders will go" in content
+    assert ("The invitation was sent Mon 3 Mar 2025 00:00 (it reminds); no reminder within a "
+            "day of it.") in content  # the dates as written, not lower-cased
