@@ -175,9 +175,12 @@ def attendee_line(attendee: Attendee, rsvp: bool) -> str:
 
 
 def feed(
-    name: str, events: Sequence[FeedEvent], description: str = "", prodid: str = PRODID
+    name: str, events: Sequence[FeedEvent], description: str = "", prodid: str = PRODID, *,
+    organizer: Organizer,
 ) -> str:
-    """The METHOD:PUBLISH calendar of a subscription feed, events ordered by start then UID.
+    """The METHOD:PUBLISH calendar of a subscription feed, events ordered by start then UID;
+    every event names its ``organizer`` (RFC 5546 §3.2.1 requires ORGANIZER in a PUBLISH,
+    and libical's iTIP check refuses a feed without it).
 
     Cancelled events are refused: leave them out, and clients drop them from their copy.
     """
@@ -201,7 +204,7 @@ def feed(
     calendar.add("x-published-ttl", FEED_REFRESH)
     calendar.add_component(_vtimezone())
     for item in sorted(events, key=_feed_order):
-        calendar.add_component(_feed_vevent(item))
+        calendar.add_component(_feed_vevent(item, organizer))
     return _text(calendar)
 
 
@@ -266,9 +269,10 @@ def _vevent(event: EventData, status: str, transparent: bool) -> Event:
     return vevent
 
 
-def _feed_vevent(item: FeedEvent) -> Event:
+def _feed_vevent(item: FeedEvent, organizer: Organizer) -> Event:
     """The VEVENT of one feed entry: timed in Europe/Zurich, or all-day with VALUE=DATE."""
     vevent = _base_vevent(item.uid, item.sequence, item.dtstamp, item.status)
+    vevent.add("organizer", _organizer(organizer))
     if item.all_day:
         start, end = _day(item.start), _day(item.end)
     else:

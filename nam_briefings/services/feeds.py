@@ -259,7 +259,9 @@ def peek(app: Flask, key: tuple) -> Feed | None:
 
 
 def _render(name: str, description: str, events: list[ical.FeedEvent]) -> Feed:
-    body = ical.feed(name, events, description).encode()
+    config = current_app.config
+    organizer = ical.Organizer(config["ORGANIZER_EMAIL"], config["ORGANIZER_NAME"])
+    body = ical.feed(name, events, description, organizer=organizer).encode()
     last = max((e.dtstamp for e in events), default=datetime(2000, 1, 1).astimezone())
     last = last.replace(microsecond=0)
     return Feed(body, hashlib.sha256(body).hexdigest()[:32], last, http_date(last),

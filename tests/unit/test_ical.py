@@ -35,12 +35,19 @@ from nam_briefings.domain.ical import (
     FeedEvent,
     Organizer,
     cancellation,
-    feed,
     for_attendees,
     invitation,
 )
+from nam_briefings.domain.ical import feed as ical_feed
 
 GENEVA = ZoneInfo("Europe/Zurich")
+FEED_ORGANIZER = Organizer("secretariat@chair.example.org", "NAM Chairmanship, Geneva")
+
+
+def feed(name: str, events, description: str = "") -> str:
+    """A feed as the service publishes it: its events name the secretariat as organizer."""
+    return ical_feed(name, events, description, organizer=FEED_ORGANIZER)
+
 UTC = timezone.utc
 TESTS = Path(__file__).resolve().parents[1]
 GOLDEN = TESTS / "fixtures" / "ical"
@@ -482,7 +489,7 @@ def feed_events() -> list[FeedEvent]:
     return [autumn, base, UPR35, twin]
 
 
-def test_a_feed_is_publish_without_attendees_and_tells_clients_how_often_to_poll():
+def test_a_feed_is_publish_with_its_organizer_without_attendees_and_a_poll_interval():
     text = feed("NAM briefings", feed_events(), description="All NAM briefings")
     calendar = parse(text)
     assert calendar["METHOD"] == "PUBLISH"
@@ -494,7 +501,10 @@ def test_a_feed_is_publish_without_attendees_and_tells_clients_how_often_to_poll
     assert "\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in text
     assert "\r\nX-PUBLISHED-TTL:PT1H\r\n" in text
     assert [tz["TZID"] for tz in calendar.timezones] == ["Europe/Zurich"]
-    assert "ATTENDEE" not in text and "RSVP" not in text and "ORGANIZER" not in text
+    assert "ATTENDEE" not in text and "RSVP" not in text
+    # RFC 5546 §3.2.1: a PUBLISH names its organizer in every event
+    assert all(str(event["ORGANIZER"]) == "mailto:secretariat@chair.example.org"
+               for event in calendar.events)
     stamps = {str(event["UID"]): event["DTSTAMP"].dt for event in calendar.events}
     assert stamps == {item.uid: item.dtstamp for item in feed_events()}
 
@@ -580,7 +590,8 @@ def test_icaljs_reads_a_feed():
     assert (session["start"], session["end"]) == ("2020-01-20", "2020-02-01")
     autumn = by_uid["briefing-upr50-1@nam-briefings.chair.example.org"]
     assert autumn["start"] == "2025-10-26T09:00:00.000Z"
-    assert all(not event["attendees"] and event["organizer"] is None for event in result["events"])
+    assert all(not event["attendees"] and event["organizer"]["value"] ==
+               "mailto:secretariat@chair.example.org" for event in result["events"])
 
 
 # --- golden files -----------------------------------------------------------------------------
