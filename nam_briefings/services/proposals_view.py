@@ -58,6 +58,10 @@ class ProposedMeeting:
     agenda: list[AgendaLine]
 
 
+#: how the planner's last reason begins: the score and its parts ("Score +0.50: lead time …")
+SCORE_REASON = "Score "
+
+
 @dataclass(frozen=True)
 class ProposalView:
     """A stored proposal ready for a template."""
@@ -75,6 +79,17 @@ class ProposalView:
     def is_open(self) -> bool:
         """True while the proposal can still be confirmed."""
         return self.status == "open"
+
+    @property
+    def plain_reasons(self) -> list[str]:
+        """The reasons in words, without the score's breakdown (that is in `score_parts`)."""
+        return [line for line in self.reasons if not line.startswith(SCORE_REASON)]
+
+    @property
+    def score_parts(self) -> str:
+        """How the score is made ("lead time … -1.00, morning +1.00, …"), or ""."""
+        return next((line.split(": ", 1)[-1] for line in self.reasons
+                     if line.startswith(SCORE_REASON)), "")
 
     @property
     def main_reason(self) -> str:

@@ -88,7 +88,11 @@ def test_editor_proposes_and_sees_ranked_proposals_with_reasons_and_agenda(clien
     # the first proposal in full, after the table comparing them all
     first = text(html.split('<ol class="proposals">')[1].split('<li class="card proposal"')[1])
     assert "Proposal 1 Best" in first  # the score in words; the number on demand
-    assert f"Technical details Score +0.00 Proposal id {stored[0].key}" in first
+    # the number, and how it is made, on demand only
+    technical = first.split("Technical details", 1)[1]
+    assert technical.startswith(" Score +0.00 How it is scored lead time (1 working day away")
+    assert f"Proposal id {stored[0].key}" in technical
+    assert "Score +" not in first.split("Technical details", 1)[0]
     assert (f"Meeting 1: Tue 22 Apr 2025, 10:00 CEST – 11:30 CEST, {ROOM} "
             "Agenda of meeting 1 of proposal 1, in order of presentation Order State Time "
             "1 Grenada GRD 10:10 CEST – 10:30 CEST 2 Guinea GIN 10:30 CEST – 10:50 CEST "
