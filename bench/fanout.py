@@ -15,7 +15,7 @@ repetition (one more first, not counted, to warm up):
    `briefings.confirm_proposal` (what the confirm request runs): the briefing and one
    fan-out record committed;
 2. compose + deliver: `outbox.deliver_all()` (what the scheduler's delivery worker and
-   `outbox deliver` run): the 242 iMIP invitations written to the outbox a chunk of 100
+   `outbox deliver` run): the 242 iMIP invitations written to the outbox a chunk of 250
    contacts at a time, each chunk sent before the next is written, to a local aiosmtpd
    server on loopback, in its own process;
 4. the reference: plain `smtplib` sending the very same 242 messages (the bytes
@@ -163,10 +163,10 @@ def print_report(results: list[tuple[str, dict]], repeats: int) -> None:
     print(f"medians of {repeats} repetitions; ratio = plain smtplib time for the same bytes "
           "over one connection / (confirm + compose + deliver)\n"
           f"(the issue measured {FILED_RATIO} when it was filed); compose + deliver = what the "
-          "delivery worker does:\nit writes the fan-out's messages a chunk of 100 contacts a "
+          "delivery worker does:\nit writes the fan-out's messages a chunk of 250 contacts a "
           "transaction, and claims, builds,\nsends and records each chunk before it writes the "
           f"next (outcomes committed in batches of {outbox_batch()},\none SMTP connection per "
-          "batch of 100)")
+          "batch of 250)")
 
 
 def main() -> int:

@@ -31,7 +31,7 @@ from ..models import Briefing, Fanout, utcnow
 from . import briefings_view, invitations, locks, outbox, versions
 
 #: contacts composed per transaction (a crash redoes at most this many, harmlessly)
-CHUNK = 100
+CHUNK = 250
 
 
 def queue(briefing: Briefing, kind: str, note: str = "") -> Fanout:
@@ -74,11 +74,14 @@ def compose_pending(now: datetime | None = None, max_chunks: int | None = None) 
     most `max_chunks` chunks (`outbox.deliver` composes one, sends, and comes back for the
     next, so that the first messages go within moments even of a fan-out to thousands)."""
     report = ComposeReport()
-    while (fanout_id := _claim_next(now or utcnow())) is not None:
-        if not _compose(fanout_id, report, max_chunks):
-            _hand_back(fanout_id)
+    while max_chunks is None or report.chunks < max_chunks:
+        fanout_id = _claim_next(now or utcnow())
+        if fanout_id is None:
+            return report
+        if not _compose(fanout_id, report, max_chunks):  # handed back with its last chunk
             report.more = True
-            break
+            return report
+    report.more = _next_claimable(now or utcnow()) is not None  # not claimed, just seen
     return report
 
 
@@ -133,10 +136,12 @@ def _same(column, value):
 
 def _compose(fanout_id: int, report: ComposeReport, max_chunks: int | None) -> bool:
     """Write the fan-out's messages, chunk after chunk, each chunk one transaction; True
-    when it is finished, False when `max_chunks` was reached first."""
+    when it is finished, False when `max_chunks` was reached first (the fan-out is then
+    back in the queue, in the last chunk's transaction)."""
     report.fanouts += 1
     while max_chunks is None or report.chunks < max_chunks:
-        written, finished = locks.retrying(lambda: _compose_chunk(fanout_id, report))
+        last = max_chunks is not None and report.chunks + 1 >= max_chunks
+        written, finished = locks.retrying(lambda: _compose_chunk(fanout_id, report, last))
         report.messages += written
         report.chunks += 1
         if finished:
@@ -144,15 +149,11 @@ def _compose(fanout_id: int, report: ComposeReport, max_chunks: int | None) -> b
     return False
 
 
-def _hand_back(fanout_id: int) -> None:
-    """Put a fan-out this worker stopped composing back in the queue, to go on next time."""
-    db.session.execute(db.update(Fanout).where(Fanout.id == fanout_id,
-                                               Fanout.status == "composing")
-                       .values(status="queued", claimed_at=None))
-    db.session.commit()
-
-
-def _compose_chunk(fanout_id: int, report: ComposeReport) -> tuple[int, bool]:
+def _compose_chunk(fanout_id: int, report: ComposeReport,
+                   last: bool = False) -> tuple[int, bool]:
+    """Write one chunk of the fan-out; (how many, whether it is finished). After the
+    `last` chunk of this call, an unfinished fan-out is put back in the queue, to go on
+    next time (in the chunk's commit)."""
     fanout = db.session.get(Fanout, fanout_id)
     locks.lock_briefing(fanout.briefing_id)  # changes of the briefing wait for this chunk
     fanout = db.session.get(Fanout, fanout_id)
@@ -173,5 +174,7 @@ def _compose_chunk(fanout_id: int, report: ComposeReport) -> tuple[int, bool]:
     finished = written < CHUNK
     if finished:
         fanout.status, fanout.finished_at = "done", utcnow()
+    elif last:
+        fanout.status, fanout.claimed_at = "queued", None
     db.session.commit()
     return written, finished

@@ -138,6 +138,7 @@ def invite_everyone(briefing: Briefing, limit: int | None = None) -> int:
                  outbox_rules.histories((briefing.id, contact_id) for contact_id in ids).items()}
     with db.session.no_autoflush:
         queued = sum(_invite(version, contact, existing, histories) for contact in contacts)
+    version.write_new()
     db.session.flush()
     return queued
 
@@ -180,7 +181,7 @@ def _invite(version: _Version, contact: Contact, existing: dict[int, Invitation]
         invitation = Invitation(briefing=briefing, contact=contact,
                                 role=version.role_of(contact), partstat="NEEDS-ACTION",
                                 token=secrets.token_urlsafe(24))
-        db.session.add(invitation)
+        version.add_invitation(invitation)
     if invitation.last_sequence_sent == briefing.sequence:
         return False
     history = None if histories is None else histories.get(contact.id, outbox_rules.History())
@@ -203,6 +204,10 @@ class _Version:
     letters: dict[tuple, tuple[str, str, str]] = field(default_factory=dict)
     #: the outbox keys of the briefing's messages, when a fan-out read them (`is_new`)
     keys: set[str] | None = None
+    #: the messages with new keys, written together by `write_new` (fan-outs only)
+    new_messages: outbox.NewMessages = field(default_factory=outbox.NewMessages)
+    #: the new invitations, written together by `write_new` (fan-outs only)
+    new_invitations: list[Invitation] = field(default_factory=list)
     #: SEQUENCE -> what that version said (`services.versions`)
     recorded: dict[int, BriefingVersion] = field(default_factory=dict)
 
@@ -235,8 +240,37 @@ class _Version:
         self.keys.add(key)
         return True
 
+    def enqueue(self, kind: str, key: str, to_address: str, subject: str, body_text: str,
+                **fields) -> None:
+        """Queue one message of this version (`outbox.enqueue`'s arguments): a key the
+        fan-out knows to be new waits in `new_messages` for `write_new`, without a lookup."""
+        if self.is_new(key):
+            self.new_messages.add(kind, key, to_address, subject, body_text, **fields)
+        else:
+            outbox.enqueue(kind, key, to_address, subject, body_text, **fields)
+
+    def add_invitation(self, invitation: Invitation) -> None:
+        """Add a new invitation: a fan-out's wait for `write_new`, others join the session."""
+        if self.keys is None:
+            db.session.add(invitation)
+        else:
+            self.new_invitations.append(invitation)
+
+    def write_new(self) -> None:
+        """Write the invitations and messages kept back, one INSERT each (the caller
+        commits). The invitations go by a Core INSERT, not as ORM objects: on SQLite the
+        ORM inserts those one statement each (to learn each id), and a chunk needs none."""
+        invitations, self.new_invitations = self.new_invitations, []
+        if invitations:  # the columns left out take their defaults
+            db.session.execute(Invitation.__table__.insert(), [
+                {"briefing_id": i.briefing.id, "contact_id": i.contact.id, "role": i.role,
+                 "partstat": i.partstat, "token": i.token,
+                 "last_sequence_sent": i.last_sequence_sent} for i in invitations])
+        self.new_messages.write()
+
     @classmethod
     def of(cls, briefing: Briefing) -> _Version:
+        load_agenda(briefing)  # with its reviews and states: one query, not two an item
         return cls(briefing, event_data(briefing), presenting_iso3s(briefing),
                    recorded=versions.of_briefing(briefing.id))
 
@@ -294,11 +328,10 @@ def queue_request(invitation: Invitation, version: _Version | None = None,
         "invitation", invitation, kind=kind, note=version.note,
         changes=version.changes_since(history.last_version_received()))
     key = f"{kind}:{briefing.id}:{contact.id}:{briefing.sequence}:{contact.email}"
-    outbox.enqueue(kind, key, contact.email, subject, text, body_html=html, ics=ics,
-                   ics_method="REQUEST", briefing_id=briefing.id, contact_id=contact.id,
-                   sequence=briefing.sequence,
-                   not_before=history.due_at_for_update(outbox.utcnow()),
-                   new=version.is_new(key))
+    version.enqueue(kind, key, contact.email, subject, text, body_html=html, ics=ics,
+                    ics_method="REQUEST", briefing_id=briefing.id, contact_id=contact.id,
+                    sequence=briefing.sequence,
+                    not_before=history.due_at_for_update(outbox.utcnow()))
     invitation.last_sequence_sent = briefing.sequence
 
 
@@ -317,6 +350,7 @@ def send_update(briefing: Briefing, limit: int | None = None) -> int:
         for invitation in todo:
             queue_request(invitation, version, history=histories[(briefing.id,
                                                                   invitation.contact_id)])
+    version.write_new()
     db.session.flush()
     return len(todo)
 
@@ -334,10 +368,11 @@ def send_cancellation(briefing: Briefing, limit: int | None = None) -> int:
             ics = version.calendar("CANCEL", invitation)
             subject, text, html = version.render("cancellation", invitation, note=version.note)
             key = f"cancel:{briefing.id}:{contact.id}:{briefing.sequence}:{contact.email}"
-            outbox.enqueue("cancel", key, contact.email, subject, text, body_html=html, ics=ics,
-                           ics_method="CANCEL", briefing_id=briefing.id, contact_id=contact.id,
-                           sequence=briefing.sequence, new=version.is_new(key))
+            version.enqueue("cancel", key, contact.email, subject, text, body_html=html,
+                            ics=ics, ics_method="CANCEL", briefing_id=briefing.id,
+                            contact_id=contact.id, sequence=briefing.sequence)
             invitation.last_sequence_sent = briefing.sequence
+    version.write_new()
     db.session.flush()
     return len(todo)
 
