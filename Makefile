@@ -16,13 +16,16 @@ run setup seed migrate: export PUBLIC_BASE_URL := $(PUBLIC_BASE_URL)
 TEST_WORKERS ?= auto
 PYTEST := $(BIN)/python -m pytest -q $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
-.PHONY: run test test-all bench setup venv dev-venv migrate seed clean help
+.PHONY: run test test-all bench setup venv dev-venv migrate seed clean help translations extract update-catalogs
 
 help:
 	@echo "make run       set up everything (venv, database, real data, demo admin) and serve on http://$(HOST):$(PORT)"
 	@echo "make test      set up the dev venv and run the test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
 	@echo "make test-all  the test suite including the slow fault tests (what CI runs)"
 	@echo "make bench     the benchmarks under bench/ (each prints its figures and the machine)"
+	@echo "make translations   compile the message catalogs (make run and make test do it)"
+	@echo "make extract        collect the messages of the code and templates (messages.pot)"
+	@echo "make update-catalogs  extract, then add the new messages to each language's catalog"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -47,6 +50,19 @@ $(JS_DEPS): tests/js/package.json tests/js/package-lock.json
 	    || echo "npm ci failed (offline?): the ical.js checks will be skipped"; \
 	else echo "node/npm not found: the ical.js checks will be skipped"; fi
 
+# The message catalogs (English is the source; fr, es, ar translated) are compiled to .mo
+# files here, never committed.
+TRANSLATIONS := nam_briefings/translations
+CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+%.mo: %.po | $(VENV)/.runtime-installed
+	$(BIN)/pybabel -q compile -i $< -o $@
+translations: $(CATALOGS:.po=.mo)
+extract: venv
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output --omit-header \
+	  -o $(TRANSLATIONS)/messages.pot nam_briefings templates
+update-catalogs: extract
+	$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
+
 venv: $(VENV)/.runtime-installed
 dev-venv: $(VENV)/.dev-installed
 
@@ -57,7 +73,7 @@ seed: migrate
 	$(FLASK) seed
 	$(FLASK) demo
 
-setup: seed
+setup: seed translations
 
 run: setup
 	@echo "Starting NAM Briefings on http://$(HOST):$(PORT): web (gunicorn, 2 workers), scheduler and a local mail sink"
@@ -67,16 +83,16 @@ run: setup
 
 # The browser tests (tests/browser) drive Debian's chromium through Playwright; without it
 # they are skipped, with the reason.
-test: dev-venv $(JS_DEPS)
+test: dev-venv translations $(JS_DEPS)
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 	  [ -n "$${CHROMIUM_PATH:-}" ] || \
 	  echo "chromium not found: the browser tests will be skipped (apt-get install chromium)"
 	$(PYTEST) --durations=15
 
-test-all: dev-venv $(JS_DEPS)
+test-all: dev-venv translations $(JS_DEPS)
 	RUN_SLOW=1 $(PYTEST)
 
-bench: dev-venv
+bench: dev-venv translations
 	$(BIN)/python bench/planner.py
 	$(BIN)/python bench/change_requests.py $(if $(TEST_DATABASE_URL),--database-url $(TEST_DATABASE_URL))
 	$(BIN)/python bench/delivery_start.py $(if $(TEST_DATABASE_URL),--database-url $(TEST_DATABASE_URL))

@@ -532,6 +532,9 @@ class OutboxMessage(TimestampMixin, db.Model):
     ics: Mapped[str | None] = mapped_column(Text)
     #: its METHOD (REQUEST / CANCEL / PUBLISH), the text/calendar part's method= parameter
     ics_method: Mapped[str | None] = mapped_column(String(10))
+    #: the language the message is written in (its Content-Language), None for English
+    #: messages queued before messages had languages
+    language: Mapped[str | None] = mapped_column(String(8))
     #: Message-ID, fixed when queued so that a retry reuses it
     message_id: Mapped[str] = mapped_column(String(255), unique=True, nullable=False)
     #: the briefing concerned, if any

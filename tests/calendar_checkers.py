@@ -120,3 +120,16 @@ def _instant(value):
 
 def _local(day: str, hour: str) -> datetime:
     return datetime.strptime(f"{day} {hour}", "%m/%d/%Y %H:%M")
+
+
+def ical_js(text: str) -> dict:
+    """The calendar as Mozilla's ical.js reads it (tests/js/parse_ics.mjs): its properties
+    and events."""
+    if shutil.which("node") is None:
+        missing("node is not installed")
+    if not (TESTS / "js" / "node_modules" / "ical.js").is_dir():
+        missing("ical.js is not installed: make tests/js/node_modules/.installed")
+    result = subprocess.run(["node", str(TESTS / "js" / "parse_ics.mjs")],
+                            input=text.encode("utf-8"), capture_output=True, timeout=60)
+    assert result.returncode == 0, result.stderr.decode()
+    return json.loads(result.stdout)

@@ -24,6 +24,28 @@ from nam_briefings import create_app  # noqa: E402
 from nam_briefings.config import TestConfig  # noqa: E402
 from nam_briefings.extensions import db  # noqa: E402
 
+def _compile_catalogs() -> None:
+    """Compile each message catalog whose .mo is missing or older than its .po, as `make
+    translations` does, so that tests run by pytest alone see the translations too."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    translations = Path(__file__).resolve().parent.parent / "nam_briefings" / "translations"
+    for po in translations.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=po.parent.parent.name)
+        partial = mo.with_name(f".{mo.name}.{os.getpid()}")  # test processes run side by side
+        with partial.open("wb") as target:
+            write_mo(target, catalog)
+        os.replace(partial, mo)
+
+
+_compile_catalogs()
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 #: RUN_SLOW=1 (CI, `make test-all`) also runs the slow tests and explores more examples.
 RUN_SLOW = os.environ.get("RUN_SLOW") == "1"

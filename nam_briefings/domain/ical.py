@@ -18,6 +18,7 @@ are folded at 75 octets with CRLF endings. Outputs are ``str``; encode them as U
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -77,6 +78,9 @@ class EventData:
     status: str = "CONFIRMED"
     url: str | None = None
     categories: tuple[str, ...] = ()
+    #: the language of SUMMARY, LOCATION and DESCRIPTION (RFC 5545 LANGUAGE=, e.g. "fr"),
+    #: None to say nothing (English, as before languages were added)
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,8 @@ class FeedEvent:
     url: str | None = None
     categories: tuple[str, ...] = ()
     status: str = "CONFIRMED"
+    #: as in EventData
+    language: str | None = None
 
 
 def invitation(event: EventData, attendee: Attendee, prodid: str = PRODID,
@@ -262,7 +268,8 @@ def _vevent(event: EventData, status: str, transparent: bool) -> Event:
     vevent = _base_vevent(event.uid, event.sequence, event.dtstamp, status)
     vevent.add("dtstart", start)
     vevent.add("dtend", end)
-    _describe(vevent, event.summary, event.location, event.description, event.url, event.categories)
+    _describe(vevent, event.summary, event.location, event.description, event.url,
+              event.categories, event.language)
     vevent.add("organizer", _organizer(event.organizer))
     vevent.add("transp", "TRANSPARENT" if transparent else "OPAQUE")
     vevent.add("x-microsoft-cdo-busystatus", "FREE" if transparent else "BUSY")
@@ -281,7 +288,8 @@ def _feed_vevent(item: FeedEvent, organizer: Organizer) -> Event:
         raise ValueError(f"event {item.uid!r} ends ({end}) on or before its start ({start})")
     vevent.add("dtstart", start)
     vevent.add("dtend", end)
-    _describe(vevent, item.summary, item.location, item.description, item.url, item.categories)
+    _describe(vevent, item.summary, item.location, item.description, item.url,
+              item.categories, item.language)
     vevent.add("transp", "TRANSPARENT" if item.all_day else "OPAQUE")
     return vevent
 
@@ -312,13 +320,18 @@ def _describe(
     description: str,
     url: str | None,
     categories: Sequence[str],
+    language: str | None = None,
 ) -> None:
-    """Add the human-readable fields; empty ones are left out."""
-    vevent.add("summary", _one_line(summary))
+    """Add the human-readable fields; empty ones are left out. `language` (RFC 5545
+    LANGUAGE=, a BCP 47 tag such as "fr") marks the texts written in it."""
+    if language is not None and not _LANGUAGE_TAG.fullmatch(language):
+        raise ValueError(f"LANGUAGE must be a language tag such as 'fr', not {language!r}")
+    said_in = {"LANGUAGE": language} if language else None
+    vevent.add("summary", _one_line(summary), parameters=said_in)
     if location.strip():
-        vevent.add("location", _one_line(location))
+        vevent.add("location", _one_line(location), parameters=said_in)
     if description.strip():
-        vevent.add("description", _plain(description))
+        vevent.add("description", _plain(description), parameters=said_in)
     if url:
         vevent.add("url", url)
     if categories:
@@ -367,6 +380,9 @@ def _display_name(name: str) -> str:
     and carets are dropped. icalendar quotes the value when it holds ``,`` ``;`` ``:``.
     """
     return " ".join(name.replace('"', "'").replace("^", "").split())
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 
 def _one_line(text: str) -> str:

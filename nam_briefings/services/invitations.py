@@ -20,7 +20,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..domain import changes, ical, wording
+from ..domain import changes, ical, local_dates, wording
 from ..domain.calendar import local_to_utc, to_local, working_days_before
 from ..domain.errors import Invalid, NotFound
 from ..extensions import db
@@ -40,6 +40,7 @@ from ..models import (
 from . import audit, clock, locks, outbox, portal  # portal uses this module too: portal.x
 from . import outbox_rules, versions
 from .feed_links import ensure_mission_token, feed_url, mission_feed_path, public_url
+from .languages import _, current_language, in_language, local_time, mail_language
 
 #: how long an RSVP link stays valid
 RSVP_LINK_MAX_AGE = timedelta(days=120)
@@ -198,8 +199,11 @@ class _Version:
     presenters: set[str]
 
     #: the calendar of this version with the recipient left out, serialised once a
-    #: (METHOD, RSVP)
-    calendars: dict[tuple[str, bool], ical.CalendarForAttendee] = field(default_factory=dict)
+    #: (METHOD, RSVP, language)
+    calendars: dict[tuple[str, bool, str], ical.CalendarForAttendee] = field(
+        default_factory=dict)
+    #: the event in each language it was written in (English: `event`)
+    events: dict[str, ical.EventData] = field(default_factory=dict)
     #: the e-mails of this version with the personal parts left out, rendered once a variant
     letters: dict[tuple, tuple[str, str, str]] = field(default_factory=dict)
     #: the outbox keys of the briefing's messages, when a fan-out read them (`is_new`)
@@ -282,9 +286,19 @@ class _Version:
         request asks for an answer (RSVP=TRUE) only of a contact without one on record
         (an agenda change keeps the answers and asks nothing)."""
         rsvp = method == "REQUEST" and invitation.partstat == "NEEDS-ACTION"
-        if (method, rsvp) not in self.calendars:
-            self.calendars[method, rsvp] = ical.for_attendees(self.event, method, rsvp=rsvp)
-        return self.calendars[method, rsvp](attendee(invitation))
+        language = mail_language(invitation.contact)
+        key = (method, rsvp, language)
+        if key not in self.calendars:
+            self.calendars[key] = ical.for_attendees(self.event_in(language), method, rsvp=rsvp)
+        return self.calendars[key](attendee(invitation))
+
+    def event_in(self, language: str) -> ical.EventData:
+        """This version's event, its texts written in `language`."""
+        if local_dates.is_english(language):
+            return self.event
+        if language not in self.events:
+            self.events[language] = event_data(self.briefing, language)
+        return self.events[language]
 
     def render(self, template: str, invitation: Invitation, **extra) -> tuple[str, str, str]:
         """Subject, text and HTML of one e-mail of this version, as `_render` gives them.
@@ -294,11 +308,13 @@ class _Version:
         links); each recipient's values are then put in (HTML-escaped in the HTML part).
         """
         personal = _personal(invitation)
-        key = (template, invitation.role, invitation.partstat, bool(personal[_FEED]),
-               tuple(sorted(extra.items())))
+        language = mail_language(invitation.contact)
+        key = (template, language, invitation.role, invitation.partstat,
+               bool(personal[_FEED]), tuple(sorted(extra.items())))
         if key not in self.letters:
             marked = {**_MARKERS, _FEED: _MARKERS[_FEED] if personal[_FEED] else ""}
-            self.letters[key] = _render(template, invitation, marked, **extra)
+            self.letters[key] = _render(template, invitation, marked, language=language,
+                                        **extra)
         return _fill(self.letters[key], personal)
 
 
@@ -331,7 +347,8 @@ def queue_request(invitation: Invitation, version: _Version | None = None,
     version.enqueue(kind, key, contact.email, subject, text, body_html=html, ics=ics,
                     ics_method="REQUEST", briefing_id=briefing.id, contact_id=contact.id,
                     sequence=briefing.sequence,
-                    not_before=history.due_at_for_update(outbox.utcnow()))
+                    not_before=history.due_at_for_update(outbox.utcnow()),
+                    language=mail_language(contact))
     invitation.last_sequence_sent = briefing.sequence
 
 
@@ -361,7 +378,7 @@ def send_cancellation(briefing: Briefing, limit: int | None = None) -> int:
     cancellation is never held back); returns how many were queued. Every other unsent
     message of the briefing is withdrawn.
     """
-    version, _, todo = _to_bring_up_to_date(briefing, limit)
+    version, _presenters, todo = _to_bring_up_to_date(briefing, limit)
     with db.session.no_autoflush:
         for invitation in todo:
             contact = invitation.contact
@@ -370,7 +387,8 @@ def send_cancellation(briefing: Briefing, limit: int | None = None) -> int:
             key = f"cancel:{briefing.id}:{contact.id}:{briefing.sequence}:{contact.email}"
             version.enqueue("cancel", key, contact.email, subject, text, body_html=html,
                             ics=ics, ics_method="CANCEL", briefing_id=briefing.id,
-                            contact_id=contact.id, sequence=briefing.sequence)
+                            contact_id=contact.id, sequence=briefing.sequence,
+                            language=mail_language(contact))
             invitation.last_sequence_sent = briefing.sequence
     version.write_new()
     db.session.flush()
@@ -420,18 +438,23 @@ def _to_bring_up_to_date(briefing: Briefing, limit: int | None
     return version, invitations, behind if limit is None else behind[:limit]
 
 
-def event_data(briefing: Briefing) -> ical.EventData:
-    """The briefing as an iCalendar event."""
+def event_data(briefing: Briefing, language: str = "en") -> ical.EventData:
+    """The briefing as an iCalendar event, its texts written in `language` (marked with
+    LANGUAGE= unless English, which calendars have always been written in)."""
     config = current_app.config
     room = briefing.room
-    location = ", ".join(part for part in (room.name, room.location) if part) if room else "Geneva"
+    with in_language(language):
+        location = (", ".join(part for part in (room.name, room.location) if part) if room
+                    else _("Geneva"))
+        texts = {"summary": summary(briefing), "location": location,
+                 "description": agenda_text(briefing)}
     return ical.EventData(
         uid=briefing.uid, sequence=briefing.sequence,
-        start=to_local(briefing.start_at), end=to_local(briefing.end_at),
-        summary=summary(briefing), location=location, description=agenda_text(briefing),
+        start=to_local(briefing.start_at), end=to_local(briefing.end_at), **texts,
         organizer=ical.Organizer(config["ORGANIZER_EMAIL"], config["ORGANIZER_NAME"]),
         dtstamp=utcnow().replace(microsecond=0),
         status="CANCELLED" if briefing.status == "cancelled" else "CONFIRMED",
+        language=None if local_dates.is_english(language) else language,
     )
 
 
@@ -444,7 +467,8 @@ def attendee(invitation: Invitation) -> ical.Attendee:
 def summary(briefing: Briefing) -> str:
     """e.g. 'NAM briefing before UPR49: Grenada, Guinea, Guinea-Bissau, Guyana'."""
     states = ", ".join(item.review.state.name for item in agenda(briefing))
-    return f"NAM briefing before UPR{briefing.session.number}: {states or 'no presenter'}"
+    return _("NAM briefing before UPR%(number)s: %(states)s", number=briefing.session.number,
+             states=states or _("no presenter"))
 
 
 def agenda(briefing: Briefing) -> list[BriefingItem]:
@@ -455,13 +479,15 @@ def agenda(briefing: Briefing) -> list[BriefingItem]:
 def agenda_text(briefing: Briefing) -> str:
     """The agenda as plain text, in Geneva time (the DESCRIPTION of the event)."""
     session = briefing.session
-    lines = [f"Ambassadorial meeting of the Non-Aligned Movement before the "
-             f"{wording.ordinal(session.number)} session of the UPR Working Group "
-             f"({wording.date_range(session.start_date, session.end_date)}).", "",
-             "Agenda (Geneva time):",
-             f"{to_local(briefing.start_at):%H:%M}  Opening by the Chair"]
-    lines += [f"{to_local(item.start_at):%H:%M}  {item.review.state.name}"
-              + (" (to be confirmed)" if item.slot_status == "invited" else "")
+    language = current_language()
+    lines = [_("Ambassadorial meeting of the Non-Aligned Movement before the %(ordinal)s "
+               "session of the UPR Working Group (%(dates)s).",
+               ordinal=local_dates.ordinal(session.number, language),
+               dates=local_dates.date_range(session.start_date, session.end_date, language)),
+             "", _("Agenda (Geneva time):"),
+             f"{local_time(briefing.start_at)}  {_('Opening by the Chair')}"]
+    lines += [f"{local_time(item.start_at)}  {item.review.state.name}"
+              + (" " + _("(to be confirmed)") if item.slot_status == "invited" else "")
               for item in agenda(briefing)]
     return "\n".join(lines)
 
@@ -473,11 +499,20 @@ def _feed_link(mission: Mission) -> str:
 
 
 def _render(template: str, invitation: Invitation, marked: dict[str, str] | None = None,
-            **extra) -> tuple[str, str, str]:
-    """Subject, text and HTML of one e-mail to an invited contact; with `marked`, those
-    personal parts instead of the contact's (`_Version.render` fills them in later)."""
+            language: str = "en", **extra) -> tuple[str, str, str]:
+    """Subject, text and HTML of one e-mail to an invited contact, written in `language`;
+    with `marked`, those personal parts instead of the contact's (`_Version.render` fills
+    them in later)."""
+    with in_language(language):
+        return _render_now(template, invitation, marked, language, **extra)
+
+
+def _render_now(template: str, invitation: Invitation, marked: dict[str, str] | None,
+                language: str, **extra) -> tuple[str, str, str]:
     personal = marked or _personal(invitation)
     context = {"invitation": invitation, "briefing": invitation.briefing,
+               "language": language, "text_direction": local_dates.direction(language),
+               "answer_names": _answer_names(),
                "contact": _Named(personal[_NAME]), "agenda": agenda(invitation.briefing),
                "links": {answer: personal[answer] for answer in ANSWERS},
                "start": to_local(invitation.briefing.start_at),
@@ -487,6 +522,12 @@ def _render(template: str, invitation: Invitation, marked: dict[str, str] | None
     text = render_template(f"email/{template}.txt", **context)
     html = render_template(f"email/{template}.html", **context)
     return subject, text, html
+
+
+def _answer_names() -> dict[str, str]:
+    """Each PARTSTAT as the e-mails name the answer, in the current language."""
+    return {"ACCEPTED": _("Accepted"), "TENTATIVE": _("Tentative"),
+            "DECLINED": _("Declined"), "NEEDS-ACTION": _("No answer yet")}
 
 
 _NAME, _FEED, _PORTAL = "name", "feed", "portal"
@@ -517,7 +558,7 @@ def preview_letter(invitation: Invitation, template: str, method: str, received:
     extra: dict[str, Any] = {"note": note}
     if template == "invitation":
         extra |= {"kind": "request", "changes": version.changes_since(received)}
-    subject, text, _ = _render(template, invitation, placeholders, **extra)
+    subject, text, _html = _render(template, invitation, placeholders, **extra)
     return subject, text, version.calendar(method, invitation)
 
 

@@ -114,12 +114,14 @@ class DeliveryReport:
 def enqueue(kind: str, key: str, to_address: str, subject: str, body_text: str, *,
             body_html: str | None = None, ics: str | None = None, ics_method: str | None = None,
             briefing_id: int | None = None, contact_id: int | None = None,
-            sequence: int | None = None, not_before: datetime | None = None) -> OutboxMessage:
+            sequence: int | None = None, not_before: datetime | None = None,
+            language: str | None = None) -> OutboxMessage:
     """Queue one message in the current transaction (the caller commits).
 
     Idempotent: a message with the same key is queued once; the existing row is returned.
     A withdrawn one is queued again (its cause came back, e.g. a contact reactivated),
     with the same Message-ID. `not_before` holds it back (an update paced to one an hour).
+    `language` is the language it is written in (its Content-Language), None for English.
     (A fan-out, which knows which of its keys are new, queues those with `NewMessages`.)
     """
     due = _due(not_before)
@@ -127,7 +129,7 @@ def enqueue(kind: str, key: str, to_address: str, subject: str, body_text: str, 
     if existing is not None:
         if existing.status == "withdrawn":
             existing.subject, existing.body_text, existing.body_html = subject, body_text, body_html
-            existing.ics, existing.to_address = ics, to_address
+            existing.ics, existing.to_address, existing.language = ics, to_address, language
             existing.status, existing.attempts, existing.last_error = "pending", 0, ""
             existing.next_attempt_at = due
         return existing
@@ -135,7 +137,7 @@ def enqueue(kind: str, key: str, to_address: str, subject: str, body_text: str, 
         idempotency_key=key, kind=kind, to_address=to_address, subject=subject,
         body_text=body_text, body_html=body_html, ics=ics, ics_method=ics_method,
         briefing_id=briefing_id, contact_id=contact_id, sequence=sequence,
-        message_id=new_message_id(kind), next_attempt_at=due,
+        message_id=new_message_id(kind), next_attempt_at=due, language=language,
     )
     db.session.add(message)
     return message
@@ -158,14 +160,14 @@ class NewMessages:
             body_html: str | None = None, ics: str | None = None,
             ics_method: str | None = None, briefing_id: int | None = None,
             contact_id: int | None = None, sequence: int | None = None,
-            not_before: datetime | None = None) -> None:
+            not_before: datetime | None = None, language: str | None = None) -> None:
         """Queue one message, as `enqueue` queues a new key; it is written by `write`."""
         self.rows.append({
             "idempotency_key": key, "kind": kind, "to_address": to_address,
             "subject": subject, "body_text": body_text, "body_html": body_html, "ics": ics,
             "ics_method": ics_method, "briefing_id": briefing_id, "contact_id": contact_id,
             "sequence": sequence, "message_id": new_message_id(kind),
-            "next_attempt_at": _due(not_before)})
+            "next_attempt_at": _due(not_before), "language": language})
 
     def write(self) -> int:
         """Insert the messages added since the last write in the current transaction (the
@@ -758,5 +760,6 @@ def build_email(message: OutboxMessage, date: datetime | None = None) -> Outgoin
         to_address=message.to_address, subject=message.subject,
         date=(date or utcnow()).astimezone(timezone.utc), message_id=message.message_id,
         text=message.body_text, html=message.body_html or None, ics=message.ics or None,
-        ics_method=message.ics_method or "REQUEST")
+        ics_method=message.ics_method or "REQUEST",
+        extra_headers=(("Content-Language", message.language),) if message.language else ())
     return OutgoingEmail(envelope_from, message.to_address, mime.render(email))

@@ -68,6 +68,9 @@ def long_date(day: date | None) -> str:
 
 def register_filters(app: Flask) -> None:
     """Make the filters and label tables available to every template."""
+    from .language_filters import register_language_filters
+
+    register_language_filters(app)
     app.add_template_filter(wording.sentence, "sentence")
     app.add_template_filter(geneva_datetime)
     app.add_template_filter(geneva_time)
