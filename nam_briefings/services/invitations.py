@@ -830,13 +830,15 @@ def _queue_notice(invitation: Invitation, kind: str, now: datetime,
         return 0  # sent or withdrawn before: never twice
     subject, text, html = render_notice(kind, invitation)
     outbox.enqueue(kind, key, contact.email, subject, text, body_html=html,
-                   briefing_id=briefing.id, contact_id=contact.id, sequence=briefing.sequence)
+                   briefing_id=briefing.id, contact_id=contact.id, sequence=briefing.sequence,
+                   language=mail_language(contact))
     return 1
 
 
 def render_notice(kind: str, invitation: Invitation) -> tuple[str, str, str]:
-    """Subject, text and HTML of a reminder or chaser to one invited contact."""
-    return _render(kind, invitation)
+    """Subject, text and HTML of a reminder or chaser to one invited contact, in their
+    language."""
+    return _render(kind, invitation, language=mail_language(invitation.contact))
 
 
 # --- the roster ---------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from ..domain.calendar import to_local
 from ..domain.errors import Invalid
 from ..extensions import db
 from ..models import Briefing, Invitation
-from . import audit, clock, invitations, locks, outbox, outbox_rules
+from . import audit, clock, invitations, languages, locks, outbox, outbox_rules
 
 KIND = "reminder"
 
@@ -142,7 +142,7 @@ def _queue(invitation: Invitation, now: datetime) -> None:
     subject, text, html = invitations.render_notice(KIND, invitation)
     outbox.enqueue(KIND, reminder_key(invitation, now), contact.email, subject, text,
                    body_html=html, briefing_id=briefing.id, contact_id=contact.id,
-                   sequence=briefing.sequence)
+                   sequence=briefing.sequence, language=languages.mail_language(contact))
 
 
 def _sample(invitation: Invitation | None) -> Sample | None:

@@ -22,6 +22,15 @@ def local_full_date(value: date | datetime) -> str:
     return local_dates.long_day(day, current_language())
 
 
+def local_short_day(value: date | datetime) -> str:
+    """The day, short in English ("Wed 13 Jan 2027"), written out in other languages."""
+    day = to_local(value).date() if isinstance(value, datetime) else value
+    language = current_language()
+    if local_dates.is_english(language):
+        return wording.short_date(day)
+    return local_dates.long_day(day, language)
+
+
 def local_datetime(instant: datetime) -> str:
     """Day and time, short in English ("Wed 13 Jan 2027 10:00", as subjects always said),
     written out in other languages ("mercredi 13 janvier 2027, 10 h 00")."""
@@ -55,5 +64,5 @@ def link_to(text: str, url: str) -> Markup:
 def register_language_filters(app: Flask) -> None:
     """Make the filters above available to every template."""
     for function in (local_time, local_full_date, local_datetime, local_date_range,
-                     local_ordinal, strong, link_to):
+                     local_ordinal, local_short_day, strong, link_to):
         app.add_template_filter(function)

@@ -15,8 +15,8 @@ import vobject
 from nam_briefings.domain import local_dates
 from nam_briefings.domain.calendar import to_local
 from nam_briefings.extensions import db
-from nam_briefings.models import Contact, OutboxMessage
-from nam_briefings.services import briefings, outbox
+from nam_briefings.models import Contact, Invitation, OutboxMessage
+from nam_briefings.services import briefings, invitations, outbox
 from tests.calendar_checkers import ical_js
 from tests.integration.invitation_helpers import SECRETARIAT, compose, plan_session_49
 
@@ -138,3 +138,32 @@ def test_a_contact_in_a_language_we_do_not_write_gets_english(app):
     assert parsed["Content-Language"] == "en"
     assert parsed["Subject"].startswith("NAM ambassadorial briefing before UPR49")
     assert "LANGUAGE=" not in found["text/calendar"].get_content()
+
+
+@pytest.mark.parametrize("kind", ["reminder", "chaser"])
+def test_reminders_and_chasers_are_written_in_the_contacts_language(app, kind):
+    first, _second = confirm_with_languages(app)
+    words = {"reminder": ("Rappel", "تذكير"), "chaser": ("Merci de confirmer", "يرجى تأكيد")}
+    for address, said in (("ambassador@guy.example.org", words[kind][0]),
+                          ("ambassador@ken.example.org", words[kind][1])):
+        invitation = db.session.scalar(db.select(Invitation).filter_by(
+            briefing_id=first.id).join(Invitation.contact).where(Contact.email == address))
+        subject, text, html = invitations.render_notice(kind, invitation)
+        assert subject.startswith(said)
+        language = LANGUAGES[address]
+        assert local_dates.long_day(to_local(first.start_at).date(), language) in text
+        assert f'dir="{local_dates.direction(language)}"' in html
+
+
+def test_a_reminder_says_its_language_in_its_header(app, smtp_server):
+    from datetime import timedelta
+
+    from nam_briefings.services import clock, reminders
+
+    _first, second = confirm_with_languages(app)
+    outbox.deliver_all(ignore_backoff=True, now=clock.now() - timedelta(days=3))
+    assert reminders.send(second.id, SECRETARIAT) > 0
+    row = message_to("ambassador@guy.example.org", kind="reminder")
+    _, parsed, found = parts(row)
+    assert parsed["Content-Language"] == "fr"
+    assert "Nous n'avons pas encore reçu votre réponse" in found["text/plain"].get_content()
