@@ -9,8 +9,9 @@ missions are asked to answer again. A change of agenda keeps every answer.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from . import wording
 
@@ -27,28 +28,55 @@ class VersionFacts:
     status: str = "confirmed"
 
 
-def what_changed(before: VersionFacts, after: VersionFacts) -> list[str]:
+def _english(message: str, **variables) -> str:
+    return message % variables if variables else message
+
+
+def _english_plural(singular: str, plural: str, count: int, **variables) -> str:
+    return _english(singular if count == 1 else plural, **variables)
+
+
+@dataclass(frozen=True)
+class Phrasing:
+    """How the sentences are written in one language: translation of a message (gettext,
+    with %(name)s variables), of a message with a count (ngettext), a day, a clock time
+    and a list of names. English by default (`ENGLISH`); services give the others."""
+
+    gettext: Callable[..., str] = _english
+    ngettext: Callable[..., str] = _english_plural
+    day: Callable[[date], str] = wording.short_date
+    clock: Callable[[datetime], str] = lambda moment: f"{moment:%H:%M}"
+    names: Callable[[Sequence[str]], str] = wording.join_names
+
+
+ENGLISH = Phrasing()
+
+
+def what_changed(before: VersionFacts, after: VersionFacts,
+                 phrasing: Phrasing = ENGLISH) -> list[str]:
     """One sentence a change, time first, e.g. "Time changed from Tue 22 Apr 2025,
     10:00–11:30 to Wed 23 Apr 2025, 15:00–16:30.", "Tunisia no longer presents."."""
+    _, ngettext = phrasing.gettext, phrasing.ngettext
     lines = []
     if (before.start, before.end) != (after.start, after.end):
-        lines.append(f"Time changed from {_span(before, after)}.")
+        lines.append(_("Time changed from %(span)s.", span=_span(before, after, phrasing)))
     if before.room != after.room:
-        lines.append(f"Room changed from {before.room or 'none set'} to "
-                     f"{after.room or 'none set'}.")
+        lines.append(_("Room changed from %(old)s to %(new)s.",
+                       old=before.room or _("none set"), new=after.room or _("none set")))
     gone = [name for name in before.presenters if name not in after.presenters]
     added = [name for name in after.presenters if name not in before.presenters]
     if gone:
-        lines.append(f"{wording.join_names(gone)} no longer present"
-                     f"{'s' if len(gone) == 1 else ''}.")
+        lines.append(ngettext("%(names)s no longer presents.", "%(names)s no longer present.",
+                              len(gone), names=phrasing.names(gone)))
     if added:
-        lines.append(f"{wording.join_names(added)} now present{'s' if len(added) == 1 else ''}.")
+        lines.append(ngettext("%(names)s now presents.", "%(names)s now present.",
+                              len(added), names=phrasing.names(added)))
     kept_before = [name for name in before.presenters if name in after.presenters]
     kept_after = [name for name in after.presenters if name in before.presenters]
     if kept_before != kept_after:
-        lines.append("The order of the presentations changed.")
+        lines.append(_("The order of the presentations changed."))
     elif gone and after.presenters:
-        lines.append("The presentations that remain close up after the opening.")
+        lines.append(_("The presentations that remain close up after the opening."))
     return lines
 
 
@@ -57,14 +85,17 @@ def is_significant(before: VersionFacts, after: VersionFacts) -> bool:
     return (before.start, before.end, before.room) != (after.start, after.end, after.room)
 
 
-def _span(before: VersionFacts, after: VersionFacts) -> str:
+def _span(before: VersionFacts, after: VersionFacts, phrasing: Phrasing) -> str:
     """"10:00–11:30 to 14:00–15:30 on Tue 22 Apr 2025", or with both days when it moved."""
-    old, new = _times(before), _times(after)
+    _ = phrasing.gettext
+    old, new = _times(before, phrasing), _times(after, phrasing)
     if before.start.date() == after.start.date():
-        return f"{old} to {new} on {wording.short_date(after.start.date())}"
-    return (f"{wording.short_date(before.start.date())}, {old} to "
-            f"{wording.short_date(after.start.date())}, {new}")
+        return _("%(old)s to %(new)s on %(day)s", old=old, new=new,
+                 day=phrasing.day(after.start.date()))
+    return _("%(old_day)s, %(old)s to %(new_day)s, %(new)s",
+             old_day=phrasing.day(before.start.date()), old=old,
+             new_day=phrasing.day(after.start.date()), new=new)
 
 
-def _times(facts: VersionFacts) -> str:
-    return f"{facts.start:%H:%M}–{facts.end:%H:%M}"
+def _times(facts: VersionFacts, phrasing: Phrasing) -> str:
+    return f"{phrasing.clock(facts.start)}–{phrasing.clock(facts.end)}"

@@ -40,7 +40,14 @@ from ..models import (
 from . import audit, clock, locks, outbox, portal  # portal uses this module too: portal.x
 from . import outbox_rules, versions
 from .feed_links import ensure_mission_token, feed_url, mission_feed_path, public_url
-from .languages import _, current_language, in_language, local_time, mail_language
+from .languages import (
+    _,
+    current_language,
+    in_language,
+    local_time,
+    mail_language,
+    phrasing,
+)
 
 #: how long an RSVP link stays valid
 RSVP_LINK_MAX_AGE = timedelta(days=120)
@@ -221,14 +228,16 @@ class _Version:
         current = self.recorded.get(self.briefing.sequence)
         return current.note if current else ""
 
-    def changes_since(self, received: int | None) -> tuple[str, ...]:
-        """What changed, in words, since the version a contact last received (nothing when
-        it received none, or that version was sent before versions were recorded)."""
+    def changes_since(self, received: int | None, language: str = "en") -> tuple[str, ...]:
+        """What changed, in words (in `language`), since the version a contact last
+        received (nothing when it received none, or that version was sent before versions
+        were recorded)."""
         before = self.recorded.get(received)
         if received is None or received == self.briefing.sequence or before is None:
             return ()
-        return tuple(changes.what_changed(versions.facts(before),
-                                          versions.facts_of(self.briefing)))
+        with in_language(language):
+            return tuple(changes.what_changed(versions.facts(before),
+                                              versions.facts_of(self.briefing), phrasing()))
 
     @classmethod
     def for_fanout(cls, briefing: Briefing) -> _Version:
@@ -342,7 +351,8 @@ def queue_request(invitation: Invitation, version: _Version | None = None,
     ics = version.calendar("REQUEST", invitation)
     subject, text, html = version.render(
         "invitation", invitation, kind=kind, note=version.note,
-        changes=version.changes_since(history.last_version_received()))
+        changes=version.changes_since(history.last_version_received(),
+                                      mail_language(contact)))
     key = f"{kind}:{briefing.id}:{contact.id}:{briefing.sequence}:{contact.email}"
     version.enqueue(kind, key, contact.email, subject, text, body_html=html, ics=ics,
                     ics_method="REQUEST", briefing_id=briefing.id, contact_id=contact.id,
@@ -549,6 +559,7 @@ def preview_letter(invitation: Invitation, template: str, method: str, received:
     version the contact last received. The personal links are placeholders, never a link
     that works."""
     version = _Version.of(invitation.briefing)
+    language = mail_language(invitation.contact)
     placeholders = {_NAME: invitation.contact.name,
                     **{answer: f"[{invitation.contact.name}'s own {answer} link]"
                        for answer in ANSWERS},
@@ -557,8 +568,9 @@ def preview_letter(invitation: Invitation, template: str, method: str, received:
                     _PORTAL: "[the mission's own page]"}
     extra: dict[str, Any] = {"note": note}
     if template == "invitation":
-        extra |= {"kind": "request", "changes": version.changes_since(received)}
-    subject, text, _html = _render(template, invitation, placeholders, **extra)
+        extra |= {"kind": "request", "changes": version.changes_since(received, language)}
+    subject, text, _html = _render(template, invitation, placeholders, language=language,
+                                   **extra)
     return subject, text, version.calendar(method, invitation)
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from flask import current_app
 
-from ..domain import local_dates
+from ..domain import changes, local_dates
 from ..domain.calendar import to_local
 from ..domain.local_dates import WRITTEN_LANGUAGES
 from ..models import Contact
@@ -81,3 +81,19 @@ def gettext(message: str, **variables) -> str:
 
 
 _ = gettext
+
+
+def phrasing() -> changes.Phrasing:
+    """How the current language writes what changed in an update (`domain.changes`)."""
+    language = current_language()
+    if local_dates.is_english(language) or not _babel_ready():
+        return changes.ENGLISH
+    from babel.lists import format_list
+    from flask_babel import gettext as translate
+    from flask_babel import ngettext
+
+    return changes.Phrasing(
+        gettext=translate, ngettext=ngettext,
+        day=lambda day: local_dates.long_day(day, language),
+        clock=lambda moment: local_dates.clock_time(moment, language),
+        names=lambda names: format_list(list(names), locale=language))

@@ -167,3 +167,28 @@ def test_a_reminder_says_its_language_in_its_header(app, smtp_server):
     _, parsed, found = parts(row)
     assert parsed["Content-Language"] == "fr"
     assert "Nous n'avons pas encore reçu votre réponse" in found["text/plain"].get_content()
+
+
+def test_an_update_says_what_changed_in_the_contacts_language(app, smtp_server):
+    from datetime import timedelta
+
+    from nam_briefings.services import clock
+
+    _first, second = confirm_with_languages(app)
+    outbox.deliver_all(ignore_backoff=True, now=clock.now() - timedelta(days=3))
+    db.session.expire_all()
+    second = db.session.get(type(second), second.id)
+    briefings.reschedule(second.id, second.start_at + timedelta(days=1, hours=5), None,
+                         SECRETARIAT)
+    compose()
+    updates = {row.to_address: row for row in db.session.scalars(db.select(OutboxMessage)
+               .filter_by(briefing_id=second.id, kind="request", sequence=1))}
+    said = {"ambassador@guy.example.org": ("Horaire modifié", "mercredi 23 avril 2025",
+                                          "jeudi 24 avril 2025", "15 h 00"),
+            "upr@guy.example.org": ("Cambio de horario", "miércoles, 23 de abril de 2025"),
+            "ambassador@ken.example.org": ("تغيّر الموعد",),
+            ENGLISH: ("Time changed from Wed 23 Apr 2025, 10:00–11:30 to Thu 24 Apr 2025",)}
+    for address, words in said.items():
+        text = updates[address].body_text
+        for word in words:
+            assert word in text, (address, word)

@@ -30,9 +30,9 @@ def extracted() -> dict[str, str]:
     found: dict[str, str] = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
             str(ROOT), method_map(), options_map={"**.html": {"extensions": "jinja2.ext.do"}}):
-        for msgid in (message if isinstance(message, tuple) else (message,)):
-            if msgid:
-                found.setdefault(msgid, f"{filename}:{lineno}")
+        msgid = message[0] if isinstance(message, tuple) else message  # plurals: singular
+        if msgid:
+            found.setdefault(msgid, f"{filename}:{lineno}")
     return found
 
 
