@@ -57,11 +57,16 @@ CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 %.mo: %.po | $(VENV)/.runtime-installed
 	$(BIN)/pybabel -q compile -i $< -o $@
 translations: $(CATALOGS:.po=.mo)
+# what marks a message besides Babel's defaults (_, gettext, ngettext, N_ ...): the lazy
+# ones of forms (tests/unit/test_catalogs.py reads this line). babel.cfg's paths are from
+# the project's root, so extract reads "." (it skips .venv and other dot folders).
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2
 extract: venv
-	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output --omit-header \
-	  -o $(TRANSLATIONS)/messages.pot nam_briefings templates
+	$(BIN)/pybabel -q extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
+	  --omit-header --width 100 -o $(TRANSLATIONS)/messages.pot .
 update-catalogs: extract
-	$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
+	$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching \
+	  --width 100
 
 venv: $(VENV)/.runtime-installed
 dev-venv: $(VENV)/.dev-installed

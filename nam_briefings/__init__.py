@@ -105,18 +105,11 @@ def _init_extensions(app: Flask) -> None:
     mail.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
-    _init_babel(app)
+    # Flask-Babel, with the catalogs under nam_briefings/translations (built by `make
+    # translations`); each request's language is chosen by `i18n.select_locale`
+    from . import i18n
 
-
-def _init_babel(app: Flask) -> None:
-    """Flask-Babel, with the catalogs under nam_briefings/translations (built by `make
-    translations`); the language of each request is `languages.request_language`."""
-    from flask_babel import Babel
-
-    from .services import languages
-
-    Babel(app, locale_selector=languages.request_language,
-          default_translation_directories=str(Path(__file__).parent / "translations"))
+    i18n.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

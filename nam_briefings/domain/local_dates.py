@@ -25,14 +25,24 @@ _DEFAULT_TIME_PATTERN = "HH:mm"
 _DAY_TIME_SEPARATORS = {"ar": "، "}
 
 
+def written_language(code: object) -> str | None:
+    """The language of WRITTEN_LANGUAGES that `code` names ("fr", "FR", "fr-CH", "fr_CH":
+    "fr"), else None."""
+    if not isinstance(code, str):
+        return None
+    language = code.strip().replace("_", "-").split("-")[0].lower()
+    return language if language in WRITTEN_LANGUAGES else None
+
+
 def is_english(language: str | None) -> bool:
     """True for English (or no language said): the service's own wording applies."""
     return not language or language.split("_")[0].split("-")[0] == "en"
 
 
-def direction(language: str) -> str:
-    """The HTML dir= of a text in `language`: "rtl" or "ltr"."""
-    return "rtl" if language in RIGHT_TO_LEFT else "ltr"
+def direction(language: str | None) -> str:
+    """The HTML dir= of a text in `language` (any code `written_language` reads): "rtl"
+    or "ltr"."""
+    return "rtl" if written_language(language) in RIGHT_TO_LEFT else "ltr"
 
 
 def ordinal(number: int, language: str) -> str:

@@ -22,7 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 from werkzeug.http import http_date
 
-from ..domain import ical, wording
+from ..domain import ical, local_dates
 from ..domain.calendar import to_local
 from ..domain.errors import Invalid, NotFound
 from ..extensions import db
@@ -43,6 +43,7 @@ from ..models import (
 from . import audit
 from .feed_links import ensure_mission_token, new_token
 from .invitations import agenda_text, mission_answer, presenting_iso3s, summary
+from .languages import _, current_language, in_language, mission_language
 from .sessions import expected_note
 
 
@@ -131,22 +132,35 @@ def user_by_token(token: str) -> User:
 
 # --- the feeds ---------------------------------------------------------------------------------
 
-def upr_feed() -> Feed:
-    """The public UPR calendar: Working Group sessions and reviews whose day is known."""
-    return _cached(("upr",), lambda: _render(
-        "UPR Working Group", "UPR Working Group sessions and reviews (Geneva)",
-        _session_events() + _review_events()))
+def upr_feed(language: str | None = None) -> Feed:
+    """The public UPR calendar: Working Group sessions and reviews whose day is known, in
+    `language` (English by default; one of `local_dates.WRITTEN_LANGUAGES`)."""
+    def render() -> Feed:
+        with in_language(language or "en"):
+            return _render(
+                _("UPR Working Group"), _("UPR Working Group sessions and reviews (Geneva)"),
+                _session_events() + _review_events())
+    return _cached(_key(("upr",), language), render)
 
 
-def mission_feed(token: str) -> Feed:
-    """A mission's private feed: confirmed NAM briefings and its own review."""
+def mission_feed(token: str, language: str | None = None) -> Feed:
+    """A mission's private feed: confirmed NAM briefings and its own review, in `language`
+    (by default the mission's: `languages.mission_language`)."""
     def render() -> Feed:
         mission = mission_by_token(token)
-        return _render(
-            f"NAM briefings – {mission.state.name}",
-            f"NAM ambassadorial briefings, for the Permanent Mission of {mission.state.name}",
-            _briefing_events(mission) + _review_events(mission.state_iso3))
-    return _cached(("mission", token), render)
+        with in_language(language or mission_language(mission)):
+            return _render(
+                _("NAM briefings – %(state)s", state=mission.state.name),
+                _("NAM ambassadorial briefings, for the Permanent Mission of %(state)s",
+                  state=mission.state.name),
+                _briefing_events(mission) + _review_events(mission.state_iso3))
+    return _cached(_key(("mission", token), language), render)
+
+
+def _key(key: tuple, language: str | None) -> tuple:
+    """A feed's memo key: the default language's is the key alone (the fast path of polls
+    without a query string looks it up so), another language's has it added."""
+    return key if language is None else (*key, language)
 
 
 def secretariat_feed(token: str) -> Feed:
@@ -268,6 +282,12 @@ def _render(name: str, description: str, events: list[ical.FeedEvent]) -> Feed:
                 gzip.compress(body, compresslevel=6, mtime=0))
 
 
+def _said_in() -> str | None:
+    """The LANGUAGE= of the events written now: the current language, unless English."""
+    language = current_language()
+    return None if local_dates.is_english(language) else language
+
+
 def _stamp(moment: datetime | None) -> datetime:
     return (moment or utcnow()).replace(microsecond=0)
 
@@ -277,12 +297,21 @@ def _session_events() -> list[ical.FeedEvent]:
     return [ical.FeedEvent(
         uid=f"upr-session-{s.number}@nam-briefings", sequence=0,
         start=s.start_date, end=s.end_date + timedelta(days=1), all_day=True,
-        summary=f"UPR Working Group, {wording.ordinal(s.number)} session"
-                + (" (postponed)" if s.status == "postponed" else "")
-                + (" (expected)" if s.status == "expected" else ""),
+        summary=_session_title(s),
         location=s.venue, description=_session_description(s), dtstamp=_stamp(s.updated_at),
-        categories=("UPR",), status=_event_status(s))
+        categories=("UPR",), status=_event_status(s), language=_said_in())
         for s in db.session.scalars(db.select(UprSession).order_by(UprSession.start_date))]
+
+
+def _session_title(session: UprSession) -> str:
+    """"UPR Working Group, 49th session", "(postponed)" or "(expected)" after it."""
+    title = _("UPR Working Group, %(ordinal)s session",
+              ordinal=local_dates.ordinal(session.number, current_language()))
+    if session.status == "postponed":
+        title += " " + _("(postponed)")
+    if session.status == "expected":
+        title += " " + _("(expected)")
+    return title
 
 
 def _event_status(session: UprSession) -> str:
@@ -293,11 +322,11 @@ def _event_status(session: UprSession) -> str:
 def _session_description(session: UprSession) -> str:
     if session.status == "expected":
         states = ", ".join(r.state.name for r in session.reviews)
-        return (f"UPR session {session.number} is {expected_note(session)}. States under "
-                f"review (forecast; order of review not yet published): "
-                f"{states or 'not known yet'}")
+        return _("UPR session %(number)s is %(expected)s. States under review (forecast; "
+                 "order of review not yet published): %(states)s", number=session.number,
+                 expected=expected_note(session), states=states or _("not known yet"))
     states = ", ".join(f"{r.position}. {r.state.name}" for r in session.reviews)
-    return f"States under review, in order: {states}" if states else ""
+    return _("States under review, in order: %(states)s", states=states) if states else ""
 
 
 def _review_events(iso3: str | None = None) -> list[ical.FeedEvent]:
@@ -314,16 +343,25 @@ def _review_events(iso3: str | None = None) -> list[ical.FeedEvent]:
             sequence=0, all_day=not timed,
             start=review.start_at if timed else day,
             end=review.end_at if timed else day + timedelta(days=1),
-            summary=f"UPR review of {review.state.name} "
-                    f"({wording.ordinal(review.session.number)} session"
-                    + (", expected)" if review.session.status == "expected" else ")"),
+            summary=_review_title(review),
             location=review.session.venue,
-            description=(f"UPR session {review.session.number} is "
-                         f"{expected_note(review.session)}."
+            description=(_("UPR session %(number)s is %(expected)s.",
+                           number=review.session.number,
+                           expected=expected_note(review.session))
                          if review.session.status == "expected" else ""),
             dtstamp=_stamp(review.updated_at), categories=("UPR",),
-            status=_event_status(review.session)))
+            status=_event_status(review.session), language=_said_in()))
     return events
+
+
+def _review_title(review: Review) -> str:
+    """"UPR review of Kenya (49th session)", "(…, expected)" while it is forecast."""
+    ordinal = local_dates.ordinal(review.session.number, current_language())
+    if review.session.status == "expected":
+        return _("UPR review of %(state)s (%(ordinal)s session, expected)",
+                 state=review.state.name, ordinal=ordinal)
+    return _("UPR review of %(state)s (%(ordinal)s session)", state=review.state.name,
+             ordinal=ordinal)
 
 
 def _briefing_events(mission: Mission | None) -> list[ical.FeedEvent]:
@@ -335,18 +373,26 @@ def _briefing_events(mission: Mission | None) -> list[ical.FeedEvent]:
         title, description = summary(briefing), agenda_text(briefing)
         if mission is not None:
             if mission.state_iso3 in presenting_iso3s(briefing):
-                title = f"Your Mission presents – {title}"
+                title = _("Your Mission presents – %(title)s", title=title)
             answer = answers.get(briefing.id)
             if answer:
-                description += f"\n\nYour Mission's answer: {answer.lower().replace('-', ' ')}"
+                description += "\n\n" + _("Your Mission's answer: %(answer)s",
+                                           answer=_feed_answer_names()[answer])
         room = briefing.room
         events.append(ical.FeedEvent(
             uid=briefing.uid, sequence=briefing.sequence, start=briefing.start_at,
             end=briefing.end_at, summary=title,
-            location=", ".join(p for p in (room.name, room.location) if p) if room else "Geneva",
+            location=", ".join(p for p in (room.name, room.location) if p) if room
+            else _("Geneva"),
             description=description, dtstamp=_stamp(briefing.updated_at),
-            categories=("NAM",)))
+            categories=("NAM",), language=_said_in()))
     return events
+
+
+def _feed_answer_names() -> dict[str, str]:
+    """A mission's answer as its feed words it, in the current language."""
+    return {"ACCEPTED": _("accepted"), "TENTATIVE": _("tentative"),
+            "DECLINED": _("declined"), "NEEDS-ACTION": _("needs action")}
 
 
 def _answers(mission: Mission) -> dict[int, str]:

@@ -11,32 +11,33 @@ from collections.abc import Iterator
 
 from datetime import datetime
 
-from flask import current_app
+from flask import current_app, has_app_context
 
 from ..domain import changes, local_dates
 from ..domain.calendar import to_local
-from ..domain.local_dates import WRITTEN_LANGUAGES
 from ..models import Contact
 
 
 def mail_language(contact: Contact) -> str:
     """The language of a contact's e-mails: theirs when we write in it, else English."""
-    language = (contact.language or "").split("-")[0].lower()
-    return language if language in WRITTEN_LANGUAGES else "en"
+    return local_dates.written_language(contact.language) or "en"
 
 
-def request_language() -> str:
-    """The language of a request's page: the browser's preference among those we write
-    (Accept-Language), else English."""
-    from flask import has_request_context, request
-
-    if not has_request_context():
-        return "en"
-    return request.accept_languages.best_match(WRITTEN_LANGUAGES) or "en"
+def mission_language(mission) -> str:
+    """A mission's language: the one most of its active contacts read (`mail_language`),
+    English when they are as many in English or there is no contact."""
+    counts: dict[str, int] = {}
+    for contact in mission.contacts:
+        if contact.active:
+            language = mail_language(contact)
+            counts[language] = counts.get(language, 0) + 1
+    best = max(counts.items(), key=lambda item: (item[1], item[0] == "en"), default=("en", 0))
+    return best[0]
 
 
 def _babel_ready() -> bool:
-    return "babel" in current_app.extensions
+    """True inside an application that has Flask-Babel (outside one, we write English)."""
+    return has_app_context() and "babel" in current_app.extensions
 
 
 def current_language() -> str:

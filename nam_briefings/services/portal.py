@@ -16,6 +16,7 @@ from flask import current_app
 from ..domain.errors import Invalid, NotFound
 from ..domain.validation import normalise_email
 from ..extensions import db
+from ..i18n import LANGUAGES, N_
 from ..models import Briefing, BriefingItem, Contact, Invitation, Mission
 from . import audit, briefings_view, clock, invitations, missions
 from .feed_links import feed_url, mission_feed_path, public_url
@@ -26,6 +27,26 @@ PAST_SHOWN = 10
 COMMENT_MAX = 2000
 RENEW = ("use the link in a more recent e-mail from the secretariat, "
          "or write to the secretariat for a new one")
+# The messages below are marked for the catalogs (N_): the portal shows them in its
+# language, the CLI and the logs in English.
+#: what `invitations.read_signed_link` says of an expired portal link
+EXPIRED = N_("this link has expired: use the link in a more recent e-mail from the "
+             "secretariat, or write to the secretariat for a new one")
+NOT_VALID = N_("this link is not valid: it may have been cut or changed")
+NO_LONGER_ON_FILE = N_("this link was sent to an address that is no longer on file: use the "
+                       "link in a more recent e-mail from the secretariat, or write to the "
+                       "secretariat for a new one")
+NO_LONGER_LISTED = N_("this link belongs to someone no longer listed as a contact of the "
+                      "mission: a colleague's link still works, or write to the secretariat")
+MISSION_OFF = N_("the mission no longer receives NAM invitations: write to the secretariat")
+COMMENT_TOO_LONG = N_("Keep the comment under 2,000 characters.")
+NOT_INVITED = N_("you were not sent an invitation to this briefing: write to the secretariat")
+ALREADY_HELD = N_("this briefing has already taken place: no answer is needed")
+NOT_A_COLLEAGUE = N_("this person is not a current contact of your mission")
+LAST_CONTACT = N_("the mission needs at least one contact: add the new one first, "
+                  "then remove this one")
+LANGUAGE_REFUSED = N_("Choose one of the languages offered: English, French, Spanish or "
+                      "Arabic. Nothing was changed.")
 
 
 # --- links ---------------------------------------------------------------------------------
@@ -54,16 +75,14 @@ def contact_from_token(token: str) -> Contact:
     """
     payload = invitations.read_signed_link(token, PORTAL_SALT, link_max_age(), RENEW)
     if not (isinstance(payload, list) and len(payload) == 2 and isinstance(payload[0], int)):
-        raise Invalid("this link is not valid: it may have been cut or changed")
+        raise Invalid(NOT_VALID)
     contact = db.session.get(Contact, payload[0])
     if contact is None or invitations.email_digest(contact.email) != payload[1]:
-        raise NotFound(f"this link was sent to an address that is no longer on file: {RENEW}")
+        raise NotFound(NO_LONGER_ON_FILE)
     if not contact.active:
-        raise NotFound("this link belongs to someone no longer listed as a contact of the "
-                       "mission: a colleague's link still works, or write to the secretariat")
+        raise NotFound(NO_LONGER_LISTED)
     if not contact.mission.active:
-        raise NotFound("the mission no longer receives NAM invitations: "
-                       "write to the secretariat")
+        raise NotFound(MISSION_OFF)
     return contact
 
 
@@ -163,14 +182,13 @@ def answer(token: str, briefing_id: int, answer: str,
         raise Invalid(f"unknown answer {answer!r}: accept, tentative or decline")
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX:
-        raise Invalid("Keep the comment under 2,000 characters.", field="comment")
+        raise Invalid(COMMENT_TOO_LONG, field="comment")
     invitation = db.session.scalar(db.select(Invitation).filter_by(
         briefing_id=briefing_id, contact_id=contact.id))
     if invitation is None:
-        raise NotFound("you were not sent an invitation to this briefing: "
-                       "write to the secretariat")
+        raise NotFound(NOT_INVITED)
     if briefings_view.is_past(invitation.briefing):
-        raise Invalid("this briefing has already taken place: no answer is needed")
+        raise Invalid(ALREADY_HELD)
     partstat = invitations.ANSWERS[answer]
     result = invitations.record_answer(invitation, partstat, "portal", actor(contact), comment)
     db.session.commit()
@@ -187,7 +205,7 @@ def colleague(token: str, contact_id: int) -> Contact:
 def _colleague(me: Contact, contact_id: int) -> Contact:
     other = db.session.get(Contact, contact_id)
     if other is None or other.mission_id != me.mission_id or not other.active:
-        raise NotFound("this person is not a current contact of your mission")
+        raise NotFound(NOT_A_COLLEAGUE)
     return other
 
 
@@ -239,10 +257,29 @@ def remove_contact(token: str, contact_id: int) -> Contact:
     me = contact_from_token(token)
     other = _colleague(me, contact_id)
     if len(active_contacts(me.mission)) <= 1:
-        raise Invalid("the mission needs at least one contact: add the new one first, "
-                      "then remove this one")
+        raise Invalid(LAST_CONTACT)
     missions.set_contact_active(other.id, False, actor(me), tell_secretariat=True)
     return other
+
+
+# --- the contact's language --------------------------------------------------------------------
+
+def set_language(token: str, language: str) -> Contact:
+    """Save the language the link's contact reads the portal and the answer pages in (and
+    is written to in), one of i18n.LANGUAGES; the audit trail names the contact.
+
+    Anything else is Invalid (field "language") and changes nothing; the secretariat is
+    not told (a person's own preference, not a change to the mission's contacts).
+    """
+    me = contact_from_token(token)
+    if language not in LANGUAGES:
+        raise Invalid(LANGUAGE_REFUSED, field="language")
+    if me.language != language:
+        audit.record(actor(me), "contact.update", "contact", me.id,
+                     f"language: {me.language} → {language}")
+        me.language = language
+        db.session.commit()
+    return me
 
 
 # --- support ---------------------------------------------------------------------------------

@@ -16,12 +16,15 @@ from . import audit, calendar, clock
 from .briefings import session_dates_changed
 from .clock import today as geneva_today
 from .forecast import forecast_session
+from .languages import _
 
 
 def expected_note(session: UprSession) -> str:
     """What an expected session is, in the words every page and feed uses for it."""
-    source = f" from session {session.forecast_from}" if session.forecast_from else ""
-    return f"expected (forecast{source}; dates and order not yet published)"
+    if session.forecast_from:
+        return _("expected (forecast from session %(number)s; dates and order not yet "
+                 "published)", number=session.forecast_from)
+    return _("expected (forecast; dates and order not yet published)")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 /* Mission portal: a "Copy link" button for the calendar feed address.
  *
  * Progressive enhancement: without this script the button stays hidden and the address
- * is a read-only field to select and copy, next to a webcal:// link.
+ * is a read-only field to select and copy, next to a webcal:// link. What it says comes
+ * from the button's data-copied / data-copy-failed, in the page's language.
  */
 (function () {
   "use strict";
@@ -18,13 +19,17 @@
     if (!field) {
       return;
     }
+    var copiedText = button.getAttribute("data-copied") ||
+      "Copied: paste it into your calendar program.";
+    var failedText = button.getAttribute("data-copy-failed") ||
+      "Press Ctrl+C (or ⌘C) to copy the selected address.";
     field.focus();
     field.select();
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(field.value).then(function () {
-        say(button, "Copied: paste it into your calendar program.");
+        say(button, copiedText);
       }, function () {
-        say(button, "Press Ctrl+C (or ⌘C) to copy the selected address.");
+        say(button, failedText);
       });
       return;
     }
@@ -34,8 +39,7 @@
     } catch (error) {
       copied = false;
     }
-    say(button, copied ? "Copied: paste it into your calendar program."
-                       : "Press Ctrl+C (or ⌘C) to copy the selected address.");
+    say(button, copied ? copiedText : failedText);
   }
 
   var buttons = document.querySelectorAll("[data-copy-target]");

@@ -34,7 +34,7 @@
     }
     var progress = document.getElementById("rsvp-progress");
     if (progress) {
-      progress.textContent = "Recording your answer…";
+      progress.textContent = progress.getAttribute("data-sending") || "Recording your answer…";
     }
     form.submit();
   }

@@ -6,31 +6,36 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import Invalid, NotFound
+from ..i18n import N_, gettext
 
 TITLES = {
-    400: "Bad request",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    500: "Something went wrong",
+    400: N_("Bad request"),
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    405: N_("Method not allowed"),
+    500: N_("Something went wrong"),
 }
 MESSAGES = {
-    400: "The request could not be understood.",
-    403: "Your account may look at this page but not change anything here. "
-         "Ask an administrator if you need editing rights.",
-    404: "There is nothing at this address.",
-    405: "This address does not accept that kind of request.",
-    500: "An unexpected error happened; nothing was changed. Please try again.",
+    400: N_("The request could not be understood."),
+    403: N_("Your account may look at this page but not change anything here. "
+            "Ask an administrator if you need editing rights."),
+    404: N_("There is nothing at this address."),
+    405: N_("This address does not accept that kind of request."),
+    500: N_("An unexpected error happened; nothing was changed. Please try again."),
 }
+CSRF_MESSAGE = N_("The form had expired or was sent from elsewhere, so nothing was changed. "
+                  "Go back, reload the page and try again.")
 
 
 def error_page(status: int, message: str | None = None) -> tuple[str, int]:
-    """The error page for `status`, with an optional specific message."""
+    """The error page for `status`, with an optional specific message, in the page's
+    language (a message the catalogs do not know, e.g. one naming a value, stays as it is)."""
+    shown = message or MESSAGES.get(status, "")
     body = render_template(
         "error.html",
         status=status,
-        title=TITLES.get(status, "Error"),
-        message=message or MESSAGES.get(status, ""),
+        title=gettext(TITLES.get(status, N_("Error"))),
+        message=gettext(shown) if shown else "",  # gettext("") is the catalog's header
     )
     return body, status
 
@@ -51,11 +56,7 @@ def refusal(status: int, message: str) -> tuple[str, int] | Response:
 
 
 def _csrf_error(error: CSRFError) -> tuple[str, int]:
-    return error_page(
-        400,
-        "The form had expired or was sent from elsewhere, so nothing was changed. "
-        "Go back, reload the page and try again.",
-    )
+    return error_page(400, CSRF_MESSAGE)
 
 
 def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:

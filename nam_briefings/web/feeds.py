@@ -19,6 +19,7 @@ from flask_login import current_user
 from werkzeug.http import parse_accept_header, parse_date
 
 from ..domain.errors import NotFound
+from ..domain.local_dates import WRITTEN_LANGUAGES, written_language
 from ..services import feed_links, feeds
 from .auth import public
 from .health import healthz_response
@@ -36,16 +37,17 @@ FEED_PATH = re.compile(r"/feeds/(?:upr|(missions|secretariat)/([A-Za-z0-9_-]{1,1
 @bp.route("/feeds/upr.ics", methods=["GET", "HEAD"])
 @public
 def upr() -> Response:
-    """The public UPR calendar."""
-    return _respond(feeds.upr_feed(), "upr")
+    """The public UPR calendar (?lang=fr, es or ar for another language than English)."""
+    return _respond(feeds.upr_feed(_language()), "upr")
 
 
 @bp.route("/feeds/missions/<token>.ics", methods=["GET", "HEAD"])
 @public
 def mission(token: str) -> Response:
-    """A mission's private feed (the token is the secret)."""
+    """A mission's private feed (the token is the secret), in the mission's language or
+    the one ?lang= asks for."""
     try:
-        feed = feeds.mission_feed(token)
+        feed = feeds.mission_feed(token, _language())
     except NotFound:
         abort(404)
     return _respond(feed, "mission")
@@ -78,6 +80,19 @@ def index() -> str:
 def health() -> Response:
     """For load balancers and monitoring: 200 when the database answers, else 503 (JSON)."""
     return healthz_response()
+
+
+def _language() -> str | None:
+    """The language ?lang= asks for ("fr", also "FR" or "fr-CH"; None without it); an
+    unknown one is a 400 that says which there are."""
+    code = request.args.get("lang")
+    if code is None:
+        return None
+    language = written_language(code)
+    if language is None:
+        abort(400, description=f"Unknown language {code[:20]!r}: lang= takes one of "
+                               f"{', '.join(WRITTEN_LANGUAGES)}.")
+    return language
 
 
 def _respond(feed: feeds.Feed, kind: str) -> Response:

@@ -1,25 +1,28 @@
-"""Jinja filters: dates and times always in Geneva time, with the zone spelled out; labels;
-whether a page was reached at another address than the links in e-mails give."""
+"""Jinja filters: dates and times always in Geneva time, with the zone spelled out (in
+English; a page in another language writes them its own way and says they are Geneva
+time); labels, in the page's language; whether a page was reached at another address than
+the links in e-mails give."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
 from flask import Flask
 
-from ..domain import planner, wording
+from ..domain import local_dates, planner, wording
 from ..domain.calendar import to_local
+from ..i18n import N_, current_language, translated
 from ..services import clock, feed_links
 from .forms import LANGUAGE_LABELS, ROLE_LABELS
 
 NAM_LABELS = {"member": "NAM member", "observer": "NAM observer", "none": "Not in NAM"}
 #: an invitation's answer (iCalendar PARTSTAT) as people read it
-PARTSTAT_LABELS = {"ACCEPTED": "Accepted", "TENTATIVE": "Tentative", "DECLINED": "Declined",
-                   "NEEDS-ACTION": "No answer yet"}
+PARTSTAT_LABELS = {"ACCEPTED": N_("Accepted"), "TENTATIVE": N_("Tentative"),
+                   "DECLINED": N_("Declined"), "NEEDS-ACTION": N_("No answer yet")}
 #: a presenting mission's answer about its slot
-SLOT_LABELS = {"invited": "Awaiting confirmation", "confirmed": "Confirmed",
-               "declined": "Released (off the agenda)"}
+SLOT_LABELS = {"invited": N_("Awaiting confirmation"), "confirmed": N_("Confirmed"),
+               "declined": N_("Released (off the agenda)")}
 #: the answer in an RSVP link, as the button says it
-ANSWER_LABELS = {"accept": "Accept", "tentative": "Tentative", "decline": "Decline"}
+ANSWER_LABELS = {"accept": N_("Accept"), "tentative": N_("Tentative"), "decline": N_("Decline")}
 #: what an outbox message is
 OUTBOX_KIND_LABELS = {"request": "Invitation", "cancel": "Cancellation", "reminder": "Reminder",
                       "chaser": "Chaser", "notice": "Notice"}
@@ -29,18 +32,24 @@ BUSY_KIND_NAMES = {"closure": "Closure", "meeting": "Chair's meeting", "blackout
 
 
 def geneva_datetime(instant: datetime | None) -> str:
-    """An instant in Geneva time, e.g. "Tue 23 Jan 2024, 09:00 CET"."""
+    """An instant in Geneva time, e.g. "Tue 23 Jan 2024, 09:00 CET" ("mardi 23 janvier
+    2024, 09 h 00" on a French page)."""
     if instant is None:
         return ""
-    local = to_local(instant)
+    local, language = to_local(instant), current_language()
+    if not local_dates.is_english(language):
+        return local_dates.day_and_time(local, language)
     return f"{wording.day_and_time(local)} {local:%Z}"
 
 
 def geneva_time(instant: datetime | None) -> str:
-    """The Geneva clock time of an instant, e.g. "12:30 CET"."""
+    """The Geneva clock time of an instant, e.g. "12:30 CET" ("12 h 30" on a French page)."""
     if instant is None:
         return ""
-    return f"{to_local(instant):%H:%M %Z}"
+    local, language = to_local(instant), current_language()
+    if not local_dates.is_english(language):
+        return local_dates.clock_time(local, language)
+    return f"{local:%H:%M %Z}"
 
 
 def geneva_span(start: datetime, end: datetime) -> str:
@@ -50,8 +59,14 @@ def geneva_span(start: datetime, end: datetime) -> str:
 
 
 def geneva_date(instant: datetime | None) -> str:
-    """The Geneva date of an instant, with its weekday, e.g. "Tue 23 Jan 2024"."""
-    return long_date(to_local(instant).date()) if instant is not None else ""
+    """The Geneva date of an instant, with its weekday, e.g. "Tue 23 Jan 2024" ("mardi 23
+    janvier 2024" on a French page)."""
+    if instant is None:
+        return ""
+    day, language = to_local(instant).date(), current_language()
+    if not local_dates.is_english(language):
+        return local_dates.long_day(day, language)
+    return long_date(day)
 
 
 def geneva_last_day(end: datetime | None) -> str:
@@ -59,6 +74,16 @@ def geneva_last_day(end: datetime | None) -> str:
     if end is None:
         return ""
     return long_date(to_local(end - timedelta(microseconds=1)).date())
+
+
+def session_number(number: int) -> str:
+    """A UPR session's number as the page's language puts it in "before UPR session …":
+    "49" in English ("UPR session 49"), an ordinal where the number comes first: French
+    "49e" ("la 49e session"), Spanish "49.º" ("el 49.º período de sesiones")."""
+    language = current_language()
+    if local_dates.is_english(language):
+        return str(number)
+    return local_dates.ordinal(number, language)
 
 
 def long_date(day: date | None) -> str:
@@ -76,6 +101,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(geneva_time)
     app.add_template_filter(geneva_span)
     app.add_template_filter(geneva_date)
+    app.add_template_filter(session_number)
     app.add_template_filter(long_date)
     app.add_template_filter(geneva_last_day)
     app.add_template_filter(wording.date_range, "date_range")
@@ -85,10 +111,11 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(wording.full_date, "full_date")
     app.add_template_filter(wording.short_datetime, "short_datetime")
     app.add_template_filter(feed_links.other_origin, "other_public_origin")
-    app.add_template_filter(lambda status: NAM_LABELS.get(status, status), "nam_label")
-    app.add_template_filter(lambda role: ROLE_LABELS.get(role, role), "role_label")
-    app.add_template_filter(lambda code: LANGUAGE_LABELS.get(code, code), "language_label")
-    for name, labels in (("partstat_label", PARTSTAT_LABELS), ("slot_label", SLOT_LABELS),
+    # each label in the page's language (those marked N_: the others are English only)
+    for name, labels in (("nam_label", NAM_LABELS), ("role_label", ROLE_LABELS),
+                         ("language_label", LANGUAGE_LABELS),
+                         ("partstat_label", PARTSTAT_LABELS), ("slot_label", SLOT_LABELS),
                          ("answer_label", ANSWER_LABELS), ("kind_label", OUTBOX_KIND_LABELS),
                          ("busy_kind_label", BUSY_KIND_NAMES)):
-        app.add_template_filter(lambda value, labels=labels: labels.get(value, value), name)
+        app.add_template_filter(
+            lambda value, labels=labels: translated(labels.get(value, value)), name)

@@ -44,6 +44,8 @@ from ..domain.limits import (
     ROOM_NAME_MAX,
 )
 from ..domain.validation import normalise_email
+from ..i18n import LANGUAGES as PAGE_LANGUAGES
+from ..i18n import NATIVE_NAMES, N_, lazy_gettext as _l, lazy_ngettext, lazy_number, translated
 
 #: the tick that lets invitations go out for a briefing in the past (services: allow_past)
 PAST_LABEL = "I understand this briefing is in the past: send the invitations anyway"
@@ -53,21 +55,22 @@ def expected_label(number: int) -> str:
     """The tick that lets a briefing be confirmed for an expected session (allow_expected)."""
     return f"I understand session {number} is expected: its dates are not yet published"
 
+#: a contact's role and language, as people read them (translated where shown)
 ROLE_LABELS = {
-    "ambassador": "Ambassador",
-    "deputy": "Deputy",
-    "focal_point": "Focal point",
-    "other": "Other",
+    "ambassador": N_("Ambassador"),
+    "deputy": N_("Deputy"),
+    "focal_point": N_("Focal point"),
+    "other": N_("Other"),
 }
 LANGUAGE_LABELS = {
-    "en": "English",
-    "fr": "French",
-    "es": "Spanish",
-    "ar": "Arabic",
-    "ru": "Russian",
-    "zh": "Chinese",
-    "de": "German",
-    "pt": "Portuguese",
+    "en": N_("English"),
+    "fr": N_("French"),
+    "es": N_("Spanish"),
+    "ar": N_("Arabic"),
+    "ru": N_("Russian"),
+    "zh": N_("Chinese"),
+    "de": N_("German"),
+    "pt": N_("Portuguese"),
 }
 
 
@@ -80,8 +83,12 @@ def valid_email(form: FlaskForm, field) -> None:
 
 
 def at_most(limit: int, what: str = "This field") -> Length:
-    """A maximum length (the column's size), with the message saying so."""
-    return Length(max=limit, message=f"{what} must be at most {limit:,} characters long.")
+    """A maximum length (the column's size), with the message saying so (in the page's
+    language, `what` too when it is marked: `_l("The name")`)."""
+    return Length(max=limit, message=lazy_ngettext(
+        "%(what)s must be at most %(limit)s character long.",
+        "%(what)s must be at most %(limit)s characters long.",
+        limit, what=what, limit=lazy_number(limit)))
 
 
 def storable_number() -> NumberRange:
@@ -91,7 +98,7 @@ def storable_number() -> NumberRange:
 
 
 #: an e-mail address field's length check (RFC 5321: 254 characters)
-EMAIL_LENGTH = at_most(EMAIL_MAX, "An e-mail address")
+EMAIL_LENGTH = at_most(EMAIL_MAX, _l("An e-mail address"))
 #: a password field's length check
 PASSWORD_LENGTH = at_most(PASSWORD_MAX, "A password")
 #: a number typed into a text field (the planner's rules): a few digits at most
@@ -154,18 +161,20 @@ class NewMissionForm(MissionForm):
 
 
 class ContactForm(FlaskForm):
-    """A person (or mailbox) at a mission."""
+    """A person (or mailbox) at a mission (also on the mission portal: in its language)."""
 
-    name = StringField("Name", validators=[InputRequired("Give the contact's name."),
-                                           at_most(CONTACT_NAME_MAX, "The name")])
-    role = SelectField("Role",
-                       choices=[SelectChoice(role, ROLE_LABELS[role]) for role in CONTACT_ROLES])
-    email = EmailField("E-mail address",
-                       validators=[InputRequired("Give the contact's e-mail address."),
+    name = StringField(_l("Name"), validators=[InputRequired(_l("Give the contact's name.")),
+                                               at_most(CONTACT_NAME_MAX, _l("The name"))])
+    role = SelectField(_l("Role"), choices=[SelectChoice(role, _l(ROLE_LABELS[role]))
+                                            for role in CONTACT_ROLES])
+    email = EmailField(_l("E-mail address"),
+                       validators=[InputRequired(_l("Give the contact's e-mail address.")),
                                    EMAIL_LENGTH, valid_email])
     language = SelectField(
-        "Language",
-        choices=[SelectChoice(code, f"{LANGUAGE_LABELS[code]} ({code})") for code in LANGUAGES],
+        _l("Language"),
+        choices=[SelectChoice(code, _l("%(language)s (%(code)s)",
+                                       language=_l(LANGUAGE_LABELS[code]), code=code))
+                 for code in LANGUAGES],
     )
 
     def keep_language(self, code: str) -> None:
@@ -328,18 +337,29 @@ class ConfirmForm(FlaskForm):
 class RsvpForm(FlaskForm):
     """An answer to an invitation, given through its signed link, with an optional comment."""
 
-    comment = TextAreaField("Comment for the secretariat (optional)",
-                            validators=[Optional(), Length(max=2000, message=(
+    comment = TextAreaField(_l("Comment for the secretariat (optional)"),
+                            validators=[Optional(), Length(max=2000, message=_l(
                                 "Keep the comment under 2,000 characters."))])
 
 
+class LanguageForm(FlaskForm):
+    """The language a contact reads the portal and the answer pages in; the service refuses
+    any other (with its reason), so the form does not check the choice itself."""
+
+    language = SelectField(_l("Language"), validate_choice=False,
+                           choices=[SelectChoice(code, NATIVE_NAMES[code])
+                                    for code in PAGE_LANGUAGES])
+
+
 def add_error(form: FlaskForm, error: Invalid) -> None:
-    """Show a service's refusal next to the field it names (or above the form)."""
+    """Show a service's refusal next to the field it names (or above the form), in the
+    page's language when the catalogs know the message."""
     field = form._fields.get(error.field or "")
+    message = translated(str(error))
     if field is None:
-        form.form_errors.append(str(error))
+        form.form_errors.append(message)
     else:
-        field.errors = [*field.errors, str(error)]
+        field.errors = [*field.errors, message]
 
 
 class ConfirmProposalForm(FlaskForm):

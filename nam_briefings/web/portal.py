@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug import Response
 
 from ..domain.errors import Invalid, NotFound
+from ..i18n import NATIVE_NAMES, forget_chosen_language, set_page_language, translated
+from ..i18n import gettext as _
 from ..services import portal
 from ..services.invitations import AnswerResult
 from .auth import public
 from .filters import PARTSTAT_LABELS
-from .forms import ContactForm, RsvpForm, add_error, form_status
+from .forms import ContactForm, LanguageForm, RsvpForm, add_error, form_status
 
 bp = Blueprint("portal", __name__, url_prefix="/portal/<token>")
 
@@ -34,13 +36,17 @@ def _private(response: Response) -> Response:
 
 @bp.before_request
 def _check_link() -> Any:
-    """Refuse a bad, expired or voided link before anything else, with what to do instead."""
+    """Refuse a bad, expired or voided link before anything else, with what to do instead;
+    a good one opens its pages in the contact's language."""
+    token = (request.view_args or {}).get("token", "")
+    g.language_home = url_for("portal.show", token=token)  # where the switcher goes after a POST
     try:
-        portal.contact_from_token((request.view_args or {}).get("token", ""))
+        contact = portal.contact_from_token(token)
     except Invalid as error:
         return _problem(400, str(error))
     except NotFound as error:
         return _problem(404, str(error))
+    set_page_language(contact.language)
     return None
 
 
@@ -50,7 +56,7 @@ def _expired_form(error: CSRFError) -> Any:
     problem = _check_link()
     if problem is not None:
         return problem
-    return _page(400, error="The page had expired, so nothing was changed. Please try again.")
+    return _page(400, error=_("The page had expired, so nothing was changed. Please try again."))
 
 
 @bp.route("", endpoint="show")
@@ -71,7 +77,8 @@ def answer(token: str, briefing_id: int) -> Any:
                                    form.comment.data or "")
         except (Invalid, NotFound) as error:
             if getattr(error, "field", None) != "comment":
-                return _page(400, error=_sentence(str(error)) + " Nothing was recorded.")
+                return _page(400, error=_("%(problem)s Nothing was recorded.",
+                                          problem=_sentence(translated(str(error)))))
             add_error(form, error)
         else:
             flash(_answer_message(result), "success")
@@ -86,16 +93,19 @@ def _sentence(message: str) -> str:
 
 
 def _answer_message(result: AnswerResult) -> str:
+    """What the page says once an answer is recorded: the answer, then what it did."""
     invitation = result.invitation
-    message = f"Your answer is recorded: {PARTSTAT_LABELS[invitation.partstat]}."
-    if result.agenda_changed:
-        message += " Your Mission's presentation slot has been released; " + (
-            "the secretariat has been told and will send the new agenda."
-            if invitation.briefing.agenda_pending
-            else "everyone invited is sent the updated invitation.")
+    sentences = [_("Your answer is recorded: %(answer)s.",
+                   answer=translated(PARTSTAT_LABELS[invitation.partstat]))]
+    if result.agenda_changed and invitation.briefing.agenda_pending:
+        sentences.append(_("Your Mission's presentation slot has been released; the "
+                           "secretariat has been told and will send the new agenda."))
+    elif result.agenda_changed:
+        sentences.append(_("Your Mission's presentation slot has been released; everyone "
+                           "invited is sent the updated invitation."))
     elif invitation.role == "presenter" and invitation.partstat == "ACCEPTED":
-        message += " Your Mission's presentation slot is confirmed."
-    return message
+        sentences.append(_("Your Mission's presentation slot is confirmed."))
+    return " ".join(sentences)
 
 
 @bp.route("/contacts/new", methods=["GET", "POST"])
@@ -111,8 +121,8 @@ def new_contact(token: str) -> Any:
         except Invalid as error:
             add_error(form, error)
         else:
-            flash(f"{contact.name} added: they are sent the current invitations, "
-                  "and the secretariat is told.", "success")
+            flash(_("%(name)s added: they are sent the current invitations, and the "
+                    "secretariat is told.", name=contact.name), "success")
             return redirect(url_for("portal.show", token=token) + "#contacts-heading")
     return _contact_form(form, me, None)
 
@@ -132,7 +142,7 @@ def edit_contact(token: str, contact_id: int) -> Any:
         except Invalid as error:
             add_error(form, error)
         else:
-            flash(f"{contact.name} saved; the secretariat is told.", "success")
+            flash(_("%(name)s saved; the secretariat is told.", name=contact.name), "success")
             return redirect(url_for("portal.show", token=token) + "#contacts-heading")
     return _contact_form(form, me, contact)
 
@@ -145,18 +155,41 @@ def remove_contact(token: str, contact_id: int) -> Any:
     try:
         removed = portal.remove_contact(token, contact_id)
     except Invalid as error:
-        return _page(400, contacts_error=_sentence(str(error)))
+        return _page(400, contacts_error=_sentence(translated(str(error))))
     if removed.id == me.id:
         return render_template("portal/removed.html", contact=removed,
                                secretariat_email=current_app.config["ORGANIZER_EMAIL"])
-    flash(f"{removed.name} is no longer listed and receives nothing more; "
-          "the secretariat is told.", "success")
+    flash(_("%(name)s is no longer listed and receives nothing more; the secretariat is "
+            "told.", name=removed.name), "success")
     return redirect(url_for("portal.show", token=token) + "#contacts-heading")
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def language(token: str) -> Any:
+    """Save the language this contact reads the portal and the answer pages in (and is
+    written to in); from then on they open in it, unless a ?lang= asks otherwise."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        try:
+            contact = portal.set_language(token, form.language.data or "")
+        except Invalid as error:
+            add_error(form, error)
+        else:
+            forget_chosen_language()  # the language just saved, not one chosen by a link
+            set_page_language(contact.language)
+            flash(_("Language saved: %(language)s. Your Mission's page, the answer pages and "
+                    "your e-mails are written in it from now on.",
+                    language=NATIVE_NAMES[contact.language]), "success")
+            return redirect(url_for("portal.show", token=token) + "#language-heading")
+    return _page(400, language_form=form)
 
 
 def _page(status: int = 200, **extra: Any) -> tuple[str, int]:
     token = (request.view_args or {})["token"]
     view = portal.page(token)
+    extra.setdefault("language_form", LanguageForm(formdata=None,
+                                                   data={"language": view.contact.language}))
     return render_template("portal/show.html", page=view, token=token, contact=view.contact,
                            mission=view.mission, comment_max=portal.COMMENT_MAX,
                            secretariat_email=current_app.config["ORGANIZER_EMAIL"],
@@ -170,6 +203,6 @@ def _contact_form(form: ContactForm, me: Any, contact: Any) -> tuple[str, int]:
 
 
 def _problem(status: int, message: str) -> tuple[str, int]:
-    body = render_template("portal/problem.html", status=status, message=message,
+    body = render_template("portal/problem.html", status=status, message=translated(message),
                            secretariat_email=current_app.config["ORGANIZER_EMAIL"])
     return body, status

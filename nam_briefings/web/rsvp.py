@@ -16,6 +16,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug import Response
 
 from ..domain.errors import Invalid, NotFound
+from ..i18n import N_, set_page_language, translated
 from ..services import briefings, briefings_view, invitations
 from .auth import public
 from .forms import RsvpForm, add_error, form_status
@@ -24,6 +25,27 @@ if TYPE_CHECKING:
     from ..models import Invitation
 
 bp = Blueprint("rsvp", __name__)
+
+#: The services' fixed messages these pages show, marked for the catalogs: services/
+#: invitations.py writes them in English (for the secretariat, the CLI and the logs), the
+#: pages show them in their language (`translated`). tests/unit/test_catalogs.py checks
+#: that each is still one the services write.
+SERVICE_MESSAGES = (
+    N_("this link has expired: ask the secretariat for a new invitation"),
+    N_("this link is not valid: it may have been cut or changed"),
+    N_("this invitation no longer exists"),
+    N_("this link was sent to an address that is no longer on file: use the link in a more "
+       "recent e-mail, or write to the secretariat"),
+    N_("this link belongs to someone who no longer receives NAM invitations (no longer listed "
+       "for the mission, or the mission is no longer invited): a colleague's link still "
+       "works, or write to the secretariat"),
+    N_("this briefing has been cancelled; no answer is needed"),
+    N_("this briefing has been held; no answer is needed"),
+)
+UNKNOWN_ANSWER = N_("This link does not say which answer to record (accept, tentative or "
+                    "decline).")
+EXPIRED_FORM = N_("The page had expired, so nothing was recorded yet. Please press the button "
+                  "again.")
 
 
 @bp.after_request
@@ -77,26 +99,28 @@ def _expired_form(error: CSRFError) -> Any:
     if invitation.briefing.status != "confirmed":
         return render_template("rsvp/closed.html", **_context(invitation, answer)), 409
     form = RsvpForm(formdata=None, data={"comment": request.form.get("comment", "")})
-    add_error(form, Invalid("The page had expired, so nothing was recorded yet. "
-                            "Please press the button again."))
+    add_error(form, Invalid(EXPIRED_FORM))
     return render_template("rsvp/answer.html", form=form, **_context(invitation, answer)), 400
 
 
 def _invitation(token: str, answer: str) -> tuple[Invitation | None, Any]:
     """The invitation a link names, or (None, the page explaining why it cannot be used)."""
     if answer not in invitations.ANSWERS:
-        return None, _problem(404, "This link does not say which answer to record "
-                                   "(accept, tentative or decline).")
+        return None, _problem(404, UNKNOWN_ANSWER)
     try:
-        return invitations.invitation_from_token(token), None
+        invitation = invitations.invitation_from_token(token)
     except Invalid as error:
         return None, _problem(400, str(error))
     except NotFound as error:
         return None, _problem(404, str(error))
+    set_page_language(invitation.contact.language)  # the page opens in the contact's language
+    return invitation, None
 
 
 def _problem(status: int, message: str) -> tuple[str, int]:
-    body = render_template("rsvp/problem.html", status=status, message=message,
+    """The page saying why a link cannot be used (in the page's language when the catalogs
+    know the message)."""
+    body = render_template("rsvp/problem.html", status=status, message=translated(message),
                            secretariat_email=current_app.config["ORGANIZER_EMAIL"])
     return body, status
 

@@ -18,7 +18,7 @@ PUBLIC_ENDPOINTS = {"auth.login", "static", "rsvp.answer", "feeds.upr", "feeds.m
                     "feeds.secretariat", "feeds.health",
                     # the mission portal: its signed link is the key (see test_portal.py)
                     "portal.show", "portal.answer", "portal.new_contact", "portal.edit_contact",
-                    "portal.remove_contact"}
+                    "portal.remove_contact", "portal.language"}
 SAMPLE_VALUES = {"number": 35, "contact_id": 1, "iso3": "GUY", "key": "0e71de88074d",
                  "briefing_id": 1, "message_id": 1, "period_id": 1, "room_id": 1, "user_id": 1,
                  "reply_id": 1, "fanout_id": 1}

@@ -1,16 +1,21 @@
 """The message catalogs are complete (issue 15): every message the code and templates mark
 for translation is in the French, Spanish and Arabic catalogs, translated, not fuzzy, with
 the same %(name)s placeholders as its English source (a translation may leave one out, as
-"%(ordinal)s" where a language writes the ordinal itself), and each catalog compiles."""
+"%(ordinal)s" where a language writes the ordinal itself), and each catalog compiles.
+
+The messages are extracted as `make extract` does: babel.cfg's mapping and options (its
+{% trans %} blocks trimmed), and the Makefile's BABEL_KEYWORDS besides Babel's own."""
 from __future__ import annotations
 
+import ast
 import re
 from io import BytesIO
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_keywords, parse_mapping_cfg
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,17 +24,19 @@ LANGUAGES = ("fr", "es", "ar")
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
-def method_map() -> list[tuple[str, str]]:
-    """babel.cfg's sections as (pattern, method), relative to the project's root."""
-    sections = re.findall(r"^\[(\w+):\s*(\S+)\]", (ROOT / "babel.cfg").read_text(), re.M)
-    return [(pattern, method) for method, pattern in sections]
+def keywords() -> dict:
+    """Babel's keywords and the Makefile's BABEL_KEYWORDS (-k _l -k lazy_gettext ...)."""
+    [line] = re.findall(r"^BABEL_KEYWORDS := (.*)$", (ROOT / "Makefile").read_text(), re.M)
+    return {**DEFAULT_KEYWORDS, **parse_keywords(re.findall(r"-k (\S+)", line))}
 
 
 def extracted() -> dict[str, str]:
     """msgid -> where it was first found, from every source babel.cfg names."""
+    with (ROOT / "babel.cfg").open() as config:
+        method_map, options_map = parse_mapping_cfg(config)
     found: dict[str, str] = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map(), options_map={"**.html": {"extensions": "jinja2.ext.do"}}):
+            str(ROOT), method_map, options_map, keywords=keywords()):
         msgid = message[0] if isinstance(message, tuple) else message  # plurals: singular
         if msgid:
             found.setdefault(msgid, f"{filename}:{lineno}")
@@ -47,6 +54,13 @@ SOURCES = extracted()
 def test_the_sources_mark_messages_for_translation():
     assert "Dear %(name)s," in SOURCES  # e-mails
     assert "NAM briefing before UPR%(number)s: %(states)s" in SOURCES  # calendar entries
+    assert "Upcoming briefings" in SOURCES  # the portal ({{ _() }})
+    assert ("This page was sent to <strong>%(name)s</strong> (%(email)s). Keep its address "
+            "within your Mission: anyone who has it can answer for you and change your "
+            "Mission's contacts.") in SOURCES  # a {% trans %} block, trimmed
+    assert "Your answer: %(answer)s" in SOURCES  # the RSVP pages
+    assert "The name" in SOURCES and "Awaiting confirmation" in SOURCES  # _l() and N_()
+    assert "%(what)s must be at most %(limit)s character long." in SOURCES  # lazy_ngettext
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -75,3 +89,36 @@ def test_each_catalog_compiles(language):
     compiled = BytesIO()
     write_mo(compiled, messages)
     assert len(compiled.getvalue()) > 1000
+    compiled.seek(0)
+    back = read_mo(compiled)  # what Flask-Babel reads: every translation, the plurals too
+    for message in messages:
+        if message.id and not message.fuzzy:
+            strings = back.get(message.id).string
+            assert (tuple(strings) if isinstance(strings, list) else strings) == message.string, \
+                (language, message.id)
+
+
+def service_strings() -> list[str | re.Pattern]:
+    """The messages the services write: their string constants, and their f-strings as
+    patterns (any value in place of each {...})."""
+    found: list[str | re.Pattern] = []
+    for path in (ROOT / "nam_briefings" / "services").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                found.append(node.value)
+            elif isinstance(node, ast.JoinedStr):
+                found.append(re.compile("".join(
+                    re.escape(part.value) if isinstance(part, ast.Constant) else ".+"
+                    for part in node.values)))
+    return found
+
+
+def test_the_service_messages_the_answer_pages_translate_are_still_written():
+    """web/rsvp.py lists the services' messages it shows translated: each must still be one
+    a service writes, or its translation would never be used."""
+    from nam_briefings.web.rsvp import SERVICE_MESSAGES
+
+    written = service_strings()
+    for message in SERVICE_MESSAGES:
+        assert any(message == known if isinstance(known, str) else known.fullmatch(message)
+                   for known in written), f"no service writes {message!r} any more"

@@ -1,0 +1,175 @@
+"""The languages pages are written in, and how each request's language is chosen.
+
+English is the source language: the catalogs' msgids are the English text. French,
+Spanish and Arabic have catalogs under nam_briefings/translations (`make translations`
+compiles them; `make update-catalogs` adds new messages). A contact may have any language
+of domain.constants.LANGUAGES; one we have no catalog for reads English.
+
+A request's language (Flask-Babel's locale selector, `select_locale`) is the first of:
+
+1. an explicit, valid ``?lang=`` on the request (remembered for the browser session, so
+   that the following pages keep it; an unknown value is ignored);
+2. the language remembered for the browser session;
+3. what the page says it is for (`set_page_language`: the portal and RSVP pages give
+   their contact's language, which the contact can set in the portal);
+4. the browser's Accept-Language;
+5. English.
+
+Only the pages translated so far follow it (TRANSLATED_BLUEPRINTS): the secretariat's
+pages stay English, whatever the browser asks, until they are translated (issue 15,
+point 4), rather than mixing languages on one page.
+
+Flask-Babel and Babel's modules are already imported at start-up (by Flask-WTF, once
+Babel is installed); what is heavy, Babel's locale data and the compiled catalogs, loads
+on first use.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from flask import Flask, g, has_request_context, request, session
+from flask_babel import Babel, LazyString, gettext, lazy_gettext, lazy_ngettext, ngettext
+from flask_babel import refresh
+
+from .domain import local_dates
+from .domain.local_dates import RIGHT_TO_LEFT, WRITTEN_LANGUAGES as LANGUAGES  # noqa: F401
+from .domain.local_dates import written_language
+from .services.languages import current_language
+
+__all__ = ["LANGUAGES", "N_", "direction", "gettext", "lazy_gettext", "lazy_ngettext",
+           "ngettext", "select_locale", "set_page_language", "translated"]
+
+#: each language named in itself, as the switcher shows it
+NATIVE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية"}
+#: the blueprints whose pages are translated (the others are English only, for now)
+TRANSLATED_BLUEPRINTS = frozenset({"portal", "rsvp"})
+#: where the browser session keeps a language chosen with ?lang=
+SESSION_KEY = "language"
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
+    """Mark `message` for the catalogs without translating it here: tables of labels and
+    the services' fixed messages, translated where a page shows them (`gettext`)."""
+    return message
+
+
+def translated(message: Any) -> Any:
+    """A message the catalogs may know (a label, a service's fixed message, marked with
+    N_ where it is written) in the page's language; any other stays as it is."""
+    if not isinstance(message, str) or not message:  # gettext("") is the catalog's header
+        return message
+    return gettext(message)
+
+
+def supported(code: object) -> str | None:
+    """The catalog language `code` names ("fr", "FR", "fr-CH", "fr_CH": "fr"), else None."""
+    return written_language(code)
+
+
+def direction(code: str | None) -> str:
+    """The writing direction of a language: "rtl" (Arabic) or "ltr"."""
+    return local_dates.direction(code)
+
+
+def is_translated_page() -> bool:
+    """True while handling a request for a page written in every language of LANGUAGES."""
+    return has_request_context() and request.blueprint in TRANSLATED_BLUEPRINTS
+
+
+def select_locale() -> str:
+    """The language of the current request (the rule is in the module's docstring)."""
+    if not is_translated_page():
+        return "en"
+    return (supported(request.args.get("lang")) or supported(session.get(SESSION_KEY))
+            or supported(g.get("page_language"))
+            or request.accept_languages.best_match(LANGUAGES) or "en")
+
+
+def set_page_language(code: str | None) -> None:
+    """Say what language the page is for (its contact's); a ?lang= still comes first."""
+    g.page_language = code
+    refresh()  # in case something asked for the locale before the page knew its contact
+
+
+def text_direction() -> str:
+    """The writing direction of the page being rendered (base.html's <html dir>)."""
+    return direction(current_language())
+
+
+def forget_chosen_language() -> None:
+    """Drop the language the browser session chose with ?lang= (the page's own applies)."""
+    session.pop(SESSION_KEY, None)
+    refresh()
+
+
+def format_number(number: int) -> str:
+    """A whole number as the current language writes it: "2,000", "2 000"."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(number, locale=current_language())
+
+
+def lazy_number(number: int) -> LazyString:
+    """`format_number(number)`, written when shown (for messages made at import time)."""
+    return LazyString(format_number, number)
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    """One entry of the language switcher."""
+
+    code: str
+    #: the language named in itself
+    name: str
+    url: str
+    current: bool
+
+    @property
+    def direction(self) -> str:
+        """How the language's own name is written: "rtl" or "ltr"."""
+        return direction(self.code)
+
+
+def language_links() -> list[LanguageLink]:
+    """The switcher's links: the same page in each language.
+
+    After a POST, the link goes to the page the blueprint names as its home
+    (`g.language_home`, e.g. the portal page), since the address posted to may take no GET.
+    """
+    path = request.path
+    if request.method != "GET":
+        path = g.get("language_home") or path
+    here = current_language()
+    return [LanguageLink(code, NATIVE_NAMES[code], f"{path}?lang={code}", code == here)
+            for code in LANGUAGES]
+
+
+def _start_request() -> None:
+    """Before each request: forget the previous request's language (the tests' requests
+    share one application context, and so `g`), and remember a valid ?lang= of a
+    translated page for the browser session."""
+    g.pop("page_language", None)
+    g.pop("language_home", None)
+    refresh()
+    if is_translated_page():
+        chosen = supported(request.args.get("lang"))
+        if chosen is not None and session.get(SESSION_KEY) != chosen:
+            session[SESSION_KEY] = chosen
+
+
+def init_app(app: Flask) -> None:
+    """Set up Flask-Babel (catalogs, locale selector, Jinja's {% trans %} and _()) and
+    the hooks above."""
+    Babel(app, locale_selector=select_locale,
+          default_translation_directories=str(TRANSLATIONS),
+          default_timezone=app.config.get("TIMEZONE", "Europe/Zurich"))
+    # {% trans %} blocks are written over several lines: their msgid is the text with its
+    # whitespace collapsed (babel.cfg extracts them the same way: trimmed = true)
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.globals.update(current_language=current_language,
+                                 text_direction=text_direction,
+                                 is_translated_page=is_translated_page,
+                                 language_links=language_links)
+    app.before_request(_start_request)
