@@ -4,7 +4,10 @@ Run with `.venv/bin/python bench/planner.py` (or `make bench`). It prints the ma
 
 1. the time to plan each shipped session (41–50) with the default rules: median and p95
    per session, and the whole cycle, over several repetitions;
-2. on small random instances, the planner's best score (and its top proposals' scores)
+2. what writing the reasons in French, Spanish and Arabic too adds (the catalogs compiled,
+   `make translations`): the same sessions planned in English only, then in the four
+   languages, and the ratio;
+3. on small random instances, the planner's best score (and its top proposals' scores)
    against an exhaustive search over every valid combination of meeting times and rooms,
    written here independently of the planner. The exit status is non-zero when they differ.
 """
@@ -21,6 +24,7 @@ import time as clock
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -29,6 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from nam_briefings.domain.local_dates import WRITTEN_LANGUAGES  # noqa: E402
+from nam_briefings.domain.phrasing import Phrasing, written_in  # noqa: E402
 from nam_briefings.domain.planner import (  # noqa: E402
     DEFAULT_RULES,
     Busy,
@@ -106,6 +112,51 @@ def time_shipped_sessions(repeats: int = 30) -> None:
         best = result.proposals[0]
         print(f"  UPR{session.number}: {len(best.meetings)} meeting(s), best score "
               f"{best.score:+.2f}, {best.reasons[0]}")
+
+
+def catalogs() -> dict[str, Any]:
+    """The compiled catalogs of French, Spanish and Arabic (loaded once, as Flask-Babel
+    keeps them); a language whose catalog is not compiled is left out."""
+    from babel.support import Translations
+
+    directory = ROOT / "nam_briefings" / "translations"
+    return {code: Translations.load(str(directory), [code]) for code in WRITTEN_LANGUAGES
+            if code != "en" and (directory / code / "LC_MESSAGES" / "messages.mo").exists()}
+
+
+def phrasings(loaded: dict[str, Any]) -> dict[str, Phrasing]:
+    """How each language writes (a phrasing remembers the days, times and lists it wrote)."""
+    return {code: written_in(code, catalog) for code, catalog in loaded.items()}
+
+
+def time_words_in_four_languages(repeats: int = 30) -> None:
+    """Print the time per session planned in English only and in the four languages: with
+    the phrasings kept from one run to the next, as the service keeps them
+    (services/languages), and made afresh for each run (nothing remembered)."""
+    sessions, reviews, hrc = shipped_calendar()
+    loaded = catalogs()
+    if len(loaded) < 3:
+        print("\nReasons in four languages: the catalogs are not compiled (make translations)")
+        return
+    kept = phrasings(loaded)
+    for session in sessions:  # warm up: holiday tables, Babel's locale data
+        propose(session, reviews[session.number], ROOMS, hrc, DEFAULT_RULES, phrasings=kept)
+    ways = {"English only": lambda: None, "en, fr, es, ar": lambda: kept,
+            "en, fr, es, ar, phrasings made afresh": lambda: phrasings(loaded)}
+    timed: dict[str, list[float]] = {label: [] for label in ways}
+    for _ in range(repeats):
+        for label, words in ways.items():
+            for session in sessions:
+                start = clock.perf_counter()
+                propose(session, reviews[session.number], ROOMS, hrc, DEFAULT_RULES,
+                        phrasings=words())
+                timed[label].append(clock.perf_counter() - start)
+    medians = {label: statistics.median(times) for label, times in timed.items()}
+    english = medians["English only"]
+    print(f"\nReasons in four languages ({len(sessions)} shipped sessions, {repeats} repetitions, "
+          "median per session):")
+    for label, median in medians.items():
+        print(f"  {label}: {median * 1000:.2f} ms (ratio {median / english:.2f})")
 
 
 # --- the exhaustive reference -----------------------------------------------------------------
@@ -300,6 +351,7 @@ def main() -> int:
     print(f"Machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
           f"{__import__('os').cpu_count()} CPUs, Python {platform.python_version()}")
     time_shipped_sessions()
+    time_words_in_four_languages()
     mismatches = compare_with_exhaustive(range(1000))
     return 1 if mismatches else 0
 

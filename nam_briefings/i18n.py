@@ -12,12 +12,13 @@ A request's language (Flask-Babel's locale selector, `select_locale`) is the fir
 2. the language remembered for the browser session;
 3. what the page says it is for (`set_page_language`: the portal and RSVP pages give
    their contact's language, which the contact can set in the portal);
-4. the browser's Accept-Language;
-5. English.
+4. on the secretariat's pages, the language the logged-in user chose (their account
+   page; `User.language`);
+5. the browser's Accept-Language;
+6. English.
 
-Only the pages translated so far follow it (TRANSLATED_BLUEPRINTS): the secretariat's
-pages stay English, whatever the browser asks, until they are translated (issue 15,
-point 4), rather than mixing languages on one page.
+Only the pages translated so far follow it (TRANSLATED_BLUEPRINTS); any other stays
+English, whatever the browser asks, rather than mixing languages on one page.
 
 Flask-Babel and Babel's modules are already imported at start-up (by Flask-WTF, once
 Babel is installed); what is heavy, Babel's locale data and the compiled catalogs, loads
@@ -33,9 +34,10 @@ from flask_babel import Babel, LazyString, gettext, lazy_gettext, lazy_ngettext,
 from flask_babel import refresh
 
 from .domain import local_dates
+from .domain.errors import DomainError
 from .domain.local_dates import RIGHT_TO_LEFT, WRITTEN_LANGUAGES as LANGUAGES  # noqa: F401
 from .domain.local_dates import written_language
-from .services.languages import current_language
+from .services.languages import N_, current_language
 
 __all__ = ["LANGUAGES", "N_", "direction", "gettext", "lazy_gettext", "lazy_ngettext",
            "ngettext", "select_locale", "set_page_language", "translated"]
@@ -43,21 +45,27 @@ __all__ = ["LANGUAGES", "N_", "direction", "gettext", "lazy_gettext", "lazy_nget
 #: each language named in itself, as the switcher shows it
 NATIVE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية"}
 #: the blueprints whose pages are translated (the others are English only, for now)
-TRANSLATED_BLUEPRINTS = frozenset({"portal", "rsvp"})
+TRANSLATED_BLUEPRINTS = frozenset({"portal", "rsvp", "dashboard", "sessions", "briefings",
+                                   "missions", "states", "outbox", "replies", "feeds", "busy",
+                                   "audit", "admin", "auth", "account"})
+#: the pages missions reach with their signed links (no login, no secretariat navigation)
+MISSION_BLUEPRINTS = frozenset({"portal", "rsvp"})
 #: where the browser session keeps a language chosen with ?lang=
 SESSION_KEY = "language"
+#: ... on a mission's pages (apart: a secretariat user's choice does not follow them into a
+#: contact's portal, nor the other way round)
+MISSION_SESSION_KEY = "mission_language"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
-
-
-def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
-    """Mark `message` for the catalogs without translating it here: tables of labels and
-    the services' fixed messages, translated where a page shows them (`gettext`)."""
-    return message
 
 
 def translated(message: Any) -> Any:
     """A message the catalogs may know (a label, a service's fixed message, marked with
-    N_ where it is written) in the page's language; any other stays as it is."""
+    N_ where it is written; a DomainError's template with its values) in the page's
+    language; any other stays as it is."""
+    if isinstance(message, DomainError):
+        if not message.params:
+            return translated(str(message))
+        return gettext(message.template, **message.params)
     if not isinstance(message, str) or not message:  # gettext("") is the catalog's header
         return message
     return gettext(message)
@@ -78,13 +86,38 @@ def is_translated_page() -> bool:
     return has_request_context() and request.blueprint in TRANSLATED_BLUEPRINTS
 
 
+def is_mission_page() -> bool:
+    """True while handling a request for a mission's page (the portal, the answer pages)."""
+    return has_request_context() and request.blueprint in MISSION_BLUEPRINTS
+
+
 def select_locale() -> str:
     """The language of the current request (the rule is in the module's docstring)."""
     if not is_translated_page():
         return "en"
-    return (supported(request.args.get("lang")) or supported(session.get(SESSION_KEY))
-            or supported(g.get("page_language"))
+    return (supported(request.args.get("lang")) or chosen_language()
+            or supported(g.get("page_language")) or _users_language()
             or request.accept_languages.best_match(LANGUAGES) or "en")
+
+
+def session_key() -> str:
+    """Where the browser session keeps the language a ?lang= chose for this kind of page."""
+    return MISSION_SESSION_KEY if is_mission_page() else SESSION_KEY
+
+
+def chosen_language() -> str | None:
+    """The language a ?lang= chose earlier in this browser session, for this kind of page."""
+    return supported(session.get(session_key()))
+
+
+def _users_language() -> str | None:
+    """The language the logged-in secretariat user chose (None: not chosen, or a mission's
+    page, which follows its contact)."""
+    if is_mission_page():
+        return None
+    from flask_login import current_user
+
+    return supported(getattr(current_user, "language", None))
 
 
 def set_page_language(code: str | None) -> None:
@@ -100,7 +133,7 @@ def text_direction() -> str:
 
 def forget_chosen_language() -> None:
     """Drop the language the browser session chose with ?lang= (the page's own applies)."""
-    session.pop(SESSION_KEY, None)
+    session.pop(session_key(), None)
     refresh()
 
 
@@ -155,8 +188,8 @@ def _start_request() -> None:
     refresh()
     if is_translated_page():
         chosen = supported(request.args.get("lang"))
-        if chosen is not None and session.get(SESSION_KEY) != chosen:
-            session[SESSION_KEY] = chosen
+        if chosen is not None and session.get(session_key()) != chosen:
+            session[session_key()] = chosen
 
 
 def init_app(app: Flask) -> None:
@@ -171,5 +204,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(current_language=current_language,
                                  text_direction=text_direction,
                                  is_translated_page=is_translated_page,
+                                 is_mission_page=is_mission_page,
                                  language_links=language_links)
     app.before_request(_start_request)

@@ -329,6 +329,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     #: raised at logout and at a password change: login sessions of an older version end
     session_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
                                                  server_default="0")
+    #: the language the user reads the pages in ("en", "fr", "es", "ar"); None follows the
+    #: browser's Accept-Language
+    language: Mapped[str | None] = mapped_column(String(8))
 
     @property
     def is_active(self) -> bool:  # Flask-Login
@@ -398,8 +401,11 @@ class Proposal(TimestampMixin, db.Model):
     rank: Mapped[int] = mapped_column(Integer, nullable=False)
     #: the planner's total score (higher is better)
     score: Mapped[float] = mapped_column(nullable=False)
-    #: plain-language reasons for the score
+    #: plain-language reasons for the score (English)
     reasons: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    #: the reasons in the other written languages, line for line ({"fr": [...], "es": [...],
+    #: "ar": [...]}); None for proposals planned before they were translated (English only)
+    reasons_by_language: Mapped[dict | None] = mapped_column(JSON)
     #: the meetings with their agenda, as the planner's JSON
     meetings: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     #: the rules the planner used (overrides only)

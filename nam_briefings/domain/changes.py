@@ -9,11 +9,12 @@ missions are asked to answer again. A change of agenda keeps every answer.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from . import wording
+from .phrasing import ENGLISH, Phrasing
+
+__all__ = ["ENGLISH", "Phrasing", "VersionFacts", "is_significant", "what_changed"]
 
 
 @dataclass(frozen=True)
@@ -26,30 +27,6 @@ class VersionFacts:
     #: presenting states' names, in agenda order
     presenters: tuple[str, ...]
     status: str = "confirmed"
-
-
-def _english(message: str, **variables) -> str:
-    return message % variables if variables else message
-
-
-def _english_plural(singular: str, plural: str, count: int, **variables) -> str:
-    return _english(singular if count == 1 else plural, **variables)
-
-
-@dataclass(frozen=True)
-class Phrasing:
-    """How the sentences are written in one language: translation of a message (gettext,
-    with %(name)s variables), of a message with a count (ngettext), a day, a clock time
-    and a list of names. English by default (`ENGLISH`); services give the others."""
-
-    gettext: Callable[..., str] = _english
-    ngettext: Callable[..., str] = _english_plural
-    day: Callable[[date], str] = wording.short_date
-    clock: Callable[[datetime], str] = lambda moment: f"{moment:%H:%M}"
-    names: Callable[[Sequence[str]], str] = wording.join_names
-
-
-ENGLISH = Phrasing()
 
 
 def what_changed(before: VersionFacts, after: VersionFacts,

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-#: what the planner says when no Council session is near the window (see planner._hrc_text);
+from .phrasing import ENGLISH, Phrasing
+
+#: what the planner says when no Council session is near the window (see planner._facts_text);
 #: true only when the window lies within the Council sessions on file
 NO_HRC_NEAR = "no Human Rights Council session near the window"
 
@@ -116,16 +118,40 @@ def closures_per_year(years: Iterable[int],
             for year in years}
 
 
-def qualify_reasons(reasons: Sequence[str], coverage: Coverage) -> list[str]:
+def qualify_reasons(reasons: Sequence[str], coverage: Coverage,
+                    phrasing: Phrasing = ENGLISH) -> list[str]:
     """The planner's reasons, not claiming "no Council session near" where none is known.
 
     Outside the Council sessions on file, the planner's "no Human Rights Council session
-    near the window" becomes what is true: that they are not known there.
+    near the window" becomes what is true: that they are not known there. `phrasing`: the
+    language the reasons are written in (English by default).
     """
     if coverage.hrc_known:
         return list(reasons)
-    unknown = next(w.short for w in coverage.warnings if w.kind == "hrc")
-    return [reason.replace(NO_HRC_NEAR, unknown) for reason in reasons]
+    if phrasing is ENGLISH:
+        near, unknown = NO_HRC_NEAR, next(w.short for w in coverage.warnings if w.kind == "hrc")
+    else:
+        near = phrasing.gettext(NO_HRC_NEAR)
+        unknown = hrc_gap(coverage.window_first, coverage.window_last, coverage.first_known,
+                          coverage.last_known, phrasing) or near
+    return [reason.replace(near, unknown) for reason in reasons]
+
+
+def hrc_gap(window_first: date, window_last: date, first: CouncilSession | None,
+            last: CouncilSession | None, phrasing: Phrasing = ENGLISH) -> str | None:
+    """What is not known of the Council sessions around the window, in a few words ("Human
+    Rights Council sessions after HRC61 are not known"), None when the window lies within
+    the Council sessions on file (`first` and `last`: those that start first and end last)."""
+    _ = phrasing.gettext
+    if first is None or last is None:
+        return _("no Human Rights Council session is on file")
+    if window_last > last.last_day:
+        return _("Human Rights Council sessions after %(session)s are not known",
+                 session=last.name)
+    if window_first < first.first_day:
+        return _("Human Rights Council sessions before %(session)s are not known",
+                 session=first.name)
+    return None
 
 
 def _council(window_first: date, window_last: date, first: CouncilSession | None,
@@ -134,20 +160,17 @@ def _council(window_first: date, window_last: date, first: CouncilSession | None
     lies outside them."""
     months = months_text(window_first, window_last)
     check = f"check the Council's programme for {months} before confirming"
+    short = hrc_gap(window_first, window_last, first, last)
     if first is None or last is None:
-        short = "no Human Rights Council session is on file"
         return ("Human Rights Council sessions known: none",
                 CoverageWarning("hrc", f"No Human Rights Council session is on file: import "
-                                       f"them, and {check}", short))
+                                       f"them, and {check}", short or ""))
     line = f"Human Rights Council sessions known up to {last.name} (ending {_day(last.last_day)})"
-    if window_last > last.last_day:
-        short = f"Human Rights Council sessions after {last.name} are not known"
-    elif window_first < first.first_day:
-        short = f"Human Rights Council sessions before {first.name} are not known"
+    if short is None:
+        return line, None
+    if window_last <= last.last_day:  # the window starts before the first one known
         line = (f"Human Rights Council sessions known from {first.name} (starting "
                 f"{_day(first.first_day)}) up to {last.name} (ending {_day(last.last_day)})")
-    else:
-        return line, None
     return line, CoverageWarning("hrc", f"{short}: {check}", short)
 
 

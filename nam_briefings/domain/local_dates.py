@@ -58,11 +58,14 @@ def ordinal(number: int, language: str) -> str:
 
 
 def long_day(day: date, language: str) -> str:
-    """The day with its weekday, written out: "mercredi 13 janvier 2027"."""
+    """The day with its weekday, written out: "mercredi 13 janvier 2027" (French writes
+    the first of the month "1er", which CLDR's pattern does not)."""
     if is_english(language):
         return wording.full_date(day)
     from babel.dates import format_date
 
+    if language == "fr" and day.day == 1:
+        return format_date(day, "EEEE '1er' MMMM y", locale=language)
     return format_date(day, "full", locale=language)
 
 

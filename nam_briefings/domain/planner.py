@@ -34,6 +34,10 @@ How a plan is made:
   dynamic programme over the meetings in order finds the best plans exactly. Proposals are
   the best `max_proposals` plans that differ in their days (one per combination of days),
   ties going to the earlier times.
+* **Words**: each proposal's reasons and the lines of why nothing fits are written in
+  English (`reasons`, `why`: what `result_to_json` gives, unchanged), and line for line in
+  each language the caller gives a `Phrasing` for (domain.phrasing; the services give
+  French, Spanish and Arabic): `reasons_by_language`, `why_by_language`.
 """
 from __future__ import annotations
 
@@ -41,14 +45,17 @@ import hashlib
 import math
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from . import wording
 from .calendar import GENEVA, geneva_public_holidays, is_working_day, working_days_before
 from .errors import Invalid
+from .phrasing import ENGLISH, Phrasing
 
 #: busy kinds that are only a preference (see constants.BUSY_KINDS); all others block
 SOFT_KINDS = frozenset({"hrc_session"})
+#: the planner's English: days as `format_day` writes them, whatever the process's locale
+_ENGLISH = replace(ENGLISH, day=lambda day: format_day(day))
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -214,7 +221,7 @@ class Rules:
 
     def describe_hours(self) -> str:
         """The meeting hours as people write them, e.g. "10:00–13:00, 15:00–18:00"."""
-        return ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in self.meeting_hours)
+        return _hours_text(self, _ENGLISH)
 
 
 _RULE_LIMITS: dict[str, tuple[int, int]] = {
@@ -345,15 +352,28 @@ class Proposal:
     reasons: list[str]
     meetings: list[Meeting]
     score_parts: dict[str, float] = field(default_factory=dict)
+    #: the reasons in the other languages asked for (language -> the same lines, in the
+    #: same order, as `reasons`, which are English)
+    reasons_by_language: dict[str, list[str]] = field(default_factory=dict)
+
+    def reasons_in(self, language: str) -> list[str]:
+        """The reasons in `language`, or in English when they were not written in it."""
+        return list(self.reasons_by_language.get(language, self.reasons))
 
 
 @dataclass(frozen=True)
 class PlanResult:
-    """The proposals for a session, best first; `why` explains when none fit."""
+    """The proposals for a session, best first; `why` explains when none fit (English;
+    `why_by_language` in the other languages asked for, line for line)."""
 
     session: int
     proposals: list[Proposal]
     why: list[str]
+    why_by_language: dict[str, list[str]] = field(default_factory=dict)
+
+    def why_in(self, language: str) -> list[str]:
+        """Why nothing fits in `language`, or in English when it was not written in it."""
+        return list(self.why_by_language.get(language, self.why))
 
 
 @dataclass(frozen=True)
@@ -688,7 +708,8 @@ def _search(candidates: list[list[_Candidate]], rules: Rules) -> list[_Plan]:
 def propose(session: SessionInfo, presenters: Sequence[Presenter], rooms: Sequence[Room],
             busy: Sequence[Busy] = (), rules: Rules = DEFAULT_RULES,
             preferences: Sequence[MissionPreference] = (),
-            not_before: datetime | None = None) -> PlanResult:
+            not_before: datetime | None = None,
+            phrasings: Mapping[str, Phrasing] | None = None) -> PlanResult:
     """Ranked briefing proposals for `session`, or the reasons why none fit.
 
     `presenters` are the states under review (only those the rules let present are
@@ -696,52 +717,76 @@ def propose(session: SessionInfo, presenters: Sequence[Presenter], rooms: Sequen
     `not_before` excludes meetings starting earlier (e.g. now, when re-planning).
     For an expected session every reason, and every line of why nothing fits, is marked
     tentative, after a first line saying why.
+
+    The reasons and why nothing fits are in English (`reasons`, `why`), and in each
+    language of `phrasings` (language code -> how it writes, see domain.phrasing) line for
+    line besides (`reasons_by_language`, `why_by_language`).
     """
-    result = _propose(session, presenters, rooms, busy, rules, preferences, not_before)
-    return _tentative(result, session) if session.expected else result
+    words = {code: w for code, w in (phrasings or {}).items() if code != "en"}
+    result = _propose(session, presenters, rooms, busy, rules, preferences, not_before, words)
+    return _tentative(result, session, words) if session.expected else result
 
 
-def tentative_note(session: SessionInfo) -> str:
-    """The first reason of every proposal for an expected session."""
-    return (f"Tentative: session {session.number} is expected (forecast), its dates and order "
-            "of review are not yet published.")
+#: what writes some lines (reasons, why nothing fits) in the language of a phrasing
+_Writer = Callable[[Phrasing], list[str]]
 
 
-def _tentative(result: PlanResult, session: SessionInfo) -> PlanResult:
-    note = tentative_note(session)
+def _write(writer: _Writer, words: Mapping[str, Phrasing]
+           ) -> tuple[list[str], dict[str, list[str]]]:
+    """The lines in English, and in each language of `words`."""
+    return writer(_ENGLISH), {code: writer(w) for code, w in words.items()}
 
-    def marked(lines: Sequence[str]) -> list[str]:
-        return [note] + [f"(Tentative) {line}" for line in lines]
 
-    proposals = [replace(p, reasons=marked(p.reasons)) for p in result.proposals]
-    return PlanResult(result.session, proposals, marked(result.why) if result.why else [])
+def tentative_note(session: SessionInfo, phrasing: Phrasing | None = None) -> str:
+    """The first reason of every proposal for an expected session (English by default)."""
+    _ = (phrasing or _ENGLISH).gettext
+    return _("Tentative: session %(number)s is expected (forecast), its dates and order of "
+             "review are not yet published.", number=session.number)
+
+
+def _tentative(result: PlanResult, session: SessionInfo,
+               words: Mapping[str, Phrasing]) -> PlanResult:
+    def marked(lines: Sequence[str], w: Phrasing) -> list[str]:
+        return [tentative_note(session, w)] + [w.gettext("(Tentative) %(reason)s", reason=line)
+                                               for line in lines]
+
+    proposals = [replace(p, reasons=marked(p.reasons, _ENGLISH), reasons_by_language={
+        code: marked(p.reasons_by_language[code], w) for code, w in words.items()})
+        for p in result.proposals]
+    if not result.why:
+        return PlanResult(result.session, proposals, [])
+    return PlanResult(result.session, proposals, marked(result.why, _ENGLISH), {
+        code: marked(result.why_by_language[code], w) for code, w in words.items()})
 
 
 def _propose(session: SessionInfo, presenters: Sequence[Presenter], rooms: Sequence[Room],
              busy: Sequence[Busy], rules: Rules, preferences: Sequence[MissionPreference],
-             not_before: datetime | None) -> PlanResult:
+             not_before: datetime | None, words: Mapping[str, Phrasing]) -> PlanResult:
+    def nothing(writer: _Writer) -> PlanResult:
+        return PlanResult(session.number, [], *_write(writer, words))
+
     chosen = presenting(presenters, rules)
     if not chosen:
-        return PlanResult(session.number, [], _why_no_presenters(session, presenters, rules))
+        return nothing(lambda w: _why_no_presenters(session, presenters, rules, w))
     if not rooms:
-        return PlanResult(session.number, [], ["No room is set up: add a room."])
+        return nothing(lambda w: [w.gettext("No room is set up: add a room.")])
     planner = _Planner(session, rooms, busy, rules, preferences, not_before)
     if not planner.rooms:
-        return PlanResult(session.number, [], _why_no_room(rooms, rules))
+        return nothing(lambda w: _why_no_room(rooms, rules, w))
     groups = split_into_meetings(chosen, rules.max_states_per_meeting)
     candidates = [planner.candidates(group) for group in groups]
     if not all(candidates):
-        return PlanResult(session.number, [], _why_no_slot(planner, groups, candidates))
+        return nothing(_why_no_slot(planner, groups, candidates))
     plans = _search(candidates, rules)
     if not plans:
-        return PlanResult(session.number, [], _why_no_combination(planner, groups, candidates))
-    proposals = [_proposal(planner, groups, plan, rank)
+        return nothing(_why_no_combination(planner, groups, candidates))
+    proposals = [_proposal(planner, groups, plan, rank, words)
                  for rank, plan in enumerate(plans, start=1)]
     return PlanResult(session.number, proposals, [])
 
 
 def _proposal(planner: _Planner, groups: list[list[Presenter]], plan: _Plan,
-              rank: int) -> Proposal:
+              rank: int, words: Mapping[str, Phrasing]) -> Proposal:
     rules = planner.rules
     score, cands = plan[0], plan[3]
     meetings = [_meeting(c, group, rules) for c, group in zip(cands, groups)]
@@ -754,22 +799,31 @@ def _proposal(planner: _Planner, groups: list[list[Presenter]], plan: _Plan,
         "mission_preferences": sum(c.parts[3] for c in cands),
     }
     parts = {name: round(value, 6) + 0.0 for name, value in parts.items()}
-    reasons = [_meeting_reason(planner, c, group) for c, group in zip(cands, groups)]
-    if gaps:
-        reasons.append("Between the meetings: " + wording.join_names([_gap_text(g) for g in gaps])
-                       + f" (preferred: {_gap_text(rules.preferred_gap_working_days)}).")
     away = sum(abs(planner.window.lead[c.start.date()] - rules.preferred_lead_working_days)
                for c in cands)
-    reasons.append(_score_reason(score, parts, away, rules))
+
+    facts = [_facts(planner, c, group) for c, group in zip(cands, groups)]
+
+    def reasons(w: Phrasing) -> list[str]:
+        lines = [_meeting_reason(c, said, w) for c, said in zip(cands, facts)]
+        if gaps:
+            lines.append(w.gettext("Between the meetings: %(gaps)s (preferred: %(preferred)s).",
+                                   gaps=w.names([_gap_text(g, w) for g in gaps]),
+                                   preferred=_gap_text(rules.preferred_gap_working_days, w)))
+        lines.append(_score_reason(score, parts, away, rules, w))
+        return lines
+
+    english, translated = _write(reasons, words)
     return Proposal(id=_proposal_id(planner.session.number, meetings), rank=rank,
-                    score=round(score, 6) + 0.0, reasons=reasons, meetings=meetings,
-                    score_parts=parts)
+                    score=round(score, 6) + 0.0, reasons=english, meetings=meetings,
+                    score_parts=parts, reasons_by_language=translated)
 
 
-def _gap_text(gap: int) -> str:
+def _gap_text(gap: int, w: Phrasing) -> str:
+    """Working days between two meetings: "the same day", "1 working day", "2 working days"."""
     if gap == 0:
-        return "the same day"
-    return f"{gap} working day{'s' if gap != 1 else ''}"
+        return w.gettext("the same day")
+    return w.ngettext("%(num)d working day", "%(num)d working days", gap, num=gap)
 
 
 def _meeting(c: _Candidate, group: Sequence[Presenter], rules: Rules) -> Meeting:
@@ -788,36 +842,62 @@ def _proposal_id(session: int, meetings: Sequence[Meeting]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def _meeting_reason(planner: _Planner, c: _Candidate, group: Sequence[Presenter]) -> str:
-    return f"{format_day(c.start.date())}, {c.start:%H:%M}–{c.end:%H:%M} ({c.room}): " \
-           + "; ".join(_meeting_facts(planner, c, group))
+def _meeting_reason(c: _Candidate, facts: _Facts, w: Phrasing) -> str:
+    return wording.sentence(w.gettext(
+        "%(day)s, %(start)s–%(end)s (%(room)s): %(facts)s", day=w.day(c.start.date()),
+        start=w.clock(c.start), end=w.clock(c.end), room=c.room,
+        facts=_listed(_facts_text(facts, w), w, ";")))
 
 
-def _meeting_facts(planner: _Planner, c: _Candidate, group: Sequence[Presenter]) -> list[str]:
-    """What the score of a time rests on, in words: lead time, HRC, morning, missions' days."""
-    lead = planner.window.lead[c.start.date()]
-    parts = [f"{lead} working day{'s' if lead != 1 else ''} before the session",
-             _hrc_text(planner, c), "morning" if c.start.hour < 12 else "afternoon"]
+@dataclass(frozen=True)
+class _Facts:
+    """What the score of a meeting's time rests on, before it is put in words."""
+
+    #: working days before the session (1: the last one)
+    lead: int
+    #: the Council sessions (soft busy periods) it overlaps, by label
+    during: tuple[str, ...]
+    #: else the nearest one known (None: none is known)
+    outside: str | None
+    morning: bool
+    #: the presenting states whose preferred (+1) or avoided (-1) day it is, in agenda order
+    leanings: tuple[tuple[str, int], ...]
+
+
+def _facts(planner: _Planner, c: _Candidate, group: Sequence[Presenter]) -> _Facts:
+    during = tuple(sorted({b.label for b in c.soft}))
+    outside = None
+    if not during and planner.all_soft:
+        def distance(b: Busy) -> float:
+            return max(0.0, b.start.timestamp() - c.end_key, c.start_key - b.end.timestamp())
+
+        outside = min(planner.all_soft, key=distance).label
+    leanings = []
     for p in group:
         pref = planner.preferences.get(p.iso3)
         leaning = pref.leaning(c.start.date()) if pref else 0
-        if leaning > 0:
-            parts.append(f"a day {p.name} prefers")
-        elif leaning < 0:
-            parts.append(f"a day {p.name} would rather avoid")
+        if leaning:
+            leanings.append((p.name, leaning))
+    return _Facts(planner.window.lead[c.start.date()], during, outside, c.start.hour < 12,
+                  tuple(leanings))
+
+
+def _facts_text(facts: _Facts, w: Phrasing) -> list[str]:
+    """What the score of a time rests on, in words: lead time, HRC, morning, missions' days."""
+    _, ngettext = w.gettext, w.ngettext
+    if facts.during:
+        hrc = _("during %(sessions)s", sessions=w.names(facts.during))
+    elif facts.outside is None:
+        hrc = _("no Human Rights Council session near the window")
+    else:
+        hrc = _("outside %(session)s", session=facts.outside)
+    parts = [ngettext("%(num)d working day before the session",
+                      "%(num)d working days before the session", facts.lead, num=facts.lead),
+             hrc, _("morning") if facts.morning else _("afternoon")]
+    for state, leaning in facts.leanings:
+        parts.append(_("a day %(state)s prefers", state=state) if leaning > 0 else
+                     _("a day %(state)s would rather avoid", state=state))
     return parts
-
-
-def _hrc_text(planner: _Planner, c: _Candidate) -> str:
-    if c.soft:
-        return "during " + wording.join_names(sorted({b.label for b in c.soft}))
-    if not planner.all_soft:
-        return "no Human Rights Council session near the window"
-
-    def distance(b: Busy) -> float:
-        return max(0.0, b.start.timestamp() - c.end_key, c.start_key - b.end.timestamp())
-
-    return "outside " + min(planner.all_soft, key=distance).label
 
 
 #: a proposal this close to the best one's score is "Good" (further off: "Possible")
@@ -832,93 +912,169 @@ def score_label(score: float, best: float) -> str:
     return "Good" if best - score <= GOOD_WITHIN else "Possible"
 
 
-def _score_reason(score: float, parts: dict[str, float], away: int, rules: Rules) -> str:
-    names = {"lead_time": f"lead time ({away} working day{'' if away == 1 else 's'} away from "
-                          f"the preferred {rules.preferred_lead_working_days}, in all)",
-             "hrc_overlap": "HRC overlap", "morning": "morning", "spacing": "spacing",
-             "mission_preferences": "mission preferences"}
-    shown = ", ".join(f"{names[key]} {value:+.2f}" for key, value in parts.items())
-    return f"Score {score:+.2f}: {shown}."
+def _score_reason(score: float, parts: dict[str, float], away: int, rules: Rules,
+                  w: Phrasing) -> str:
+    _, ngettext = w.gettext, w.ngettext
+    value = {key: w.signed(number) for key, number in parts.items()}
+    shown = [ngettext("lead time (%(num)d working day away from the preferred %(preferred)s, "
+                      "in all) %(value)s",
+                      "lead time (%(num)d working days away from the preferred %(preferred)s, "
+                      "in all) %(value)s", away, num=away,
+                      preferred=rules.preferred_lead_working_days, value=value["lead_time"]),
+             _("HRC overlap %(value)s", value=value["hrc_overlap"]),
+             _("morning %(value)s", value=value["morning"]),
+             _("spacing %(value)s", value=value["spacing"]),
+             _("mission preferences %(value)s", value=value["mission_preferences"])]
+    return _("Score %(score)s: %(parts)s.", score=w.signed(score), parts=_listed(shown, w))
+
+
+def _listed(items: Sequence[str], w: Phrasing, mark: str = ",") -> str:
+    """Items one after the other, "a, b, c" (`mark` ";": "a; b; c"), the language's way
+    (French "a ; b", Arabic "a، b")."""
+    _ = w.gettext
+    text = ""
+    for index, item in enumerate(items):
+        if not index:
+            text = item
+        elif mark == ";":
+            text = _("%(items)s; %(item)s", items=text, item=item)
+        else:
+            text = _("%(items)s, %(item)s", items=text, item=item)
+    return text
+
+
+def _hours_text(rules: Rules, w: Phrasing) -> str:
+    """The meeting hours, e.g. "10:00–13:00, 15:00–18:00" ("10 h 00–13 h 00, …")."""
+    return _listed([f"{w.clock(a)}–{w.clock(b)}" for a, b in rules.meeting_hours], w)
+
+
+def _minutes_text(minutes: int, w: Phrasing) -> str:
+    return w.ngettext("%(num)d minute", "%(num)d minutes", minutes, num=minutes)
 
 
 # --- why nothing fits -----------------------------------------------------------------------
 
 
 def _why_no_presenters(session: SessionInfo, presenters: Sequence[Presenter],
-                       rules: Rules) -> list[str]:
-    why = [f"No NAM member is under review in session {session.number}, so nobody presents."]
+                       rules: Rules, w: Phrasing) -> list[str]:
+    _ = w.gettext
+    why = [_("No NAM member is under review in session %(number)s, so nobody presents.",
+             number=session.number)]
     observers = [p.name for p in sorted(presenters, key=lambda p: (p.position, p.iso3))
                  if p.nam_status == "observer"]
     if observers and not rules.include_observers:
-        why.append(f"NAM observers under review ({wording.join_names(observers)}) present only with "
-                   "include_observers.")
+        why.append(_("NAM observers under review (%(states)s) present only with "
+                     "include_observers.", states=w.names(observers)))
     return why
 
 
-def _why_no_room(rooms: Sequence[Room], rules: Rules) -> list[str]:
+def _why_no_room(rooms: Sequence[Room], rules: Rules, w: Phrasing) -> list[str]:
+    _ = w.gettext
     largest = max(rooms, key=lambda r: (r.capacity, r.name))
-    return [f"No room seats the expected audience of {rules.expected_audience} "
-            f"(the largest, {largest.name}, seats {largest.capacity}).",
-            "To find a time: add a bigger room or lower expected_audience."]
+    return [_("No room seats the expected audience of %(audience)s (the largest, %(room)s, "
+              "seats %(capacity)s).", audience=rules.expected_audience, room=largest.name,
+              capacity=largest.capacity),
+            _("To find a time: %(changes)s.",
+              changes=_("add a bigger room or lower expected_audience"))]
+
+
+#: something that blocks a meeting on some days: ("past", None, ""), ("global", None,
+#: label), ("room", room, label) or ("mission", the state's name, label)
+_Blocker = tuple[str, "str | None", str]
 
 
 def _why_no_slot(planner: _Planner, groups: list[list[Presenter]],
-                 candidates: list[list[_Candidate]]) -> list[str]:
+                 candidates: list[list[_Candidate]]) -> _Writer:
     rules, window = planner.rules, planner.window
-    why, relax = [], ["widen the window (window_working_days, now "
-                      f"{rules.window_working_days})"]
+    relax: list[Callable[[Phrasing], str]] = [lambda w: w.gettext(
+        "widen the window (window_working_days, now %(days)s)", days=rules.window_working_days)]
     longest = max(_minutes(b) - _minutes(a) for a, b in rules.meeting_hours)
-    blocked: dict[str, list[str]] = {}  # what blocks -> the meetings it blocks
+    too_long: list[tuple[list[Presenter], int]] = []
+    # what blocks (in English) -> the blockers and the meetings (states, minutes) it blocks
+    blocked: dict[str, tuple[dict[str, tuple[_Blocker, list[date]]],
+                             list[tuple[list[Presenter], int]]]] = {}
     for group, found in zip(groups, candidates):
         if found:
             continue
-        names = wording.join_names([p.name for p in group])
         duration = rules.meeting_minutes(len(group))
         if duration > longest:
-            why.append(f"The meeting of {names} needs {duration} minutes, but the longest "
-                       f"block of meeting hours ({rules.describe_hours()}) is {longest} minutes.")
-            relax.append("lengthen the meeting hours or lower max_states_per_meeting (now "
-                         f"{rules.max_states_per_meeting})")
+            too_long.append((group, duration))
+            relax.append(lambda w: w.gettext(
+                "lengthen the meeting hours or lower max_states_per_meeting (now %(states)s)",
+                states=rules.max_states_per_meeting))
             continue
         blockers, kinds = _blockers(planner, group)
-        text = wording.join_names([f"{label} ({_day_span(days)})" for label, days in blockers.items()])
-        blocked.setdefault(text, []).append(f"{names} ({duration} minutes)")
+        text = _blockers_text(blockers, _ENGLISH)
+        blocked.setdefault(text, (blockers, []))[1].append((group, duration))
         if "room" in kinds:
-            relax.append("use another room")
+            relax.append(lambda w: w.gettext("use another room"))
         if "mission" in kinds:
-            relax.append("ask the presenting missions whether their blackouts can move")
-        relax.append(f"lengthen the meeting hours (now {rules.describe_hours()})")
+            relax.append(lambda w: w.gettext(
+                "ask the presenting missions whether their blackouts can move"))
+        relax.append(lambda w: w.gettext("lengthen the meeting hours (now %(hours)s)",
+                                         hours=_hours_text(rules, w)))
         if len(group) > 1:
-            relax.append("lower max_states_per_meeting (now "
-                         f"{rules.max_states_per_meeting}) for shorter meetings")
-    for text, meetings in blocked.items():
-        which = "meeting" if len(meetings) == 1 else "meetings"
-        why.append(f"Every working day from {format_day(window.first)} to "
-                   f"{format_day(window.last)} is blocked for the {which} of "
-                   f"{'; '.join(meetings)}: "
-                   f"{text or 'no free time is left within the meeting hours'}.")
+            relax.append(lambda w: w.gettext(
+                "lower max_states_per_meeting (now %(states)s) for shorter meetings",
+                states=rules.max_states_per_meeting))
+    relax = _first_of_each(relax)
     holidays = geneva_public_holidays(window.first, window.last)
-    if holidays:
-        why.append("Geneva public holidays in that period are not working days: " + wording.join_names(
-            [f"{name} ({format_day(day)})" for day, name in holidays.items()]) + ".")
-    why.append("To find a time: " + "; ".join(dict.fromkeys(relax)) + ".")
+
+    def why(w: Phrasing) -> list[str]:
+        _, ngettext = w.gettext, w.ngettext
+        lines = [_("The meeting of %(states)s needs %(duration)s, but the longest block of "
+                   "meeting hours (%(hours)s) is %(longest)s.",
+                   states=w.names([p.name for p in group]),
+                   duration=_minutes_text(duration, w), hours=_hours_text(rules, w),
+                   longest=_minutes_text(longest, w)) for group, duration in too_long]
+        for blockers, meetings in blocked.values():
+            text = _blockers_text(blockers, w) or _("no free time is left within the meeting "
+                                                    "hours")
+            each = [ngettext("%(states)s (%(num)d minute)", "%(states)s (%(num)d minutes)",
+                             duration, states=w.names([p.name for p in group]), num=duration)
+                    for group, duration in meetings]
+            lines.append(ngettext(
+                "Every working day from %(first)s to %(last)s is blocked for the meeting of "
+                "%(meetings)s: %(blockers)s.",
+                "Every working day from %(first)s to %(last)s is blocked for the meetings of "
+                "%(meetings)s: %(blockers)s.", len(meetings),
+                first=w.day(window.first), last=w.day(window.last),
+                meetings=_listed(each, w, ";"), blockers=text))
+        if holidays:
+            lines.append(_("Geneva public holidays in that period are not working days: "
+                           "%(holidays)s.", holidays=w.names(
+                               [f"{name} ({w.day(day)})" for day, name in holidays.items()])))
+        lines.append(_("To find a time: %(changes)s.",
+                       changes=_listed([change(w) for change in relax], w, ";")))
+        return lines
+
     return why
 
 
+def _first_of_each(changes: list[Callable[[Phrasing], str]]) -> list[Callable[[Phrasing], str]]:
+    """The changes to suggest, each once (as it is first suggested)."""
+    seen: dict[str, Callable[[Phrasing], str]] = {}
+    for change in changes:
+        seen.setdefault(change(_ENGLISH), change)
+    return list(seen.values())
+
+
 def _blockers(planner: _Planner, group: Sequence[Presenter]
-              ) -> tuple[dict[str, list[date]], set[str]]:
-    """What blocks the meeting of `group` on each window day, by label, and their scopes."""
+              ) -> tuple[dict[str, tuple[_Blocker, list[date]]], set[str]]:
+    """What blocks the meeting of `group` on each window day (by its English words), and
+    their scopes."""
     rules = planner.rules
     missions = [p.iso3 for p in group]
     names = {p.iso3: p.name for p in group}
-    found: dict[str, list[date]] = {}
+    found: dict[str, tuple[_Blocker, list[date]]] = {}
     kinds: set[str] = set()
     for day in planner.window.days:
         spans = [(_local(day, _minutes(a)), _local(day, _minutes(b)))
                  for a, b in rules.meeting_hours]
         spans = [(a[1], b[1]) for a, b in spans if a is not None and b is not None]
         if planner.not_before is not None and spans and spans[-1][1] <= planner.not_before:
-            found.setdefault("already past", []).append(day)
+            blocker: _Blocker = ("past", None, "")
+            found.setdefault(_blocker_text(blocker, _ENGLISH), (blocker, []))[1].append(day)
             continue
         hits: list[Busy] = []
         for low, high in spans:
@@ -928,42 +1084,101 @@ def _blockers(planner: _Planner, group: Sequence[Presenter]
         for item in dict.fromkeys(hits):
             scope = _scope(item)
             kinds.add(scope[0])
-            label = item.label
-            if scope[0] == "room":
-                label = f"{item.room} booked: {item.label}"
-            elif scope[0] == "mission":
-                label = f"{names.get(item.mission_iso3 or '', item.mission_iso3)}: {item.label}"
-            found.setdefault(label, []).append(day)
+            who = item.room if scope[0] == "room" else \
+                names.get(item.mission_iso3 or "", item.mission_iso3) \
+                if scope[0] == "mission" else None
+            blocker = (scope[0], who, item.label)
+            found.setdefault(_blocker_text(blocker, _ENGLISH), (blocker, []))[1].append(day)
     return found, kinds
 
 
+def _blocker_text(blocker: _Blocker, w: Phrasing) -> str:
+    """"already past", a busy period's label, "Room XX booked: label", "Kenya: label"."""
+    scope, who, label = blocker
+    if scope == "past":
+        return w.gettext("already past")
+    if scope == "room":
+        return w.gettext("%(room)s booked: %(label)s", room=who, label=label)
+    if scope == "mission":
+        return w.gettext("%(state)s: %(label)s", state=who, label=label)
+    return label
+
+
+def _blockers_text(blockers: dict[str, tuple[_Blocker, list[date]]], w: Phrasing) -> str:
+    """Each blocker with its days: "HRC58 (15 working days, Mon … – Fri …) and …"."""
+    return w.names([f"{_blocker_text(blocker, w)} ({_day_span(days, w)})"
+                    for blocker, days in blockers.values()])
+
+
 def _why_no_combination(planner: _Planner, groups: list[list[Presenter]],
-                        candidates: list[list[_Candidate]]) -> list[str]:
-    rules = planner.rules
-    apart = ("on different working days" if rules.min_gap_working_days == 1 else
-             f"at least {rules.min_gap_working_days} working days apart"
-             if rules.min_gap_working_days else "one after the other")
-    why = [f"Each of the {len(groups)} meetings fits on its own, but they cannot all take "
-           f"place in review order {apart}:"]
+                        candidates: list[list[_Candidate]]) -> _Writer:
+    rules, window = planner.rules, planner.window
+    gap, count = rules.min_gap_working_days, len(groups)
+    meetings = []  # the states, the days the meeting fits on, and what blocks the others
     for group, found in zip(groups, candidates):
-        free = sorted({c.day_index for c in found})
-        days = [planner.window.days[i] for i in free]
-        where = wording.join_names([format_day(d) for d in days]) if len(days) <= 4 else \
-            f"{len(days)} working days from {format_day(days[0])} to {format_day(days[-1])}"
-        only = "only " if len(days) < len(planner.window.days) else ""
-        line = f"The meeting of {wording.join_names([p.name for p in group])} fits {only}on {where}"
-        if only:
-            blockers, _ = _blockers(planner, group)
-            line += " (blocked: " + wording.join_names([f"{label} ({_day_span(d)})"
-                                          for label, d in blockers.items()]) + ")"
-        why.append(line + ".")
-    relax = [f"raise max_states_per_meeting (now {rules.max_states_per_meeting}) so fewer "
-             "meetings are needed",
-             f"widen the window (window_working_days, now {rules.window_working_days})"]
-    if rules.min_gap_working_days:
-        relax.insert(1, "lower min_gap_working_days (now "
-                        f"{rules.min_gap_working_days}; 0 allows meetings on the same day)")
-    return why + ["To find a time: " + "; ".join(relax) + "."]
+        days = [window.days[i] for i in sorted({c.day_index for c in found})]
+        blockers = _blockers(planner, group)[0] if len(days) < len(window.days) else None
+        meetings.append((group, days, blockers))
+
+    def why(w: Phrasing) -> list[str]:
+        _, ngettext = w.gettext, w.ngettext
+        if gap == 1:
+            head = ngettext("Each of the %(num)d meetings fits on its own, but they cannot all "
+                            "take place in review order on different working days:",
+                            "Each of the %(num)d meetings fits on its own, but they cannot all "
+                            "take place in review order on different working days:",
+                            count, num=count)
+        elif gap:
+            head = ngettext("Each of the %(num)d meetings fits on its own, but they cannot all "
+                            "take place in review order at least %(gap)s apart:",
+                            "Each of the %(num)d meetings fits on its own, but they cannot all "
+                            "take place in review order at least %(gap)s apart:",
+                            count, num=count, gap=_gap_text(gap, w))
+        else:
+            head = ngettext("Each of the %(num)d meetings fits on its own, but they cannot all "
+                            "take place in review order one after the other:",
+                            "Each of the %(num)d meetings fits on its own, but they cannot all "
+                            "take place in review order one after the other:",
+                            count, num=count)
+        lines = [head]
+        for group, days, blockers in meetings:
+            states = w.names([p.name for p in group])
+            if blockers is None and len(days) <= 4:
+                lines.append(ngettext("The meeting of %(states)s fits on %(days)s.",
+                                      "The meeting of %(states)s fits on %(days)s.", len(days),
+                                      states=states, days=w.names([w.day(d) for d in days])))
+            elif blockers is None:
+                lines.append(ngettext(
+                    "The meeting of %(states)s fits on %(num)d working day from %(first)s to "
+                    "%(last)s.",
+                    "The meeting of %(states)s fits on %(num)d working days from %(first)s to "
+                    "%(last)s.", len(days), states=states, num=len(days),
+                    first=w.day(days[0]), last=w.day(days[-1])))
+            elif len(days) <= 4:
+                lines.append(ngettext("The meeting of %(states)s fits only on %(days)s "
+                                      "(blocked: %(blockers)s).",
+                                      "The meeting of %(states)s fits only on %(days)s "
+                                      "(blocked: %(blockers)s).", len(days), states=states,
+                                      days=w.names([w.day(d) for d in days]),
+                                      blockers=_blockers_text(blockers, w)))
+            else:
+                lines.append(ngettext(
+                    "The meeting of %(states)s fits only on %(num)d working day from "
+                    "%(first)s to %(last)s (blocked: %(blockers)s).",
+                    "The meeting of %(states)s fits only on %(num)d working days from "
+                    "%(first)s to %(last)s (blocked: %(blockers)s).", len(days),
+                    states=states, num=len(days), first=w.day(days[0]),
+                    last=w.day(days[-1]), blockers=_blockers_text(blockers, w)))
+        relax = [_("raise max_states_per_meeting (now %(states)s) so fewer meetings are needed",
+                   states=rules.max_states_per_meeting),
+                 _("widen the window (window_working_days, now %(days)s)",
+                   days=rules.window_working_days)]
+        if gap:
+            relax.insert(1, _("lower min_gap_working_days (now %(days)s; 0 allows meetings on "
+                              "the same day)", days=gap))
+        return lines + [_("To find a time: %(changes)s.", changes=_listed(relax, w, ";"))]
+
+    return why
 
 
 # --- a meeting set by hand ---------------------------------------------------------------
@@ -1096,14 +1311,14 @@ def _working_days_between(first: date, last: date) -> int:
 
 def _free_time(planner: _Planner, c: _Candidate, group: Sequence[Presenter],
                gaps: tuple[int | None, int | None], score: float) -> FreeTime:
-    facts = _meeting_facts(planner, c, group)
+    facts = _facts_text(_facts(planner, c, group), _ENGLISH)
     gap_after, gap_before = gaps
     if gap_after is not None:
         facts.append("the same day as the previous meeting" if gap_after == 0
-                     else f"{_gap_text(gap_after)} after the previous meeting")
+                     else f"{_gap_text(gap_after, _ENGLISH)} after the previous meeting")
     if gap_before is not None:
         facts.append("the same day as the next meeting" if gap_before == 0
-                     else f"{_gap_text(gap_before)} before the next meeting")
+                     else f"{_gap_text(gap_before, _ENGLISH)} before the next meeting")
     reason = "; ".join(facts)
     return FreeTime(c.start, c.end, round(score, 6) + 0.0, reason[:1].upper() + reason[1:])
 
@@ -1169,10 +1384,13 @@ def format_day(day: date) -> str:
     return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
-def _day_span(days: Sequence[date]) -> str:
+def _day_span(days: Sequence[date], w: Phrasing) -> str:
+    """A day, or "3 working days, Mon 6 Jan 2020 – Wed 8 Jan 2020"."""
     if len(days) == 1:
-        return format_day(days[0])
-    return f"{len(days)} working days, {format_day(days[0])} – {format_day(days[-1])}"
+        return w.day(days[0])
+    return w.ngettext("%(num)d working day, %(first)s – %(last)s",
+                      "%(num)d working days, %(first)s – %(last)s", len(days), num=len(days),
+                      first=w.day(days[0]), last=w.day(days[-1]))
 
 
 def result_to_json(result: PlanResult) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .errors import Invalid
+from .messages import N_
 
 
 def normalise_email(value: str) -> str:
@@ -13,9 +14,11 @@ def normalise_email(value: str) -> str:
 
     value = (value or "").strip()
     if not value:
-        raise Invalid("an e-mail address is required")
+        raise Invalid(N_("an e-mail address is required"))
     try:
         checked = validate_email(value, check_deliverability=False)
     except EmailNotValidError as error:
-        raise Invalid(f"invalid e-mail address {value!r}: {error}") from None
+        # the reason is email_validator's, in English
+        raise Invalid(N_("invalid e-mail address %(address)s: %(reason)s"),
+                      params={"address": repr(value), "reason": str(error)}) from None
     return checked.normalized.lower()

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..domain.audit_log import LoggedEvent, sentence
+from ..domain.phrasing import ENGLISH, Phrasing
 from ..extensions import db
 from ..models import AuditEvent, Briefing, Contact, Proposal, Room, UprSession
 
@@ -53,15 +54,16 @@ class LogEntry:
     sentence: str
 
 
-def recent_entries(limit: int = 100) -> list[LogEntry]:
+def recent_entries(limit: int = 100, phrasing: Phrasing = ENGLISH) -> list[LogEntry]:
     """The latest audit events, newest first, each with its sentence (which names the UPR
-    session of a briefing or proposal, and the contact or room changed)."""
+    session of a briefing or proposal, and the contact or room changed), written in the
+    language of `phrasing` (services.languages.phrasing() gives the page's)."""
     events = recent(limit)
     sessions = _briefing_sessions(_ids(events, "briefing"))
     proposals = _proposal_ranks(e.target_id for e in events if e.target_type == "proposal")
     names = {"contact": _names(Contact, _ids(events, "contact")),
              "room": _names(Room, _ids(events, "room"))}
-    return [LogEntry(event, sentence(_logged(event, sessions, proposals, names)))
+    return [LogEntry(event, sentence(_logged(event, sessions, proposals, names), phrasing))
             for event in events]
 
 

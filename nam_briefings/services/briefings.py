@@ -13,6 +13,7 @@ from ..domain import planner, wording
 from ..domain.calendar import GENEVA, day_bounds_utc
 from ..domain.errors import Invalid, NotFound
 from ..domain.limits import NOTE_MAX_LENGTH
+from ..domain.phrasing import Phrasing
 from ..extensions import db
 from ..models import (
     Briefing,
@@ -26,6 +27,7 @@ from ..models import (
 from ..domain import coverage as reference_coverage
 from . import audit, clock, fanout, invitations, locks, versions
 from . import coverage as coverage_service
+from .languages import phrasings
 from .outbox import notify_secretariat
 
 
@@ -154,10 +156,12 @@ def replan_open_proposals(session: UprSession, why: str) -> None:
 
 def _plan(session: UprSession, overrides: dict[str, Any],
           not_before: datetime | None) -> Plan:
+    """Plan, with the reasons and why nothing fits in every written language."""
     rules = configured_rules(overrides)
+    words = phrasings()
     result = planner.propose(_session_info(session), _presenters(session), _rooms(),
-                             _busy(session), rules, _preferences(session), not_before)
-    result, covered = _with_coverage(session, result, rules)
+                             _busy(session), rules, _preferences(session), not_before, words)
+    result, covered = _with_coverage(session, result, rules, words)
     return Plan(session, result, _store(session, result, overrides), rules, covered)
 
 
@@ -168,12 +172,19 @@ def session_coverage(session: UprSession,
     return coverage_service.window_coverage(days)
 
 
-def _with_coverage(session: UprSession, result: planner.PlanResult, rules: planner.Rules
+def _with_coverage(session: UprSession, result: planner.PlanResult, rules: planner.Rules,
+                   words: dict[str, Phrasing] | None = None
                    ) -> tuple[planner.PlanResult, reference_coverage.Coverage]:
-    """The result with reasons true to the reference data on file, and its coverage."""
+    """The result with reasons true to the reference data on file (in each language of
+    `words` too), and its coverage."""
     covered = session_coverage(session, rules)
-    proposals = [replace(p, reasons=reference_coverage.qualify_reasons(p.reasons, covered))
-                 for p in result.proposals]
+    words = words or {}
+    proposals = [replace(
+        p, reasons=reference_coverage.qualify_reasons(p.reasons, covered),
+        reasons_by_language={code: reference_coverage.qualify_reasons(lines, covered,
+                                                                      words[code])
+                             for code, lines in p.reasons_by_language.items()})
+        for p in result.proposals]
     return replace(result, proposals=proposals), covered
 
 
@@ -742,6 +753,7 @@ def _store(session: UprSession, result: planner.PlanResult, overrides: dict) -> 
                                                                   status="open")):
         stale.status = "superseded"
     payload = planner.result_to_json(result)["proposals"]
+    translated = {p.id: p.reasons_by_language for p in result.proposals}
     stored = []
     for item in payload:
         proposal = db.session.scalar(db.select(Proposal).filter_by(key=item["id"]))
@@ -750,6 +762,7 @@ def _store(session: UprSession, result: planner.PlanResult, overrides: dict) -> 
             db.session.add(proposal)
         proposal.rank, proposal.score = item["rank"], item["score"]
         proposal.reasons, proposal.meetings = item["reasons"], item["meetings"]
+        proposal.reasons_by_language = translated.get(item["id"]) or None
         proposal.rules = {k: _jsonable(v) for k, v in overrides.items() if v is not None}
         if proposal.status != "confirmed":
             proposal.status = "open"

@@ -12,6 +12,7 @@ from ..domain.errors import Invalid
 from ..extensions import db
 from ..models import Briefing, BriefingItem, Contact, Fanout, Invitation
 from . import clock, invitations
+from .languages import _
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,8 @@ class RosterQuery:
                                      ("role", self.role, CONTACT_ROLES),
                                      ("sort", self.sort, ROSTER_SORTS)):
             if value and value not in allowed:
-                raise Invalid(f"unknown {name} {value!r}: one of {', '.join(allowed)}", name)
+                raise Invalid(_("unknown %(name)s %(value)s: one of %(allowed)s", name=name,
+                                value=repr(value), allowed=", ".join(allowed)), name)
 
     @property
     def narrowed(self) -> bool:

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from ..domain.calendar import day_bounds_utc, local_to_utc
+from ..domain.calendar import GENEVA, day_bounds_utc, local_to_utc
 from ..domain.constants import BUSY_KINDS
 from ..domain.errors import Invalid, NotFound
 from ..extensions import db
 from ..models import BusyPeriod, Mission, Room
 from . import audit
+from .languages import N_
 
 
 def add_closure(first: date, last: date, label: str, actor: audit.Actor) -> BusyPeriod:
@@ -27,17 +28,20 @@ def add_busy_period(kind: str, first: date, last: date, label: str, actor: audit
     """
     label = label.strip()
     if kind not in BUSY_KINDS:
-        raise Invalid(f"kind {kind!r} must be one of {', '.join(BUSY_KINDS)}", field="kind")
+        raise Invalid(N_("kind %(kind)s must be one of %(kinds)s"), field="kind",
+                      params={"kind": repr(kind), "kinds": ", ".join(BUSY_KINDS)})
     if not label:
-        raise Invalid("give the period a label, e.g. 'UN Geneva closure (Eid al-Fitr)'",
+        raise Invalid(N_("give the period a label, e.g. 'UN Geneva closure (Eid al-Fitr)'"),
                       field="label")
     if last < first:
-        raise Invalid(f"the last day {last} is before the first day {first}", field="last_day")
+        raise Invalid(N_("the last day %(last)s is before the first day %(first)s"),
+                      field="last_day", params={"last": str(last), "first": str(first)})
     if (start_time is None) != (end_time is None):
-        raise Invalid("give both a start and an end time, or neither (whole days)",
+        raise Invalid(N_("give both a start and an end time, or neither (whole days)"),
                       field="end_time")
     if mission_iso3 and room_name:
-        raise Invalid("a busy period concerns a mission or a room, not both", field="mission")
+        raise Invalid(N_("a busy period concerns a mission or a room, not both"),
+                      field="mission")
     scope = {"mission": _mission(mission_iso3) if mission_iso3 else None,
              "room": _room(room_name) if room_name else None}
     periods = [BusyPeriod(kind=kind, label=label, start_at=start, end_at=end,
@@ -58,27 +62,36 @@ def _spans(first: date, last: date, start_time: time | None,
     if start_time is None:
         return [day_bounds_utc(first, last)]
     if end_time <= start_time:
-        raise Invalid(f"the end time {end_time:%H:%M} is not after the start {start_time:%H:%M}",
-                      field="end_time")
+        raise Invalid(N_("the end time %(end)s is not after the start %(start)s"),
+                      field="end_time",
+                      params={"end": f"{end_time:%H:%M}", "start": f"{start_time:%H:%M}"})
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    return [(_utc(day, start_time), _utc(day, end_time)) for day in days]
+
+
+def _utc(day: date, clock: time) -> datetime:
+    """The instant of `clock` on the Geneva `day`; Invalid (field "start_time") for a time
+    the clock change skips, worded as local_to_utc's ValueError."""
+    local = datetime.combine(day, clock)
     try:
-        return [(local_to_utc(datetime.combine(day, start_time)),
-                 local_to_utc(datetime.combine(day, end_time))) for day in days]
-    except ValueError as error:
-        raise Invalid(str(error), field="start_time") from None
+        return local_to_utc(local)
+    except ValueError:
+        raise Invalid(N_("%(moment)s does not exist in %(zone)s (clock change)"),
+                      field="start_time",
+                      params={"moment": f"{local:%Y-%m-%d %H:%M}", "zone": GENEVA.key}) from None
 
 
 def _mission(iso3: str) -> Mission:
     mission = db.session.scalar(db.select(Mission).filter_by(state_iso3=iso3.strip().upper()))
     if mission is None:
-        raise NotFound(f"no mission of {iso3} is on file")
+        raise NotFound(N_("no mission of %(iso3)s is on file"), params={"iso3": iso3})
     return mission
 
 
 def _room(name: str) -> Room:
     room = db.session.scalar(db.select(Room).filter_by(name=name))
     if room is None:
-        raise NotFound(f"no room named {name!r}")
+        raise NotFound(N_("no room named %(name)s"), params={"name": repr(name)})
     return room
 
 
@@ -100,7 +113,7 @@ def get_busy_period(period_id: int) -> BusyPeriod:
     """The busy period with this id, or NotFound."""
     period = db.session.get(BusyPeriod, period_id)
     if period is None:
-        raise NotFound(f"no busy period with id {period_id}")
+        raise NotFound(N_("no busy period with id %(number)s"), params={"number": period_id})
     return period
 
 

@@ -30,6 +30,7 @@ from ..models import (
 from . import audit, clock, invitations
 from .briefings import replan_open_proposals, session_dates_changed, session_published
 from .forecast import apply_current_and_next
+from .languages import N_
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 #: kind -> shipped file, in the order they must be loaded
@@ -143,10 +144,10 @@ def import_review_order(number: int, iso3s: list[str], actor: audit.Actor, *,
     """
     codes = [code.strip().upper() for code in iso3s if code.strip()]
     if not codes:
-        raise Invalid("give at least one state under review (its ISO code, e.g. KWT)")
+        raise Invalid(N_("give at least one state under review (its ISO code, e.g. KWT)"))
     session = db.session.scalar(db.select(UprSession).filter_by(number=number))
     if session is None:
-        raise NotFound(f"no UPR session {number}")
+        raise NotFound(N_("no UPR session %(number)s"), params={"number": number})
     rows = "".join(f"{number},{code},{position}\n" for position, code in enumerate(codes, 1))
     try:
         removed = _remove_reviews_left_out(session, set(codes), actor)
@@ -181,9 +182,13 @@ def _take_off_left_out(session: UprSession, kept: set[str]) -> list[str]:
         db.select(BriefingItem).join(BriefingItem.briefing).where(
             BriefingItem.review_id == review.id, Briefing.status == "confirmed"))})
     if on_agenda:
-        raise Invalid(f"{', '.join(on_agenda)} present{'s' if len(on_agenda) == 1 else ''} at a "
-                      f"confirmed briefing of session {session.number}: reschedule or cancel "
-                      "that briefing before removing them from the session")
+        refusal = (N_("%(states)s presents at a confirmed briefing of session %(number)s: "
+                      "reschedule or cancel that briefing before removing them from the "
+                      "session") if len(on_agenda) == 1 else
+                   N_("%(states)s present at a confirmed briefing of session %(number)s: "
+                      "reschedule or cancel that briefing before removing them from the "
+                      "session"))
+        raise Invalid(refusal, params={"states": ", ".join(on_agenda), "number": session.number})
     gone = {review.state_iso3 for review in left_out}
     for proposal in db.session.scalars(db.select(Proposal).filter_by(session_id=session.id,
                                                                       status="open")):

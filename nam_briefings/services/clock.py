@@ -9,9 +9,10 @@ from datetime import date, datetime, timezone
 
 from flask import current_app
 
-from ..domain import wording
-from ..domain.calendar import GENEVA, day_bounds_utc
+from ..domain import local_dates, wording
+from ..domain.calendar import GENEVA, day_bounds_utc, to_local
 from ..domain.errors import Invalid
+from .languages import _, current_language
 
 
 def today() -> date:
@@ -34,10 +35,18 @@ def refuse_past(starts: list[datetime]) -> None:
     moment = now()
     past = [start for start in starts if start <= moment]
     if past:
-        first = min(past).astimezone(GENEVA)
-        raise Invalid(f"{wording.short_datetime(first)} {first:%Z} is in the past: confirm "
-                      "explicitly that invitations should go out for a past date",
+        raise Invalid(_("%(when)s is in the past: confirm explicitly that invitations should "
+                        "go out for a past date", when=written_instant(min(past))),
                       field="allow_past")
+
+
+def written_instant(instant: datetime) -> str:
+    """An instant in Geneva time, as a refusal says it in the current language: "Tue 22 Apr
+    2025 10:00 CEST" in English, "mardi 22 avril 2025, 10 h 00" in French."""
+    local, language = to_local(instant), current_language()
+    if local_dates.is_english(language):
+        return f"{wording.short_datetime(local)} {local:%Z}"
+    return local_dates.day_and_time(local, language)
 
 
 def has_taken_place(session) -> bool:

@@ -7,16 +7,19 @@ turns that into a link).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..domain import planner, wording
+from ..domain import changes, coverage, planner
+from ..domain.local_dates import direction
 from ..domain.calendar import to_local
 from ..extensions import db
 from ..models import Briefing, BriefingItem, Proposal, Review, State, UprSession
 from . import briefings, briefings_view, clock, invitations, outbox, replies, sessions
+from .languages import current_language, phrasing
 
 #: how many sessions the dashboard shows ahead, and how many past ones
 UPCOMING_SHOWN = 3
@@ -205,109 +208,170 @@ def briefing_status(briefing: Briefing, answers: dict[str, int]) -> BriefingStat
 
 def needs_action(upcoming: list[SessionStatus], counts: dict[str, int],
                  refused_replies: int = 0, unverified_replies: int = 0) -> list[Action]:
-    """What the secretariat should do next, most pressing first.
+    """What the secretariat should do next, most pressing first, in the language of the
+    page being rendered (English outside a request).
 
     `refused_replies`: e-mailed answers refused lately (a mission may think it answered);
     `unverified_replies`: e-mailed answers waiting for an editor to accept or reject them.
     """
+    words = phrasing()
+    # counts are %(n)s: Flask-Babel's ngettext takes `num`, the English one `count`
+    _, ngettext = words.gettext, words.ngettext
     actions: list[Action] = []
     if not upcoming:
-        actions.append(Action("add_session", "No upcoming UPR session is known: add the next "
-                                             "session"))
+        actions.append(Action("add_session",
+                              _("No upcoming UPR session is known: add the next session")))
     if counts.get("failed"):
         failed = counts["failed"]
-        actions.append(Action("retry", f"{failed} message{'' if failed == 1 else 's'} failed "
-                                       "— retry"))
+        actions.append(Action("retry", ngettext("%(n)s message failed — retry",
+                                                "%(n)s messages failed — retry",
+                                                failed, n=failed)))
     if counts.get("waiting"):
         waiting = counts["waiting"]
-        actions.append(Action("relay", f"{waiting} message{'' if waiting == 1 else 's'} waiting "
-                                       "for the mail relay, which cannot be reached — they go "
-                                       "out by themselves when it is back"))
+        actions.append(Action("relay", ngettext(
+            "%(n)s message waiting for the mail relay, which cannot be reached — they go "
+            "out by themselves when it is back",
+            "%(n)s messages waiting for the mail relay, which cannot be reached — they go "
+            "out by themselves when it is back", waiting, n=waiting)))
     if unverified_replies:
-        actions.append(Action("unverified_replies", f"{unverified_replies} e-mailed answer"
-                                                    f"{'' if unverified_replies == 1 else 's'} "
-                                                    "from an unverified sender — accept or reject"))
+        actions.append(Action("unverified_replies", ngettext(
+            "%(n)s e-mailed answer from an unverified sender — accept or reject",
+            "%(n)s e-mailed answers from an unverified sender — accept or reject",
+            unverified_replies, n=unverified_replies)))
     if refused_replies:
-        actions.append(Action("replies", f"{refused_replies} e-mailed answer"
-                                         f"{'' if refused_replies == 1 else 's'} refused in the "
-                                         "last 7 days — check who meant what"))
+        actions.append(Action("replies", ngettext(
+            "%(n)s e-mailed answer refused in the last 7 days — check who meant what",
+            "%(n)s e-mailed answers refused in the last 7 days — check who meant what",
+            refused_replies, n=refused_replies)))
     for status in upcoming:
-        actions += _session_actions(status)
-    actions += coverage_actions(upcoming)
+        actions += _session_actions(status, words)
+    actions += coverage_actions(upcoming, words)
     return actions
 
 
-def coverage_actions(upcoming: list[SessionStatus]) -> list[Action]:
+def coverage_actions(upcoming: list[SessionStatus],
+                     words: changes.Phrasing | None = None) -> list[Action]:
     """A line per gap in the reference data under the sessions still to be briefed: Council
     sessions not known for their planning windows, no UN Geneva closure entered for a year.
     Sessions with the same gap share one line ("Sessions 54, 55 and 56: ...")."""
+    words = words or phrasing()
     gaps: dict[tuple[str, str], list[int]] = {}
+    said: dict[tuple[str, str], str] = {}
     for status in upcoming:
         if status.in_progress or status.stage in ("briefed", "no_presenter"):
             continue
-        for warning in briefings.session_coverage(status.session).warnings:
-            gaps.setdefault((warning.kind, warning.short), []).append(status.session.number)
-    return [Action(f"coverage_{kind}", f"{_sessions_named(numbers)}: {short}", numbers[0])
+        covered = briefings.session_coverage(status.session)
+        for warning in covered.warnings:
+            key = (warning.kind, warning.short)
+            gaps.setdefault(key, []).append(status.session.number)
+            said.setdefault(key, _gap(warning, covered, words))
+    return [Action(f"coverage_{kind}",
+                   words.gettext("%(sessions)s: %(gap)s", sessions=_sessions_named(numbers, words),
+                                 gap=said[(kind, short)]), numbers[0])
             for (kind, short), numbers in gaps.items()]
 
 
-def _sessions_named(numbers: list[int]) -> str:
+def _gap(warning: coverage.CoverageWarning, covered: coverage.Coverage,
+         words: changes.Phrasing) -> str:
+    """A warning's `short` part in the page's language (an unknown kind as it is written)."""
+    if warning.kind == "hrc":
+        return coverage.hrc_gap(covered.window_first, covered.window_last,
+                                covered.first_known, covered.last_known, words) or warning.short
+    years = [year for year, count in covered.closures.items() if not count]
+    if warning.kind == "closures" and \
+            warning.short == f"no UN Geneva closures entered for {' or '.join(map(str, years))}":
+        return words.gettext("no UN Geneva closures entered for %(years)s",
+                             years=_either(map(str, years), words))
+    return warning.short
+
+
+def _either(items: Iterable[str], words: changes.Phrasing) -> str:
+    """"2026 or 2027" (the years a gap is in), the current language's way."""
+    items = list(items)
+    language = current_language()
+    if len(items) < 2 or words is changes.ENGLISH:
+        return " or ".join(items)
+    from babel.lists import format_list
+
+    return format_list(items, style="or", locale=language)
+
+
+def _sessions_named(numbers: list[int], words: changes.Phrasing) -> str:
     """"Session 54", "Sessions 54 and 55", "Sessions 54, 55 and 56"."""
     if len(numbers) == 1:
-        return f"Session {numbers[0]}"
-    return f"Sessions {', '.join(map(str, numbers[:-1]))} and {numbers[-1]}"
+        return words.gettext("Session %(number)s", number=numbers[0])
+    return words.gettext("Sessions %(numbers)s",
+                         numbers=words.names([str(number) for number in numbers]))
 
 
-def _session_actions(status: SessionStatus) -> list[Action]:
+def _session_actions(status: SessionStatus, words: changes.Phrasing) -> list[Action]:
     """What a session needs; once it has started, briefings before it are past: nothing."""
+    _ = words.gettext
     number = status.session.number
     if status.in_progress:
         return []
     if status.stage == "no_reviews":
-        return [Action("add_reviews", f"Add the states under review in session {number}",
-                       number)]
+        return [Action("add_reviews", _("Add the states under review in session %(number)s",
+                                        number=number), number)]
     if status.stage == "no_proposal":
-        return [Action("propose", f"Propose briefing times for session {number}", number)]
+        return [Action("propose", _("Propose briefing times for session %(number)s",
+                                    number=number), number)]
     if status.stage == "proposals":
-        return [Action("confirm", f"Confirm a proposal for session {number}", number)]
+        return [Action("confirm", _("Confirm a proposal for session %(number)s",
+                                    number=number), number)]
     actions = []
     for held in status.briefings:
         if held.past:
             continue
         briefing = held.briefing
         if briefing.agenda_pending:
-            actions.append(Action("decision", _decision_text(briefing, number), number,
+            actions.append(Action("decision", _decision_text(briefing, number, words), number,
                                   briefing.id))
         if briefing.needs_review:
-            actions.append(Action("review", f"Briefing of {_day(briefing)} (session {number}) "
-                                            "flagged for review after the session's dates "
-                                            "changed", number, briefing.id))
+            actions.append(Action("review", _(
+                "Briefing of %(day)s (session %(number)s) flagged for review after the "
+                "session's dates changed", day=_day(briefing, words), number=number),
+                number, briefing.id))
         waiting = held.unconfirmed_slots
         if waiting:
-            actions.append(Action("slot", _unconfirmed_text(briefing, waiting), number,
+            actions.append(Action("slot", _unconfirmed_text(briefing, waiting, words), number,
                                   briefing.id))
     return actions
 
 
-def _decision_text(briefing: Briefing, number: int) -> str:
+def _decision_text(briefing: Briefing, number: int, words: changes.Phrasing) -> str:
     """The decision a presenter's withdrawal waits for, in one line."""
     gone = [item.review.state.name for item in briefing.items if item.slot_status == "declined"]
-    who = f"{', '.join(gone[:-1])} and {gone[-1]}" if len(gone) > 1 else "".join(gone)
-    verb = "presents" if len(gone) <= 1 else "present"
-    return (f"{who or 'A mission'} no longer {verb} at the briefing of {_day(briefing)} "
-            f"(session {number}): nothing has been sent yet; send the new agenda, re-plan the "
-            "meeting or cancel it")
+    day = _day(briefing, words)
+    if not gone:
+        return words.gettext(
+            "A mission no longer presents at the briefing of %(day)s (session %(number)s): "
+            "nothing has been sent yet; send the new agenda, re-plan the meeting or cancel it",
+            day=day, number=number)
+    return words.ngettext(
+        "%(names)s no longer presents at the briefing of %(day)s (session %(number)s): "
+        "nothing has been sent yet; send the new agenda, re-plan the meeting or cancel it",
+        "%(names)s no longer present at the briefing of %(day)s (session %(number)s): "
+        "nothing has been sent yet; send the new agenda, re-plan the meeting or cancel it",
+        len(gone), names=words.names(gone), day=day, number=number)
 
 
-def _day(briefing: Briefing) -> str:
-    """The briefing's Geneva day, e.g. "Tue 22 Apr 2025"."""
-    return wording.short_date(to_local(briefing.start_at))
+def _day(briefing: Briefing, words: changes.Phrasing) -> str:
+    """The briefing's Geneva day, e.g. "Tue 22 Apr 2025" ("mardi 22 avril 2025")."""
+    return words.day(to_local(briefing.start_at).date())
 
 
-def _unconfirmed_text(briefing: Briefing, waiting: list[Slot]) -> str:
+def _unconfirmed_text(briefing: Briefing, waiting: list[Slot],
+                      words: changes.Phrasing) -> str:
     """One line per briefing for the presenting missions that have not confirmed their slot."""
-    when = f"Briefing of {_day(briefing)}"
+    day = _day(briefing, words)
     if len(waiting) == 1:
-        return f"{when}: {waiting[0].name} ({waiting[0].iso3}) has not confirmed its slot"
-    return (f"{when}: {len(waiting)} presenting missions have not confirmed their slot "
-            f"({', '.join(slot.iso3 for slot in waiting)})")
+        return words.gettext("Briefing of %(day)s: %(name)s (%(code)s) has not confirmed its "
+                             "slot", day=day, name=waiting[0].name, code=waiting[0].iso3)
+    separator = "، " if direction(current_language()) == "rtl" else ", "
+    return words.ngettext(
+        "Briefing of %(day)s: %(n)s presenting mission has not confirmed its slot "
+        "(%(codes)s)",
+        "Briefing of %(day)s: %(n)s presenting missions have not confirmed their slot "
+        "(%(codes)s)", len(waiting), day=day, n=len(waiting),
+        codes=separator.join(slot.iso3 for slot in waiting))

@@ -7,15 +7,23 @@ Mail follows the contact's language when we have a catalog for it, else English
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 
 from datetime import datetime
 
 from flask import current_app, has_app_context
 
-from ..domain import changes, local_dates
+from ..domain import local_dates
+from ..domain.phrasing import ENGLISH, Phrasing, written_in
 from ..domain.calendar import to_local
+from ..domain.messages import N_  # the services import it from here (one definition)
 from ..models import Contact
+
+
+#: the refusal of a language we have no pages in (a contact's, in the portal; a user's)
+LANGUAGE_REFUSED = N_("Choose one of the languages offered: English, French, Spanish or "
+                      "Arabic. Nothing was changed.")
 
 
 def mail_language(contact: Contact) -> str:
@@ -84,17 +92,34 @@ def gettext(message: str, **variables) -> str:
 _ = gettext
 
 
-def phrasing() -> changes.Phrasing:
-    """How the current language writes what changed in an update (`domain.changes`)."""
+def phrasing() -> Phrasing:
+    """How the current language writes the domain's sentences (`domain.phrasing`): what
+    changed in an update, the planner's reasons. Its messages are the current language's
+    when it is made, whatever the language later (English outside Flask-Babel)."""
     language = current_language()
     if local_dates.is_english(language) or not _babel_ready():
-        return changes.ENGLISH
-    from babel.lists import format_list
-    from flask_babel import gettext as translate
-    from flask_babel import ngettext
+        return ENGLISH
+    from flask_babel import get_translations
 
-    return changes.Phrasing(
-        gettext=translate, ngettext=ngettext,
-        day=lambda day: local_dates.long_day(day, language),
-        clock=lambda moment: local_dates.clock_time(moment, language),
-        names=lambda names: format_list(list(names), locale=language))
+    return _written_in(language, get_translations())
+
+
+@functools.lru_cache(maxsize=16)
+def _written_in(language: str, catalog) -> Phrasing:
+    """One phrasing per language and loaded catalog (Flask-Babel keeps the catalogs), so
+    that the days, times and lists it remembers serve every page and planning run."""
+    return written_in(language, catalog)
+
+
+def phrasings() -> dict[str, Phrasing]:
+    """A phrasing for each written language but English (`domain.local_dates
+    .WRITTEN_LANGUAGES`): what the planner writes its reasons in besides English. Empty
+    outside Flask-Babel (the CLI and jobs run inside the app, so they have it)."""
+    if not _babel_ready():
+        return {}
+    written = {}
+    for code in local_dates.WRITTEN_LANGUAGES:
+        if not local_dates.is_english(code):
+            with in_language(code):
+                written[code] = phrasing()
+    return written

@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import AuditEvent, Contact, Mission, State
 from . import audit, invitations
 from .feed_links import public_url
+from .languages import N_
 from .outbox import notify_secretariat
 
 MISSION_NAME_MAX = 300
@@ -76,7 +77,8 @@ def get_mission(iso3: str) -> Mission:
         .filter_by(state_iso3=(iso3 or "").strip().upper())
     )
     if mission is None:
-        raise NotFound(f"There is no mission for the state {iso3!r}.")
+        raise NotFound(N_("There is no mission for the state %(iso3)s."),
+                       params={"iso3": repr(iso3)})
     return mission
 
 
@@ -93,7 +95,8 @@ def get_contact(contact_id: int) -> Contact:
     """The contact with this id; raises NotFound."""
     contact = db.session.get(Contact, contact_id)
     if contact is None:
-        raise NotFound(f"There is no contact number {contact_id}.")
+        raise NotFound(N_("There is no contact number %(number)s."),
+                       params={"number": contact_id})
     return contact
 
 
@@ -105,15 +108,20 @@ def create_mission(iso3: str, name: str, email: str, actor: audit.Actor) -> Miss
     iso3 = (iso3 or "").strip().upper()
     state = db.session.get(State, iso3) if iso3 else None
     if state is None:
-        raise Invalid("Choose the state the mission represents.", field="state")
+        raise Invalid(N_("Choose the state the mission represents."), field="state")
     if state.mission is not None:
-        raise Invalid(f"{state.name} already has a mission.", field="state")
+        raise _mission_taken(state)
     mission = Mission(state=state, **_mission_fields(name, email))
     db.session.add(mission)
-    _flush_or_invalid(f"{state.name} already has a mission.", field="state")
+    _flush_or_invalid(_mission_taken(state))
     audit.record(actor, "mission.create", "mission", iso3, f"{mission.name} <{mission.email}>")
     db.session.commit()
     return mission
+
+
+def _mission_taken(state: State) -> Invalid:
+    return Invalid(N_("%(state)s already has a mission."), field="state",
+                   params={"state": state.name})
 
 
 def update_mission(iso3: str, name: str, email: str, actor: audit.Actor,
@@ -135,11 +143,13 @@ def update_mission(iso3: str, name: str, email: str, actor: audit.Actor,
 def _weekday_fields(preferred: list[int], avoided: list[int]) -> dict[str, list[int]]:
     days = {int(day) for day in (*preferred, *avoided)}
     if not days <= set(range(5)):
-        raise Invalid("weekdays are Monday (0) to Friday (4)", field="preferred_weekdays")
+        raise Invalid(N_("weekdays are Monday (0) to Friday (4)"), field="preferred_weekdays")
     both = set(map(int, preferred)) & set(map(int, avoided))
     if both:
+        # the days' names stay English (WEEKDAY_NAMES): a refusal's values are not translated
         names = ", ".join(WEEKDAY_NAMES[day] for day in sorted(both))
-        raise Invalid(f"{names} cannot be both preferred and avoided", field="avoided_weekdays")
+        raise Invalid(N_("%(days)s cannot be both preferred and avoided"),
+                      field="avoided_weekdays", params={"days": names})
     return {"preferred_weekdays": sorted(set(map(int, preferred))),
             "avoided_weekdays": sorted(set(map(int, avoided)))}
 
@@ -168,7 +178,9 @@ def set_mission_active(iso3: str, active: bool, actor: audit.Actor) -> bool:
 
 def _mission_fields(name: str, email: str) -> dict[str, Any]:
     return {
-        "name": _required_text(name, "name", "the mission's name", MISSION_NAME_MAX),
+        "name": _required_text(name, "name", N_("Give the mission's name."),
+                               N_("Keep the mission's name under %(limit)s characters."),
+                               MISSION_NAME_MAX),
         "email": _email(email),
     }
 
@@ -188,7 +200,7 @@ def create_contact(iso3: str, name: str, role: str, email: str, language: str,
     _check_email_free(mission, fields["email"])
     contact = Contact(mission=mission, **fields)
     db.session.add(contact)
-    _flush_or_invalid(_email_taken(fields["email"]), field="email")
+    _flush_or_invalid(_email_taken(fields["email"]))
     event = audit.record(actor, "contact.create", "contact", contact.id,
                          f"{contact.name} <{contact.email}>, {contact.role}, "
                          f"mission {mission.state_iso3}")
@@ -213,7 +225,7 @@ def update_contact(contact_id: int, name: str, role: str, email: str, language: 
     old_email = contact.email
     changes = _apply(contact, fields)
     if changes:
-        _flush_or_invalid(_email_taken(fields["email"]), field="email")
+        _flush_or_invalid(_email_taken(fields["email"]))
         event = audit.record(actor, "contact.update", "contact", contact.id, changes)
         if tell_secretariat:
             _tell_secretariat(event, contact, "changed")
@@ -264,11 +276,15 @@ def _tell_secretariat(event: AuditEvent, contact: Contact, what: str) -> None:
 def _contact_fields(name: str, role: str, email: str, language: str,
                     languages: tuple[str, ...] = LANGUAGES) -> dict[str, Any]:
     if role not in CONTACT_ROLES:
-        raise Invalid(f"Choose a role among {', '.join(CONTACT_ROLES)}.", field="role")
+        raise Invalid(N_("Choose a role among %(roles)s."), field="role",
+                      params={"roles": ", ".join(CONTACT_ROLES)})
     if language not in languages:
-        raise Invalid(f"Choose a language among {', '.join(LANGUAGES)}.", field="language")
+        raise Invalid(N_("Choose a language among %(languages)s."), field="language",
+                      params={"languages": ", ".join(LANGUAGES)})
     return {
-        "name": _required_text(name, "name", "the contact's name", CONTACT_NAME_MAX),
+        "name": _required_text(name, "name", N_("Give the contact's name."),
+                               N_("Keep the contact's name under %(limit)s characters."),
+                               CONTACT_NAME_MAX),
         "role": role,
         "email": _email(email),
         "language": language,
@@ -280,22 +296,25 @@ def _check_email_free(mission: Mission, email: str, other_than: Contact | None =
         db.select(Contact).filter_by(mission_id=mission.id, email=email)
     )
     if taken is not None and taken is not other_than:
-        raise Invalid(_email_taken(email), field="email")
+        raise _email_taken(email)
 
 
-def _email_taken(email: str) -> str:
-    return f"{email} is already a contact of this mission."
+def _email_taken(email: str) -> Invalid:
+    return Invalid(N_("%(email)s is already a contact of this mission."), field="email",
+                   params={"email": email})
 
 
 # --- shared checks ---------------------------------------------------------------------
 
 
-def _required_text(value: str, field: str, label: str, max_length: int) -> str:
+def _required_text(value: str, field: str, missing: str, too_long: str, max_length: int) -> str:
+    """`value` with its spaces tidied; Invalid (`field`) with `missing` when it is empty, with
+    `too_long` (its %(limit)s: `max_length`) when it is longer."""
     value = " ".join((value or "").split())
     if not value:
-        raise Invalid(f"Give {label}.", field=field)
+        raise Invalid(missing, field=field)
     if len(value) > max_length:
-        raise Invalid(f"Keep {label} under {max_length} characters.", field=field)
+        raise Invalid(too_long, field=field, params={"limit": max_length})
     return value
 
 
@@ -303,7 +322,7 @@ def _email(value: str) -> str:
     try:
         return normalise_email(value)
     except Invalid as error:
-        raise Invalid(str(error), field="email") from None
+        raise Invalid(error.template, field="email", params=error.params) from None
 
 
 def _apply(target: Mission | Contact, fields: dict[str, Any]) -> str:
@@ -317,10 +336,11 @@ def _apply(target: Mission | Contact, fields: dict[str, Any]) -> str:
     return "; ".join(changes)
 
 
-def _flush_or_invalid(message: str, field: str) -> None:
-    """Flush, turning a unique-constraint race into Invalid (the transaction is rolled back)."""
+def _flush_or_invalid(refusal: Invalid) -> None:
+    """Flush, turning a unique-constraint race into `refusal` (the transaction is rolled
+    back)."""
     try:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise Invalid(message, field=field) from None
+        raise refusal from None

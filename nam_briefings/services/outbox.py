@@ -40,6 +40,7 @@ from ..domain.errors import Invalid, NotFound
 from ..extensions import db
 from ..models import Briefing, OutboxMessage, utcnow
 from . import audit, clock
+from .languages import N_, _
 from .outbox_rules import WITHDRAWABLE, Present
 
 #: a message refused this many times is given up
@@ -305,6 +306,11 @@ def failed_count(kind: str | None = None, briefing_id: int | None = None) -> int
                              .where(*_failed_filter(kind, briefing_id))) or 0
 
 
+#: a message's status in a refusal ("message 7 is sent; only failed ones are retried")
+STATUS_WORDS = {"pending": N_("pending"), "sending": N_("sending"), "waiting": N_("waiting"),
+                "sent": N_("sent"), "failed": N_("failed"), "withdrawn": N_("withdrawn")}
+
+
 def retry(message_id: int, actor: audit.Actor, allow_past: bool = False) -> OutboxMessage:
     """Put a failed message back in the queue, due now, with a fresh count of attempts.
 
@@ -315,13 +321,16 @@ def retry(message_id: int, actor: audit.Actor, allow_past: bool = False) -> Outb
     """
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
-        raise NotFound(f"no outbox message {message_id}")
+        raise NotFound(N_("no outbox message %(number)s"), params={"number": message_id})
     if message.status in ("failed", "withdrawn"):
         reason = Present.load([message]).why_not(message, utcnow())
         if reason:
-            raise Invalid(f"message {message_id} is not sent again: {reason}", field="present")
+            raise Invalid(_("message %(id)s is not sent again: %(reason)s", id=message_id,
+                            reason=reason), field="present")
     if message.status != "failed":
-        raise Invalid(f"message {message_id} is {message.status}; only failed ones are retried")
+        status = STATUS_WORDS.get(message.status)
+        raise Invalid(_("message %(id)s is %(status)s; only failed ones are retried",
+                        id=message_id, status=_(status) if status else message.status))
     briefing = db.session.get(Briefing, message.briefing_id) if message.briefing_id else None
     if briefing is not None and not allow_past:
         clock.refuse_past([briefing.start_at])

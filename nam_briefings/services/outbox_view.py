@@ -20,6 +20,7 @@ from ..domain.redaction import redact_personal_links
 from ..extensions import db
 from ..models import OutboxMessage
 from . import outbox
+from .languages import N_
 
 #: messages per page on the Outbox page
 PER_PAGE = 50
@@ -40,7 +41,7 @@ def get_message(message_id: int) -> OutboxMessage:
     """The outbox message with this id, or NotFound."""
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
-        raise NotFound(f"There is no outbox message {message_id}.")
+        raise NotFound(N_("There is no outbox message %(number)s."), params={"number": message_id})
     return message
 
 

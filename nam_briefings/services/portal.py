@@ -20,6 +20,7 @@ from ..i18n import LANGUAGES, N_
 from ..models import Briefing, BriefingItem, Contact, Invitation, Mission
 from . import audit, briefings_view, clock, invitations, missions
 from .feed_links import feed_url, mission_feed_path, public_url
+from .languages import LANGUAGE_REFUSED
 
 PORTAL_SALT = "nam-briefings-portal"
 #: how many past briefings the page lists
@@ -45,8 +46,6 @@ ALREADY_HELD = N_("this briefing has already taken place: no answer is needed")
 NOT_A_COLLEAGUE = N_("this person is not a current contact of your mission")
 LAST_CONTACT = N_("the mission needs at least one contact: add the new one first, "
                   "then remove this one")
-LANGUAGE_REFUSED = N_("Choose one of the languages offered: English, French, Spanish or "
-                      "Arabic. Nothing was changed.")
 
 
 # --- links ---------------------------------------------------------------------------------

@@ -13,30 +13,44 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..domain import wording
+from ..domain import local_dates, wording
 from ..domain.calendar import to_local
 from ..extensions import db
 from ..models import Briefing, Contact, Invitation, Proposal
 from . import briefings, invitations, outbox_rules
+from .languages import N_, _, current_language, mail_language
 
-_METHOD_WORDS = {"REQUEST": "adds the meeting, or updates the one already there (same entry)",
-                 "CANCEL": "removes the meeting"}
+_METHOD_WORDS = {"REQUEST": N_("adds the meeting, or updates the one already there (same "
+                               "entry)"),
+                 "CANCEL": N_("removes the meeting")}
 
 
 @dataclass(frozen=True)
 class MailPreview:
-    """One e-mail as its recipient will read it (technical rows for the disclosure)."""
+    """One e-mail as its recipient will read it (technical rows for the disclosure).
+
+    The e-mail (subject, text, description, the entry's title and place) is in its
+    contact's `language`; the words about it (labels, what the calendar does) in the page's.
+    """
 
     to_name: str
     to_address: str
     mission: str
     subject: str
     text: str
-    #: the calendar entry in words: (label, value)
-    calendar: list[tuple[str, str]]
+    #: the calendar entry in words: (label, value, the e-mail's language for a value taken
+    #: from the entry, else None)
+    calendar: list[tuple[str, str, str | None]]
     description: str
     #: (label, value, monospace) for `technical_details`
     technical: list[tuple[str, str, bool]]
+    #: the language the e-mail is written in (its contact's, or English)
+    language: str = "en"
+
+    @property
+    def direction(self) -> str:
+        """How the e-mail is written: "rtl" (Arabic) or "ltr"."""
+        return local_dates.direction(self.language)
 
 
 def invitation(proposal_key: str, note: str) -> MailPreview | None:
@@ -132,8 +146,9 @@ def _preview(change: Callable[[], Invitation | None], template: str, method: str
         subject, text, ics = invitations.preview_letter(invitation, template, method,
                                                         received, note)
         contact = invitation.contact
+        language = mail_language(contact)
         return MailPreview(contact.name, contact.email, contact.mission.state.name, subject,
-                           text, *_readable(ics))
+                           text, *_readable(ics, language), language=language)
 
 
 @contextmanager
@@ -146,8 +161,10 @@ def _rolled_back() -> Iterator[None]:
         db.session.rollback()
 
 
-def _readable(ics: str) -> tuple[list[tuple[str, str]], str, list[tuple[str, str, bool]]]:
-    """The calendar entry in words, its description, and its technical fields."""
+def _readable(ics: str, language: str = "en") -> tuple[list[tuple[str, str, str | None]], str,
+                                                      list[tuple[str, str, bool]]]:
+    """The calendar entry in words (in the page's language; its title and place as the
+    e-mail's `language` writes them), its description, and its technical fields."""
     from icalendar import Calendar
 
     calendar = Calendar.from_ical(ics)
@@ -155,13 +172,25 @@ def _readable(ics: str) -> tuple[list[tuple[str, str]], str, list[tuple[str, str
     method = str(calendar["METHOD"])
     start, end = to_local(event.decoded("DTSTART")), to_local(event.decoded("DTEND"))
     asks = event["ATTENDEE"].params.get("RSVP") == "TRUE"
-    rows = [("In the calendar", _METHOD_WORDS[method]),
-            ("Title", str(event["SUMMARY"])),
-            ("When", f"{wording.day_and_time(start)}–{end:%H:%M} {end:%Z} (Geneva time)"),
-            ("Where", str(event.get("LOCATION", "")))]
+    rows: list[tuple[str, str, str | None]] = [
+        (_("In the calendar"), _(_METHOD_WORDS[method]), None),
+        (_("Title"), str(event["SUMMARY"]), language),
+        (_("When"), _when(start, end), None),
+        (_("Where"), str(event.get("LOCATION", "")), language)]
     if method == "REQUEST":
-        rows.append(("Answer asked", "yes: Accept, Tentative or Decline in the calendar" if asks
-                     else "no: the answer on record stays"))
+        rows.append((_("Answer asked"),
+                     _("yes: Accept, Tentative or Decline in the calendar") if asks
+                     else _("no: the answer on record stays"), None))
     technical = [("METHOD", method, False), ("UID", str(event["UID"]), True),
                  ("SEQUENCE", str(event["SEQUENCE"]), False)]
     return rows, str(event.get("DESCRIPTION", "")), technical
+
+
+def _when(start: datetime, end: datetime) -> str:
+    """The entry's day and hours, Geneva time, as the page's language writes them."""
+    page = current_language()
+    if local_dates.is_english(page):
+        return f"{wording.day_and_time(start)}–{end:%H:%M} {end:%Z} (Geneva time)"
+    span = _("%(day)s, %(start)s–%(end)s", day=local_dates.long_day(start.date(), page),
+             start=local_dates.clock_time(start, page), end=local_dates.clock_time(end, page))
+    return f"{span} {_('(Geneva time)')}"

@@ -6,7 +6,8 @@ on the Outbox page shows, for each recent fan-out, how many contacts it is for, 
 messages are written so far, and its messages (those of its briefing, kind and SEQUENCE)
 by status. Every figure comes from a few grouped queries, whatever the number of
 contacts or messages; the page and its JSON (polled by static/delivery-progress.js) read
-the same objects.
+the same objects. Their words (labels, phases, summaries) are written in the language of
+the page asking (static/delivery-progress.js writes none of its own).
 """
 from __future__ import annotations
 
@@ -14,15 +15,19 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app, has_app_context
+
 from ..domain.constants import OUTBOX_STATUSES
 from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import Briefing, Contact, Fanout, Mission, OutboxMessage, State, UprSession
+from .languages import N_, _
 
-#: the outbox statuses in the secretariat's words, in the order the panel shows them
-STATUS_WORDS = {"pending": "queued", "sending": "sending",
-                "waiting": "waiting for the mail relay", "sent": "sent", "failed": "failed",
-                "withdrawn": "withdrawn"}
+#: the outbox statuses in the secretariat's words (English), in the order the panel shows
+#: them; `status_words()` gives them in the page's language
+STATUS_WORDS = {"pending": N_("queued"), "sending": N_("sending"),
+                "waiting": N_("waiting for the mail relay"), "sent": N_("sent"),
+                "failed": N_("failed"), "withdrawn": N_("withdrawn")}
 #: messages not yet sent nor given up: the delivery is still going on
 IN_FLIGHT = ("pending", "sending", "waiting")
 #: fan-outs still to be composed
@@ -38,6 +43,37 @@ RECIPIENTS_PER_PAGE = 100
 
 #: (kind, sequence) of a group of a briefing's messages -> status -> count
 Groups = dict[tuple[str, int | None], dict[str, int]]
+
+
+def status_words() -> dict[str, str]:
+    """STATUS_WORDS in the current language."""
+    return {status: _(words) for status, words in STATUS_WORDS.items()}
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """The singular or plural message for `num` in the current language, %(num)d and the
+    variables put in (English without Flask-Babel, as `languages.gettext`)."""
+    if has_app_context() and "babel" in current_app.extensions:
+        from flask_babel import ngettext as translate
+
+        return translate(singular, plural, num, **variables)
+    return (singular if num == 1 else plural) % {"num": num, **variables}
+
+
+def _figures(sent: int, failed: int = 0, withdrawn: int = 0, to_go: int | None = None,
+             skip_zero: bool = False) -> str:
+    """"3 sent, 2 to go, 1 failed": the figures of a phase or a summary, in words."""
+    parts = [] if skip_zero and not sent else [ngettext("%(num)d sent", "%(num)d sent", sent)]
+    if to_go is not None:
+        parts.append(ngettext("%(num)d to go", "%(num)d to go", to_go))
+    if failed:
+        parts.append(ngettext("%(num)d failed", "%(num)d failed", failed))
+    if withdrawn:
+        parts.append(ngettext("%(num)d withdrawn", "%(num)d withdrawn", withdrawn))
+    listed = parts[0] if parts else ""
+    for part in parts[1:]:  # "a, b, c", with the language's comma
+        listed = _("%(items)s, %(item)s", items=listed, item=part)
+    return listed
 
 
 def _no_messages() -> dict[str, int]:
@@ -63,9 +99,10 @@ class FanoutProgress:
     def label(self) -> str:
         """"Invitations, version 0", "Update, version 2", "Cancellation"."""
         if self.kind == "cancel":
-            return "Cancellation"
-        name = "Invitations" if self.kind == "invite" else "Update"
-        return f"{name}, version {self.sequence}"
+            return _("Cancellation")
+        if self.kind == "invite":
+            return _("Invitations, version %(sequence)s", sequence=self.sequence)
+        return _("Update, version %(sequence)s", sequence=self.sequence)
 
     @property
     def unfinished(self) -> bool:
@@ -76,16 +113,20 @@ class FanoutProgress:
     def phase(self) -> str:
         """Where it stands, in one short sentence."""
         if self.status == "superseded":
-            return "Superseded: the newer version goes instead"
+            return _("Superseded: the newer version goes instead")
         if self.status == "queued":
-            return "Waiting for the delivery worker"
+            return _("Waiting for the delivery worker")
         if self.status == "composing":
-            return f"Composing {self.composed} of {self.recipients}"
+            return _("Composing %(composed)s of %(recipients)s", composed=self.composed,
+                     recipients=self.recipients)
         if self.unfinished:
-            return f"Sending: {self.messages['sent']} of {self.composed} sent"
-        outcome = [f"{self.messages[s]} {STATUS_WORDS[s]}" for s in ("sent", "failed", "withdrawn")
-                   if self.messages[s]]
-        return "Finished: " + (", ".join(outcome) if outcome else "nothing to send")
+            return ngettext("Sending: %(sent)s of %(num)d sent",
+                            "Sending: %(sent)s of %(num)d sent", self.composed,
+                            sent=self.messages["sent"])
+        outcome = _figures(self.messages["sent"], self.messages["failed"],
+                           self.messages["withdrawn"], skip_zero=True)
+        return _("Finished: %(figures)s", figures=outcome) if outcome \
+            else _("Finished: nothing to send")
 
     def as_dict(self) -> dict:
         """The figures as JSON-ready values (what the panel's script reads)."""
@@ -147,7 +188,7 @@ class BriefingProgress:
     def summary(self) -> str:
         """One sentence for the panel's live region."""
         if not self.fanouts and not self.has_others:
-            return "No e-mails for this briefing yet."
+            return _("No e-mails for this briefing yet.")
         return _summary(self.unfinished, self.sent, self.to_go, self.failed)
 
     def as_dict(self) -> dict:
@@ -175,7 +216,7 @@ class OutboxProgress:
     def summary(self) -> str:
         """One sentence for the panel's live region."""
         if not self.briefings:
-            return "No delivery in progress."
+            return _("No delivery in progress.")
         return _summary(self.unfinished, sum(b.sent for b in self.briefings),
                         sum(b.to_go for b in self.briefings),
                         sum(b.failed for b in self.briefings))
@@ -187,10 +228,10 @@ class OutboxProgress:
 
 
 def _summary(unfinished: bool, sent: int, to_go: int, failed: int) -> str:
-    failures = f", {failed} failed" if failed else ""
+    """"In progress: 3 sent, 2 to go, 1 failed.", "Finished: 5 sent."."""
     if unfinished:
-        return f"In progress: {sent} sent, {to_go} to go{failures}."
-    return f"Finished: {sent} sent{failures}."
+        return _("In progress: %(figures)s.", figures=_figures(sent, failed, to_go=to_go))
+    return _("Finished: %(figures)s.", figures=_figures(sent, failed))
 
 
 def for_briefing(briefing_id: int) -> BriefingProgress:
@@ -251,7 +292,8 @@ class Recipient:
 
     @property
     def status_words(self) -> str:
-        return STATUS_WORDS[self.status]
+        """The message's status in the current language ("waiting for the mail relay")."""
+        return _(STATUS_WORDS[self.status])
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from ..domain.errors import Invalid, NotFound
 from ..extensions import db
 from ..models import Proposal, Room
 from . import briefings
+from .languages import _, current_language
 
 #: the rules the session page lets the secretariat change, in the order of the form
 EDITABLE_RULES = (
@@ -64,7 +65,12 @@ SCORE_REASON = "Score "
 
 @dataclass(frozen=True)
 class ProposalView:
-    """A stored proposal ready for a template."""
+    """A stored proposal ready for a template, its reasons in the page's language.
+
+    `reasons` are in `language`: the page's, or English for a proposal planned before the
+    reasons were written in every language. What each line is (a meeting's, the spacing,
+    the score) is read from the English line at the same place (`english_reasons`).
+    """
 
     key: str
     rank: int
@@ -74,39 +80,76 @@ class ProposalView:
     meetings: list[ProposedMeeting]
     #: the rules changed for the planning run that made it (name -> value as given)
     rules: dict[str, Any]
+    #: the language `reasons` are written in (for the lang= of their element)
+    language: str = "en"
+    #: the planner's English reasons, line for line with `reasons` (None: `reasons` are)
+    english_reasons: list[str] | None = None
+    #: how a reason of a tentative proposal begins in `language`
+    tentative_mark: str = TENTATIVE_MARK
 
     @property
     def is_open(self) -> bool:
         """True while the proposal can still be confirmed."""
         return self.status == "open"
 
+    def _lines(self) -> list[tuple[str, str]]:
+        """Each reason beside its English."""
+        english = self.reasons if self.english_reasons is None else self.english_reasons
+        return list(zip(self.reasons, english))
+
     @property
     def plain_reasons(self) -> list[str]:
         """The reasons in words, without the score's breakdown (that is in `score_parts`)."""
-        return [line for line in self.reasons if not line.startswith(SCORE_REASON)]
+        return [line for line, english in self._lines() if not english.startswith(SCORE_REASON)]
 
     @property
     def score_parts(self) -> str:
         """How the score is made ("lead time … -1.00, morning +1.00, …"), or ""."""
-        return next((line.split(": ", 1)[-1] for line in self.reasons
-                     if line.startswith(SCORE_REASON)), "")
+        for line, english in self._lines():
+            if english.startswith(SCORE_REASON):
+                if line == english:
+                    return line.split(": ", 1)[-1]
+                return line.split(":", 1)[-1].strip()  # "Score +0,50 : délai …"
+        return ""
 
     @property
     def main_reason(self) -> str:
         """What sets the proposal apart, for the session page's comparison table: the
         spacing of its meetings when it has several, else what the planner says of its one
         meeting (its lead time, the Council session, the time of day)."""
-        lines = [line.removeprefix(TENTATIVE_MARK) for line in self.reasons]
-        spacing = [line for line in lines if line.startswith(SPACING_REASON)]
+        lines = [(line.removeprefix(self.tentative_mark), english.removeprefix(TENTATIVE_MARK))
+                 for line, english in self._lines()]
+        spacing = [line for line, english in lines if english.startswith(SPACING_REASON)]
         if spacing:
             return spacing[0]
         # a meeting's reason reads "Tue 22 Apr 2025, 10:00–11:30 (Room): what fits"
-        said = [line.split("): ", 1)[1] for line in lines if "): " in line]
-        return said[0] if said else (lines[-1] if lines else "")
+        said = [_what_fits(line, english, self.meetings[0].room if self.meetings else "")
+                for line, english in lines if "): " in english]
+        return said[0] if said else (lines[-1][0] if lines else "")
+
+
+def _what_fits(line: str, english: str, room: str) -> str:
+    """What a meeting's reason says after its day, time and room (in any language: after
+    the room's name, which no language changes)."""
+    if line == english:
+        return english.split("): ", 1)[1]
+    head, found, rest = line.partition(f"({room})")
+    return rest.lstrip(" \u00a0\u202f:") if found else line
+
+
+def reasons_in(proposal: Proposal, language: str) -> tuple[list[str], str]:
+    """A stored proposal's reasons in `language`, and the language they are in: English
+    when they were not stored in it (planned before the reasons were translated)."""
+    english = list(proposal.reasons)
+    stored = (proposal.reasons_by_language or {}).get(language)
+    if language != "en" and isinstance(stored, list) and len(stored) == len(english):
+        return list(stored), language
+    return english, "en"
 
 
 def proposal_view(proposal: Proposal) -> ProposalView:
-    """A stored proposal with its meetings' times parsed (they carry their UTC offset)."""
+    """A stored proposal with its meetings' times parsed (they carry their UTC offset),
+    its reasons in the current language (`reasons_in`)."""
     meetings = [
         ProposedMeeting(
             start=datetime.fromisoformat(meeting["start"]),
@@ -119,9 +162,14 @@ def proposal_view(proposal: Proposal) -> ProposalView:
         )
         for meeting in proposal.meetings
     ]
+    reasons, language = reasons_in(proposal, current_language())
+    translated = language != "en"
     return ProposalView(key=proposal.key, rank=proposal.rank, score=proposal.score,
-                        status=proposal.status, reasons=list(proposal.reasons),
-                        meetings=meetings, rules=dict(proposal.rules or {}))
+                        status=proposal.status, reasons=reasons,
+                        meetings=meetings, rules=dict(proposal.rules or {}), language=language,
+                        english_reasons=list(proposal.reasons) if translated else None,
+                        tentative_mark=_("(Tentative) %(reason)s", reason="")
+                        if translated else TENTATIVE_MARK)
 
 
 def open_proposal_views(number: int) -> list[ProposalView]:
@@ -146,7 +194,8 @@ def get_proposal(number: int, key: str) -> ProposalView:
     proposal = db.session.scalar(db.select(Proposal).filter_by(key=key.strip(),
                                                                session_id=session.id))
     if proposal is None:
-        raise NotFound(f"Session {number} has no proposal {key}: plan the session again.")
+        raise NotFound(_("Session %(number)s has no proposal %(key)s: plan the session again.",
+                         number=number, key=key))
     return proposal_view(proposal)
 
 

@@ -15,11 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..domain import local_dates
 from ..domain.calendar import to_local
 from ..domain.errors import Invalid
 from ..extensions import db
 from ..models import Briefing, Invitation
 from . import audit, clock, invitations, languages, locks, outbox, outbox_rules
+from .languages import _
 
 KIND = "reminder"
 
@@ -29,8 +31,11 @@ class Recipient:
     """One contact of a mission that has not answered, and whether a reminder goes to it."""
 
     invitation: Invitation
-    #: why no reminder goes to this contact now ("" when one goes)
+    #: why no reminder goes to this contact now ("" when one goes), in the page's language
+    #: but for the pacing rules' reasons (`outbox_rules`), which are English
     why_not: str = ""
+    #: "en" when `why_not` is English whatever the page's language (None: the page's)
+    why_not_language: str | None = None
 
     @property
     def contact(self):
@@ -44,6 +49,13 @@ class Sample:
     to: str
     subject: str
     text: str
+    #: the language it is written in (its contact's, or English)
+    language: str = "en"
+
+    @property
+    def direction(self) -> str:
+        """How it is written: "rtl" (Arabic) or "ltr"."""
+        return local_dates.direction(self.language)
 
 
 @dataclass(frozen=True)
@@ -66,14 +78,17 @@ class ReminderPlan:
 
 
 def why_refused(briefing: Briefing, now: datetime) -> str:
-    """Why this briefing cannot be reminded of by hand now ("" when it can)."""
+    """Why this briefing cannot be reminded of by hand now ("" when it can), in the current
+    language."""
+    if briefing.status == "cancelled":
+        return _("this briefing is cancelled: there is nothing to remind of")
     if briefing.status != "confirmed":
-        return f"this briefing is {briefing.status}: there is nothing to remind of"
+        return _("this briefing is held: there is nothing to remind of")
     if briefing.start_at <= now:
-        return "this briefing has started: it is too late to remind anyone"
+        return _("this briefing has started: it is too late to remind anyone")
     if briefing.agenda_pending:
-        return ("a presenter left the agenda and it waits for your decision: decide first, "
-                "then remind")
+        return _("a presenter left the agenda and it waits for your decision: decide first, "
+                 "then remind")
     return ""
 
 
@@ -85,7 +100,7 @@ def plan(briefing: Briefing, now: datetime | None = None) -> ReminderPlan:
     histories = outbox_rules.briefing_histories(briefing.id)
     keys = outbox.existing_keys(briefing.id)
     recipients = [
-        Recipient(invitation, _why_not(invitation, invited, histories, keys, now))
+        Recipient(invitation, *_why_not(invitation, invited, histories, keys, now))
         for row in waiting for invitation in row.invitations]
     first = next((r.invitation for r in recipients if not r.why_not), None)
     return ReminderPlan(briefing, recipients, len(waiting), _sample(first))
@@ -124,17 +139,22 @@ def reminder_key(invitation: Invitation, now: datetime) -> str:
 
 
 def _why_not(invitation: Invitation, invited: set[int],
-             histories: dict[int, outbox_rules.History], keys: set[str], now: datetime) -> str:
+             histories: dict[int, outbox_rules.History], keys: set[str], now: datetime
+             ) -> tuple[str, str | None]:
+    """Why no reminder goes to the contact now, and "en" when that is said in English (the
+    pacing rules' reasons, which the outbox also stores), else None."""
     if invitation.contact_id not in invited:
-        return "no longer invited (the contact or the mission is inactive, or the address left)"
+        return _("no longer invited (the contact or the mission is inactive, or the address "
+                 "left)"), None
     if invitation.last_sequence_sent is None:
-        return "the invitation itself has not been sent to this contact yet"
+        return _("the invitation itself has not been sent to this contact yet"), None
     if reminder_key(invitation, now) in keys:
-        return "already reminded by hand today"
+        return _("already reminded by hand today"), None
     history = histories.get(invitation.contact_id, outbox_rules.History())
     if any(r.kind == KIND and r.status in outbox_rules.UNSENT for r in history.rows):
-        return "a reminder to this contact is already waiting to go"
-    return history.why_no_reminder(KIND, now)
+        return _("a reminder to this contact is already waiting to go"), None
+    reason = history.why_no_reminder(KIND, now)
+    return reason, "en" if reason else None
 
 
 def _queue(invitation: Invitation, now: datetime) -> None:
@@ -149,4 +169,5 @@ def _sample(invitation: Invitation | None) -> Sample | None:
     if invitation is None:
         return None
     subject, text, _ = invitations.render_notice(KIND, invitation)
-    return Sample(invitation.contact.email, subject, text)
+    return Sample(invitation.contact.email, subject, text,
+                  languages.mail_language(invitation.contact))

@@ -53,7 +53,8 @@ from ..domain.constants import CONTACT_ROLES
 from ..domain.errors import Invalid, NotFound
 from ..extensions import db
 from ..models import AuditEvent, Briefing, Contact, InboundReply, Invitation, Mission, utcnow
-from . import audit, invitations, locks, outbox
+from . import audit, clock, invitations, locks, outbox
+from .languages import N_, _
 
 log = logging.getLogger(__name__)
 
@@ -270,13 +271,28 @@ def _claim(reply_id: int, actor: audit.Actor) -> InboundReply:
     row = db.session.get(InboundReply, reply_id)
     if row is None:
         db.session.rollback()
-        raise NotFound(f"There is no reply {reply_id}.")
+        raise NotFound(N_("There is no reply %(number)s."), params={"number": reply_id})
     if not claimed:
         db.session.rollback()
-        by = f" by {row.decided_by} on {_when(row.decided_at)}" if row.decided_at else ""
-        raise Invalid(f"this reply is no longer waiting for a decision: it was "
-                      f"{row.outcome}{by}")
+        if row.decided_at:
+            raise Invalid(_("this reply is no longer waiting for a decision: it was "
+                            "%(outcome)s by %(who)s on %(when)s",
+                            outcome=outcome_word(row.outcome), who=row.decided_by,
+                            when=clock.written_instant(row.decided_at)))
+        raise Invalid(_("this reply is no longer waiting for a decision: it was %(outcome)s",
+                        outcome=outcome_word(row.outcome)))
     return row
+
+
+#: a reply's outcome (imip.OUTCOMES) as a sentence says it: "Reply 3 applied: …"
+OUTCOME_WORDS = {"applied": N_("applied"), "stale": N_("stale"), "duplicate": N_("duplicate"),
+                 "unknown": N_("unknown"), "ignored": N_("ignored"), "rejected": N_("rejected"),
+                 "unverified": N_("unverified")}
+
+
+def outcome_word(outcome: str) -> str:
+    """A reply's outcome in the current language ("applied"; an unknown one as it is)."""
+    return _(OUTCOME_WORDS[outcome]) if outcome in OUTCOME_WORDS else outcome
 
 
 def _no_longer_applies(row: InboundReply) -> tuple[str, str] | None:

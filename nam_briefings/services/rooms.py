@@ -8,6 +8,7 @@ from ..domain.errors import Invalid, NotFound
 from ..extensions import db
 from ..models import Room
 from . import audit
+from .languages import N_
 
 
 def list_rooms() -> list[Room]:
@@ -20,7 +21,7 @@ def get_room(room_id: int) -> Room:
     """The room with this id, or NotFound."""
     room = db.session.get(Room, room_id)
     if room is None:
-        raise NotFound(f"There is no room {room_id}.")
+        raise NotFound(N_("There is no room %(number)s."), params={"number": room_id})
     return room
 
 
@@ -67,18 +68,19 @@ def set_room_active(room_id: int, active: bool, actor: audit.Actor) -> bool:
 def _checked(name: str, capacity: int | None, location: str) -> dict:
     name, location = (name or "").strip(), (location or "").strip()
     if not name:
-        raise Invalid("Give the room's name.", field="name")
+        raise Invalid(N_("Give the room's name."), field="name")
     if len(name) > 200:
-        raise Invalid("Keep the name under 200 characters.", field="name")
+        raise Invalid(N_("Keep the name under 200 characters."), field="name")
     if capacity is None or capacity < 1:
-        raise Invalid("A room seats at least one person.", field="capacity")
+        raise Invalid(N_("A room seats at least one person."), field="capacity")
     if capacity > 10_000:
-        raise Invalid(f"{capacity} seats is more than any room has: check the number.",
-                      field="capacity")
+        raise Invalid(N_("%(capacity)s seats is more than any room has: check the number."),
+                      field="capacity", params={"capacity": capacity})
     return {"name": name, "capacity": capacity, "location": location}
 
 
 def _check_name_free(name: str, other_than: Room | None = None) -> None:
     holder = db.session.scalar(db.select(Room).filter_by(name=name))
     if holder is not None and holder is not other_than:
-        raise Invalid(f"A room named {name!r} already exists.", field="name")
+        raise Invalid(N_("A room named %(name)s already exists."), field="name",
+                      params={"name": repr(name)})

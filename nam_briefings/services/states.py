@@ -9,6 +9,7 @@ from ..domain.constants import NAM_STATUSES
 from ..domain.errors import Invalid
 from ..extensions import db
 from ..models import State
+from .languages import N_
 
 
 def roster(statuses: Iterable[str]) -> list[State]:
@@ -16,7 +17,8 @@ def roster(statuses: Iterable[str]) -> list[State]:
     statuses = tuple(statuses)
     unknown = [status for status in statuses if status not in NAM_STATUSES]
     if unknown:
-        raise Invalid(f"unknown NAM status {unknown[0]!r}: use one of {', '.join(NAM_STATUSES)}")
+        raise Invalid(N_("unknown NAM status %(status)s: use one of %(statuses)s"),
+                      params={"status": repr(unknown[0]), "statuses": ", ".join(NAM_STATUSES)})
     return list(
         db.session.scalars(
             db.select(State)

@@ -11,10 +11,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..domain.constants import ROLES
 from ..domain.errors import Invalid, NotFound
+from ..domain.local_dates import WRITTEN_LANGUAGES
 from ..domain.validation import normalise_email
 from ..extensions import db
 from ..models import User, utcnow
 from . import audit, throttle
+from .languages import LANGUAGE_REFUSED, N_
 
 MIN_PASSWORD_LENGTH = 12
 #: one common or leaked password a line, lower case (see nam_briefings/data/README.md)
@@ -29,10 +31,11 @@ def create_user(email: str, password: str, role: str, actor: audit.Actor) -> Use
     """Create an account; raises Invalid for a bad address, weak password or taken e-mail."""
     email = normalise_email(email)
     if role not in ROLES:
-        raise Invalid(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+        raise _unknown_role(role)
     check_password_policy(password, email)
     if db.session.scalar(db.select(User).filter_by(email=email)):
-        raise Invalid(f"a user {email} already exists", field="email")
+        raise Invalid(N_("a user %(email)s already exists"), field="email",
+                      params={"email": email})
     user = User(email=email, role=role)
     user.set_password(password)
     db.session.add(user)
@@ -40,6 +43,11 @@ def create_user(email: str, password: str, role: str, actor: audit.Actor) -> Use
     audit.record(actor, "user.create", "user", user.id, f"{email} as {role}")
     db.session.commit()
     return user
+
+
+def _unknown_role(role: str, field: str | None = None) -> Invalid:
+    return Invalid(N_("unknown role %(role)s: use one of %(roles)s"), field=field,
+                   params={"role": repr(role), "roles": ", ".join(ROLES)})
 
 
 def log_in(email: str, password: str, address: str | None) -> User | None:
@@ -104,7 +112,7 @@ def set_password(email: str, password: str, actor: audit.Actor) -> None:
     """Replace an account's password; its login sessions end (on every device)."""
     user = db.session.scalar(db.select(User).filter_by(email=normalise_email(email)))
     if user is None:
-        raise NotFound(f"no user {email}")
+        raise NotFound(N_("no user %(email)s"), params={"email": email})
     check_password_policy(password, user.email)
     user.set_password(password)
     user.session_version += 1
@@ -125,18 +133,24 @@ def check_password_policy(password: str, email: str) -> None:
     lowered = password.lower()
     local_part = email.lower().partition("@")[0]
     if len(password) < MIN_PASSWORD_LENGTH:
-        _refuse(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        _refuse(N_("the password must have at least %(length)s characters: choose a longer "
+                   "passphrase, e.g. a few unrelated words"), length=MIN_PASSWORD_LENGTH)
     if email.lower() in lowered or (len(local_part) >= 4 and local_part in lowered) \
             or _core(lowered) == local_part:
-        _refuse("the password must not be or contain the account's e-mail address")
+        _refuse(N_("the password must not be or contain the account's e-mail address: choose "
+                   "a longer passphrase, e.g. a few unrelated words"))
     if lowered in common_passwords():
-        _refuse("this is a common password, found in lists of leaked passwords")
+        _refuse(N_("this is a common password, found in lists of leaked passwords: choose a "
+                   "longer passphrase, e.g. a few unrelated words"))
     if _core(lowered) in common_passwords():
-        _refuse("this is a common password with digits or symbols added")
+        _refuse(N_("this is a common password with digits or symbols added: choose a longer "
+                   "passphrase, e.g. a few unrelated words"))
     if len(set(lowered)) < 5 or _repeats(lowered):
-        _refuse("the password repeats a few characters or a shorter part (like aaaa or abcabc)")
+        _refuse(N_("the password repeats a few characters or a shorter part (like aaaa or "
+                   "abcabc): choose a longer passphrase, e.g. a few unrelated words"))
     if _is_walk(lowered):
-        _refuse("the password is a keyboard pattern or a sequence (like qwerty or 12345)")
+        _refuse(N_("the password is a keyboard pattern or a sequence (like qwerty or 12345): "
+                   "choose a longer passphrase, e.g. a few unrelated words"))
 
 
 @cache
@@ -146,9 +160,10 @@ def common_passwords() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if line.strip())
 
 
-def _refuse(rule: str) -> None:
-    raise Invalid(f"{rule}: choose a longer passphrase, e.g. a few unrelated words",
-                  field="password")
+def _refuse(message: str, **params: object) -> None:
+    """Refuse the password: `message` names the rule broken and says what to do (one
+    sentence for the translators)."""
+    raise Invalid(message, field="password", params=params)
 
 
 def _core(password: str) -> str:
@@ -183,7 +198,7 @@ def get_user_or_404(user_id: int) -> User:
     """The user with this id, or NotFound."""
     user = get_user(user_id)
     if user is None:
-        raise NotFound(f"There is no user {user_id}.")
+        raise NotFound(N_("There is no user %(number)s."), params={"number": user_id})
     return user
 
 
@@ -194,11 +209,13 @@ def set_role(user_id: int, role: str, actor: audit.Actor) -> bool:
     """
     user = get_user_or_404(user_id)
     if role not in ROLES:
-        raise Invalid(f"unknown role {role!r}: use one of {', '.join(ROLES)}", field="role")
+        raise _unknown_role(role, field="role")
     if user.role == role:
         return False
     if user.role == "admin":
-        _keep_an_admin(user, "take the administrator role from")
+        _keep_an_admin(user, N_("%(email)s is the last active administrator: make another "
+                                "user an administrator before you take the administrator role "
+                                "from this account"))
     audit.record(actor, "user.set_role", "user", user.id, f"{user.email}: {user.role} → {role}")
     user.role = role
     db.session.commit()
@@ -214,7 +231,8 @@ def set_active(user_id: int, active: bool, actor: audit.Actor) -> bool:
     if user.active == active:
         return False
     if not active and user.role == "admin":
-        _keep_an_admin(user, "deactivate")
+        _keep_an_admin(user, N_("%(email)s is the last active administrator: make another "
+                                "user an administrator before you deactivate this account"))
     user.active = active
     audit.record(actor, "user.activate" if active else "user.deactivate", "user", user.id,
                  user.email)
@@ -229,9 +247,26 @@ def reset_password(user_id: int, password: str, actor: audit.Actor) -> User:
     return user
 
 
-def _keep_an_admin(user: User, what: str) -> None:
+def _keep_an_admin(user: User, refusal: str) -> None:
+    """Refuse (Invalid: `refusal`, its %(email)s the user's) to leave no active administrator
+    but `user`."""
     others = db.session.scalar(db.select(db.func.count()).select_from(User).where(
         User.role == "admin", User.active.is_(True), User.id != user.id)) or 0
     if user.active and not others:
-        raise Invalid(f"{user.email} is the last active administrator: make another user an "
-                      f"administrator before you {what} this account")
+        raise Invalid(refusal, params={"email": user.email})
+
+
+def set_language(user_id: int, language: str | None, actor: audit.Actor) -> User:
+    """Save the language a user reads the pages in: one of local_dates.WRITTEN_LANGUAGES,
+    or None (empty) to follow the browser's Accept-Language. Anything else is Invalid
+    (field "language") and changes nothing."""
+    user = get_user_or_404(user_id)
+    chosen = language or None
+    if chosen is not None and chosen not in WRITTEN_LANGUAGES:
+        raise Invalid(LANGUAGE_REFUSED, field="language")
+    if user.language != chosen:
+        audit.record(actor, "user.set_language", "user", user.id,
+                     f"{user.email}: {user.language or 'browser'} → {chosen or 'browser'}")
+        user.language = chosen
+        db.session.commit()
+    return user

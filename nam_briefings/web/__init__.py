@@ -7,8 +7,8 @@ def register_blueprints(app: Flask) -> None:
 
     Also installs the app-wide login check, the error pages and the Jinja filters.
     """
-    from . import (admin, audit, auth, briefings, busy, dashboard, feeds, missions, outbox,
-                   portal, rsvp, sessions, states)
+    from . import (account, admin, audit, auth, briefings, busy, dashboard, feeds, missions,
+                   outbox, portal, rsvp, sessions, states)
     from .errors import register_error_handlers
     from .filters import register_filters
     from .input_guard import init_input_guard
@@ -16,7 +16,7 @@ def register_blueprints(app: Flask) -> None:
     init_input_guard(app)  # first: the bounded <int:...> converter must exist before any route
 
     for module in (auth, dashboard, sessions, briefings, states, missions, audit, outbox, rsvp,
-                   feeds, portal, busy, admin):
+                   feeds, portal, busy, admin, account):
         app.register_blueprint(module.bp)
     from . import replies  # answers by e-mail (iMIP REPLY)
 

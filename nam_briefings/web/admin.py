@@ -6,6 +6,7 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 
 from ..domain.errors import Invalid
+from ..i18n import gettext as _, translated
 from ..services import settings, users
 from .auth import current_actor, role_required
 from .forms import (
@@ -32,8 +33,8 @@ def users_page() -> Any:
         except Invalid as error:
             add_error(form, error)
         else:
-            flash(f"Account {user.email} created as {user.role}. Pass the initial password on "
-                  "securely.", "success")
+            flash(_("Account %(email)s created as %(role)s. Pass the initial password on "
+                    "securely.", email=user.email, role=translated(user.role)), "success")
             return redirect(url_for("admin.users_page"))
     return (render_template("admin/users.html", users=users.list_users(), form=form),
             form_status(form))
@@ -66,8 +67,10 @@ def user_role(user_id: int) -> Any:
         except Invalid as error:
             add_error(form, error)
         else:
-            flash(f"{account.email} is now {account.role}." if changed
-                  else f"{account.email} already was {account.role}.", "success")
+            role = translated(account.role)  # the role's word: N_ in base.html's badge
+            flash(_("%(email)s is now %(role)s.", email=account.email, role=role) if changed
+                  else _("%(email)s already was %(role)s.", email=account.email, role=role),
+                  "success")
             return redirect(url_for("admin.user", user_id=user_id))
     return user_page(account, form, PasswordResetForm(), 400)
 
@@ -84,7 +87,7 @@ def user_password(user_id: int) -> Any:
         except Invalid as error:
             add_error(form, error)
         else:
-            flash(f"New password set for {account.email}.", "success")
+            flash(_("New password set for %(email)s.", email=account.email), "success")
             return redirect(url_for("admin.user", user_id=user_id))
     return user_page(account, UserRoleForm(data={"role": account.role}), form, 400)
 
@@ -108,11 +111,17 @@ def _set_active(user_id: int, active: bool) -> Any:
     try:
         changed = users.set_active(user_id, active, current_actor())
     except Invalid as error:
-        flash(f"{str(error)[:1].upper()}{str(error)[1:]}. Nothing was changed.", "error")
+        problem = translated(error)  # the service's refusal, English unless marked
+        flash(f"{problem[:1].upper()}{problem[1:]}. {_('Nothing was changed.')}", "error")
     else:
-        state = "active" if active else "deactivated"
-        flash(f"{account.email} is now {state}." if changed
-              else f"{account.email} already was {state}.", "success")
+        email = account.email
+        if active:
+            message = (_("%(email)s is now active.", email=email) if changed
+                       else _("%(email)s already was active.", email=email))
+        else:
+            message = (_("%(email)s is now deactivated.", email=email) if changed
+                       else _("%(email)s already was deactivated.", email=email))
+        flash(message, "success")
     return redirect(url_for("admin.user", user_id=user_id))
 
 

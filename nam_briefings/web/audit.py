@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from ..services import audit
+from ..services import audit, languages
 
 bp = Blueprint("audit", __name__)
 
@@ -13,6 +13,8 @@ SHOWN = 100
 
 @bp.route("/audit")
 def index() -> str:
-    """The latest changes, newest first, each in a sentence (its code under the details)."""
-    return render_template("audit/index.html", entries=audit.recent_entries(SHOWN),
+    """The latest changes, newest first, each in a sentence in the page's language (its
+    code and its details as recorded under the technical details)."""
+    return render_template("audit/index.html",
+                           entries=audit.recent_entries(SHOWN, languages.phrasing()),
                            shown=SHOWN)

@@ -1,6 +1,7 @@
 """Logging in and out, and who may see what: every page needs a login unless marked public."""
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import wraps
 from time import time
@@ -24,7 +25,9 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from werkzeug import Response
 
+from .. import i18n
 from ..extensions import login_manager
+from ..i18n import gettext as _, ngettext
 from ..services import users
 from ..services.audit import Actor
 from ..services.throttle import TooManyAttempts
@@ -151,9 +154,9 @@ def login() -> Any:
             login_user(user, remember=False)
             session[SESSION_VERSION] = user.session_version
             session[LOGGED_IN_AT] = int(time())
-            flash(f"Welcome, {user.email}.", "success")
+            flash(_("Welcome, %(email)s.", email=user.email), "success")
             return redirect(next_url or url_for("dashboard.index"))
-        form.password.errors = ["Wrong e-mail address or password."]
+        form.password.errors = [_("Wrong e-mail address or password.")]
     return render_template("auth/login.html", form=form, next_url=next_url)
 
 
@@ -162,7 +165,7 @@ def _too_many_attempts(form: LoginForm, next_url: str | None,
     """429 with Retry-After, and the login page saying how long to wait."""
     response = current_app.make_response(
         (render_template("auth/login.html", form=form, next_url=next_url,
-                         blocked=str(blocked)), 429))
+                         blocked=_wait_message(blocked)), 429))
     response.headers["Retry-After"] = str(blocked.retry_after)
     return response
 
@@ -174,13 +177,25 @@ def logout() -> Any:
         users.end_sessions(current_user.id)
     logout_user()
     _start_new_session()
-    flash("You are logged out.", "success")
+    flash(_("You are logged out."), "success")
     return redirect(url_for("auth.login"))
 
 
+def _wait_message(blocked: TooManyAttempts) -> str:
+    """"Too many attempts: try again in 5 minutes." (the exception's own words, in the
+    page's language)."""
+    minutes = max(1, math.ceil(blocked.retry_after / 60))
+    return ngettext("Too many attempts: try again in %(num)s minute.",
+                    "Too many attempts: try again in %(num)s minutes.", minutes)
+
+
 def _start_new_session() -> None:
-    """Forget everything about the browser's session, including its CSRF token."""
+    """Forget everything about the browser's session, including its CSRF token, but the
+    language chosen with ?lang= (the page after logging in or out keeps it)."""
+    kept = {key: session[key] for key in (i18n.SESSION_KEY, i18n.MISSION_SESSION_KEY)
+            if key in session}
     session.clear()
+    session.update(kept)
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
 

@@ -13,6 +13,7 @@ from werkzeug import Response
 
 from ..domain.calendar import to_local
 from ..domain.errors import Invalid, NotFound
+from ..i18n import gettext as _, ngettext
 from ..services import (
     briefings,
     briefings_view,
@@ -24,6 +25,7 @@ from ..services import (
     reminders,
     sessions,
 )
+from ..services.languages import current_language
 from .auth import current_actor, role_required
 from .errors import refusal
 from .filters import geneva_datetime, geneva_time
@@ -67,12 +69,13 @@ def plan(number: int) -> Any:
             add_error(form, error)
         else:
             if result.proposals:
-                count = len(result.proposals)
-                flash(f"{count} proposal{'' if count == 1 else 's'} for session {number}, "
-                      "best first.", "success")
+                flash(ngettext("%(num)d proposal for session %(number)s, best first.",
+                               "%(num)d proposals for session %(number)s, best first.",
+                               len(result.proposals), number=number), "success")
             else:
-                flash(f"No time fits for session {number} with these rules.", "error")
-                for line in result.why:
+                flash(_("No time fits for session %(number)s with these rules.", number=number),
+                      "error")
+                for line in result.why_in(current_language()):  # the page's language
                     flash(line, "why")
             return _back_to(number)
     return session_page(number, rules_form=form, status=400)
@@ -98,17 +101,22 @@ def confirm(number: int, key: str) -> Any:
                                                  note=form.note.data)
         except Invalid as refusal:
             if refusal.field in ("allow_past", "allow_expected"):
-                refusal = Invalid(f"{refusal}. Tick the box to go ahead.", refusal.field)
+                refusal = Invalid(_("%(problem)s. Tick the box to go ahead.", problem=refusal),
+                                  refusal.field)
             add_error(form, refusal)
             status = 400
         else:
             count = len(created)
-            briefings_made = f"{count} briefing{'' if count == 1 else 's'}"
             if created.already:
-                flash(f"This proposal was already confirmed ({briefings_made} for session "
-                      f"{number}); nothing more was sent.", "success")
+                flash(ngettext("This proposal was already confirmed (%(num)d briefing for "
+                               "session %(number)s); nothing more was sent.",
+                               "This proposal was already confirmed (%(num)d briefings for "
+                               "session %(number)s); nothing more was sent.",
+                               count, number=number), "success")
             else:
-                _flash_confirmed(f"Confirmed: {briefings_made} for session {number}", created)
+                _flash_confirmed(ngettext("Confirmed: %(num)d briefing for session %(number)s",
+                                          "Confirmed: %(num)d briefings for session %(number)s",
+                                          count, number=number), created)
             return _back_to(number)
     preview = previews.invitation(proposal.key, form.note.data or "") \
         if proposal.is_open else None
@@ -147,9 +155,10 @@ def manual(number: int) -> Any:
         except Invalid as error:
             add_error(form, error)
         else:
-            _flash_confirmed(f"Briefing set for session {number}", [result.briefing])
+            _flash_confirmed(_("Briefing set for session %(number)s", number=number),
+                             [result.briefing])
             for warning in result.warnings:
-                flash(f"Please note: {warning}.", "warning")
+                flash(_("Please note: %(warning)s.", warning=warning), "warning")
             return _back_to(number)
     return session_page(number, manual_form=form, status=400)
 
@@ -201,12 +210,13 @@ def remind(briefing_id: int) -> Any:
             add_error(form, error)
         else:
             if queued:
-                _flash_delivery(f"{queued} reminder{'' if queued == 1 else 's'} queued to the "
-                                "contacts of missions that have not answered", briefing_id,
-                                queued)
+                _flash_delivery(ngettext("%(num)d reminder queued to the contacts of missions "
+                                         "that have not answered",
+                                         "%(num)d reminders queued to the contacts of missions "
+                                         "that have not answered", queued), briefing_id, queued)
             else:
-                flash("Nobody was reminded: everyone who has not answered was reminded today "
-                      "already, or may not be reminded yet (see why below).", "warning")
+                flash(_("Nobody was reminded: everyone who has not answered was reminded today "
+                        "already, or may not be reminded yet (see why below)."), "warning")
             return redirect(url_for("briefings.show", briefing_id=briefing_id,
                                     _anchor="roster-heading"))
     return render_template("briefings/remind.html", briefing=briefing, form=form,
@@ -234,7 +244,7 @@ def recipients(briefing_id: int, fanout_id: int) -> str:
     listing = progress.recipients(briefing_id, fanout_id, request.args.get("page", 1, type=int),
                                   status=request.args.get("status"))
     return render_template("briefings/recipients.html", briefing=briefing, listing=listing,
-                           words=progress.STATUS_WORDS)
+                           words=progress.status_words())
 
 
 @bp.route("/briefings/<int:briefing_id>/roster.csv")
@@ -271,27 +281,29 @@ def reschedule(briefing_id: int) -> Any:
                                           note=form.note.data)
         except briefings.OutOfOrder as error:
             out_of_order = error.warnings
-            add_error(form, Invalid("This time breaks the order of review: tick “Move it "
-                                    "anyway” to move it all the same, or choose another time.",
-                                    field="move_anyway"))
+            add_error(form, Invalid(_("This time breaks the order of review: tick “%(box)s” "
+                                      "to move it all the same, or choose another time.",
+                                      box=form.move_anyway.label.text), field="move_anyway"))
         except Invalid as error:
             if error.field == "allow_past":
                 ask_past = True
-                error = Invalid(f"{geneva_datetime(start)} is in the past: tick the box to send "
-                                "the update for a past date anyway.", field="send_for_past")
+                error = Invalid(_("%(when)s is in the past: tick the box to send the update "
+                                  "for a past date anyway.", when=geneva_datetime(start)),
+                                field="send_for_past")
             add_error(form, error)
         else:
             moved = result.briefing
             if result.already:
-                flash(f"The briefing is already at {geneva_datetime(moved.start_at)}; "
-                      "nothing more was sent.", "success")
+                flash(_("The briefing is already at %(when)s; nothing more was sent.",
+                        when=geneva_datetime(moved.start_at)), "success")
                 return redirect(url_for("briefings.show", briefing_id=briefing_id))
-            _flash_delivery(f"Briefing moved to {geneva_datetime(moved.start_at)} – "
-                            f"{geneva_time(moved.end_at)} (SEQUENCE {moved.sequence}); "
-                            f"update queued to {_contacts(result.notified)}",
+            _flash_delivery(_("Briefing moved to %(start)s – %(end)s (SEQUENCE %(sequence)s); "
+                              "update queued to %(contacts)s",
+                              start=geneva_datetime(moved.start_at), end=geneva_time(moved.end_at),
+                              sequence=moved.sequence, contacts=_contacts(result.notified)),
                             briefing_id, result.notified)
             for warning in result.warnings:
-                flash(f"Please note: {warning}.", "warning")
+                flash(_("Please note: %(warning)s.", warning=warning), "warning")
             return redirect(url_for("briefings.show", briefing_id=briefing_id))
     new_time = _new_time(form, briefing)
     preview = previews.update_after_move(briefing_id, *new_time, form.note.data or "") \
@@ -343,10 +355,12 @@ def cancel(briefing_id: int) -> Any:
             add_error(form, error)
         else:
             if result.already:
-                flash("This briefing was already cancelled; nothing more was sent.", "success")
+                flash(_("This briefing was already cancelled; nothing more was sent."),
+                      "success")
             else:
-                _flash_delivery(f"Briefing cancelled; cancellation queued to "
-                                f"{_contacts(result.notified)}", briefing_id, result.notified)
+                _flash_delivery(_("Briefing cancelled; cancellation queued to %(contacts)s",
+                                  contacts=_contacts(result.notified)),
+                                briefing_id, result.notified)
             return redirect(url_for("briefings.show", briefing_id=briefing_id))
     preview = previews.cancellation(briefing_id, form.note.data or "") \
         if briefing.status == "confirmed" else None
@@ -370,7 +384,8 @@ def new_agenda(briefing_id: int) -> Any:
         except Invalid as error:
             add_error(form, error)
         else:
-            _flash_delivery(f"New agenda queued to {_contacts(notified)}", briefing_id, notified)
+            _flash_delivery(_("New agenda queued to %(contacts)s", contacts=_contacts(notified)),
+                            briefing_id, notified)
             return redirect(url_for("briefings.show", briefing_id=briefing_id))
     pending = briefing.status == "confirmed" and briefing.agenda_pending
     preview = previews.new_agenda(briefing_id, form.note.data or "") if pending else None
@@ -397,15 +412,16 @@ def _flash_confirmed(done: str, made: list) -> None:
     """"<done>; 484 invitations are being prepared and sent — follow them on the briefing
     pages: <link>, <link>."""
     count = progress.invitations_queued([b.id for b in made])
-    pages = "the briefing page" if len(made) == 1 else "the briefing pages"
+    pages = _("the briefing page") if len(made) == 1 else _("the briefing pages")
     parts: list[tuple[str, str | None]] = [
-        (f"{done}; {count} invitation{'' if count == 1 else 's'} "
-         f"{'is' if count == 1 else 'are'} being prepared and sent — follow them on {pages}: ",
-         None)]
+        (ngettext("%(done)s; %(num)d invitation is being prepared and sent — follow them on "
+                  "%(pages)s: ",
+                  "%(done)s; %(num)d invitations are being prepared and sent — follow them on "
+                  "%(pages)s: ", count, done=done, pages=pages), None)]
     for index, briefing in enumerate(made):
         if index:
             parts.append((", ", None))
-        parts.append((f"briefing of {geneva_datetime(briefing.start_at)}",
+        parts.append((_("briefing of %(when)s", when=geneva_datetime(briefing.start_at)),
                       url_for("briefings.show", briefing_id=briefing.id, _anchor="delivery")))
     flash_with_links(parts + [(".", None)])
 
@@ -416,7 +432,7 @@ def _flash_delivery(done: str, briefing_id: int, notified: int) -> None:
         flash(f"{done}.", "success")
         return
     flash_with_links([(f"{done} — ", None),
-                      ("follow the delivery",
+                      (_("follow the delivery"),
                        url_for("briefings.show", briefing_id=briefing_id, _anchor="delivery")),
                       (".", None)])
 
@@ -428,4 +444,4 @@ def _no_store(response: Response) -> Response:
 
 
 def _contacts(count: int) -> str:
-    return f"{count} contact{'' if count == 1 else 's'}"
+    return ngettext("%(num)d contact", "%(num)d contacts", count)

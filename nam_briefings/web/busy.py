@@ -5,12 +5,15 @@ Everyone may look; adding, changing and removing needs an editor.
 """
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from ..domain.calendar import to_local
 from ..domain.constants import BUSY_KINDS
 from ..domain.errors import Invalid
+from ..i18n import N_, gettext as _
 from ..services import busy, clock, missions, rooms
 from .auth import current_actor, role_required
 from .forms import BusyPeriodForm, ConfirmForm, RoomForm, add_error, form_status
@@ -18,10 +21,15 @@ from .forms import BusyPeriodForm, ConfirmForm, RoomForm, add_error, form_status
 bp = Blueprint("busy", __name__)
 
 #: the time filters of the list: periods not over yet, or every one
-WHEN_FILTERS = {"upcoming": "Current and upcoming", "all": "All, including past"}
+WHEN_FILTERS = {"upcoming": N_("Current and upcoming"), "all": N_("All, including past")}
 
 
 # --- busy periods ----------------------------------------------------------------------------
+
+
+def last_day(period) -> date:
+    """The last Geneva day of a whole-day period (its end is the next day's midnight)."""
+    return to_local(period.end_at - timedelta(microseconds=1)).date()
 
 
 @bp.route("/busy")
@@ -34,7 +42,8 @@ def index() -> str:
     periods = busy.list_busy_periods(kind, ending_after=clock.now() if when == "upcoming"
                                      else None)
     return render_template("busy/index.html", periods=periods, when=when, kind=kind,
-                           when_filters=WHEN_FILTERS, kinds=BUSY_KINDS, form=ConfirmForm())
+                           when_filters={key: _(label) for key, label in WHEN_FILTERS.items()},
+                           kinds=BUSY_KINDS, last_day=last_day, form=ConfirmForm())
 
 
 @bp.route("/busy/new", methods=["GET", "POST"])
@@ -54,7 +63,7 @@ def new() -> Any:
         except Invalid as error:
             add_error(form, error)
         else:
-            flash(f"Busy period “{period.label}” added.", "success")
+            flash(_("Busy period “%(label)s” added.", label=period.label), "success")
             return redirect(url_for("busy.index", when="all", kind=period.kind))
     return render_template("busy/new.html", form=form), form_status(form)
 
@@ -68,7 +77,7 @@ def remove(period_id: int) -> Any:
     if form.validate_on_submit():
         label = period.label
         busy.remove_busy_period(period_id, current_actor())
-        flash(f"Busy period “{label}” removed.", "success")
+        flash(_("Busy period “%(label)s” removed.", label=label), "success")
         return redirect(url_for("busy.index"))
     return render_template("busy/remove.html", period=period, form=form)
 
@@ -94,7 +103,7 @@ def new_room() -> Any:
         except Invalid as error:
             add_error(form, error)
         else:
-            flash(f"Room {room.name} added.", "success")
+            flash(_("Room %(name)s added.", name=room.name), "success")
             return redirect(url_for("busy.rooms_index"))
     return render_template("rooms/form.html", form=form, room=None), form_status(form)
 
@@ -112,7 +121,7 @@ def edit_room(room_id: int) -> Any:
         except Invalid as error:
             add_error(form, error)
         else:
-            flash(f"Room {room.name} saved.", "success")
+            flash(_("Room %(name)s saved.", name=room.name), "success")
             return redirect(url_for("busy.rooms_index"))
     return render_template("rooms/form.html", form=form, room=room), form_status(form)
 
@@ -134,7 +143,11 @@ def activate_room(room_id: int) -> Any:
 def _set_room_active(room_id: int, active: bool) -> Any:
     changed = rooms.set_room_active(room_id, active, current_actor())
     room = rooms.get_room(room_id)
-    state = "active" if active else "inactive"
-    flash(f"{room.name} is now {state}." if changed else f"{room.name} was already {state}.",
-          "success")
+    if active:
+        message = (_("%(room)s is now active.", room=room.name) if changed
+                   else _("%(room)s was already active.", room=room.name))
+    else:
+        message = (_("%(room)s is now inactive.", room=room.name) if changed
+                   else _("%(room)s was already inactive.", room=room.name))
+    flash(message, "success")
     return redirect(url_for("busy.rooms_index"))

@@ -6,7 +6,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import Invalid, NotFound
-from ..i18n import N_, gettext
+from ..i18n import N_, gettext, translated
 
 TITLES = {
     400: N_("Bad request"),
@@ -71,5 +71,5 @@ def register_error_handlers(app: Flask) -> None:
     """Show error pages for CSRF failures, refusals, unknown things and crashes."""
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(NotFound, lambda error: error_page(404, str(error)))
-    app.register_error_handler(Invalid, lambda error: error_page(400, str(error)))
+    app.register_error_handler(NotFound, lambda error: error_page(404, translated(error)))
+    app.register_error_handler(Invalid, lambda error: error_page(400, translated(error)))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask import Flask
+from flask_babel import pgettext
 
 from ..domain import local_dates, planner, wording
 from ..domain.calendar import to_local
@@ -14,7 +15,8 @@ from ..i18n import N_, current_language, translated
 from ..services import clock, feed_links
 from .forms import LANGUAGE_LABELS, ROLE_LABELS
 
-NAM_LABELS = {"member": "NAM member", "observer": "NAM observer", "none": "Not in NAM"}
+NAM_LABELS = {"member": N_("NAM member"), "observer": N_("NAM observer"),
+              "none": N_("Not in NAM")}
 #: an invitation's answer (iCalendar PARTSTAT) as people read it
 PARTSTAT_LABELS = {"ACCEPTED": N_("Accepted"), "TENTATIVE": N_("Tentative"),
                    "DECLINED": N_("Declined"), "NEEDS-ACTION": N_("No answer yet")}
@@ -24,11 +26,16 @@ SLOT_LABELS = {"invited": N_("Awaiting confirmation"), "confirmed": N_("Confirme
 #: the answer in an RSVP link, as the button says it
 ANSWER_LABELS = {"accept": N_("Accept"), "tentative": N_("Tentative"), "decline": N_("Decline")}
 #: what an outbox message is
-OUTBOX_KIND_LABELS = {"request": "Invitation", "cancel": "Cancellation", "reminder": "Reminder",
-                      "chaser": "Chaser", "notice": "Notice"}
+OUTBOX_KIND_LABELS = {"request": N_("Invitation"), "cancel": N_("Cancellation"),
+                      "reminder": N_("Reminder"), "chaser": N_("Chaser"), "notice": N_("Notice")}
+#: an outbox message's status (domain.constants.OUTBOX_STATUSES), as a badge says it
+#: the outbox's statuses, as its counts and filters name a group of messages ("Sent: 16")
+OUTBOX_STATUS_LABELS = {"pending": N_("Pending"), "sending": N_("Sending"),
+                        "waiting": N_("Waiting"), "sent": N_("Sent"), "failed": N_("Failed"),
+                        "withdrawn": N_("Withdrawn")}
 #: a busy period's kind, short
-BUSY_KIND_NAMES = {"closure": "Closure", "meeting": "Chair's meeting", "blackout": "Blackout",
-                   "hrc_session": "HRC session"}
+BUSY_KIND_NAMES = {"closure": N_("Closure"), "meeting": N_("Chair's meeting"),
+                   "blackout": N_("Blackout"), "hrc_session": N_("HRC session")}
 
 
 def geneva_datetime(instant: datetime | None) -> str:
@@ -116,6 +123,20 @@ def register_filters(app: Flask) -> None:
                          ("language_label", LANGUAGE_LABELS),
                          ("partstat_label", PARTSTAT_LABELS), ("slot_label", SLOT_LABELS),
                          ("answer_label", ANSWER_LABELS), ("kind_label", OUTBOX_KIND_LABELS),
+                         ("outbox_status_label", OUTBOX_STATUS_LABELS),
                          ("busy_kind_label", BUSY_KIND_NAMES)):
         app.add_template_filter(
             lambda value, labels=labels: translated(labels.get(value, value)), name)
+    app.add_template_filter(message_status_label)
+
+
+def message_status_label(status: str) -> str:
+    """One outbox message's status in the page's language: "Sent", "Envoyé" (a context of
+    its own: the outbox's counts say "Envoyés", `OUTBOX_STATUS_LABELS`)."""
+    labels = {"pending": pgettext("one message's status", "Pending"),
+              "sending": pgettext("one message's status", "Sending"),
+              "waiting": pgettext("one message's status", "Waiting"),
+              "sent": pgettext("one message's status", "Sent"),
+              "failed": pgettext("one message's status", "Failed"),
+              "withdrawn": pgettext("one message's status", "Withdrawn")}
+    return labels.get(status, status)

@@ -9,6 +9,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileSize
 from wtforms import (
@@ -29,8 +30,8 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..domain.calendar import local_to_utc
-from ..domain.constants import CONTACT_ROLES, LANGUAGES, WEEKDAY_NAMES
+from ..domain.calendar import GENEVA, local_to_utc
+from ..domain.constants import CONTACT_ROLES, LANGUAGES
 from ..domain.errors import Invalid
 from ..domain.limits import (
     BUSY_LABEL_MAX,
@@ -45,15 +46,18 @@ from ..domain.limits import (
 )
 from ..domain.validation import normalise_email
 from ..i18n import LANGUAGES as PAGE_LANGUAGES
-from ..i18n import NATIVE_NAMES, N_, lazy_gettext as _l, lazy_ngettext, lazy_number, translated
+from ..i18n import NATIVE_NAMES, N_, gettext, lazy_gettext as _l, lazy_ngettext
+from ..i18n import lazy_number, translated
 
 #: the tick that lets invitations go out for a briefing in the past (services: allow_past)
-PAST_LABEL = "I understand this briefing is in the past: send the invitations anyway"
+PAST_LABEL = _l("I understand this briefing is in the past: send the invitations anyway")
 
 
-def expected_label(number: int) -> str:
-    """The tick that lets a briefing be confirmed for an expected session (allow_expected)."""
-    return f"I understand session {number} is expected: its dates are not yet published"
+def expected_label(number: int) -> LazyString:
+    """The tick that lets a briefing be confirmed for an expected session (allow_expected),
+    written in the language of the page that shows it."""
+    return _l("I understand session %(number)s is expected: its dates are not yet published",
+              number=number)
 
 #: a contact's role and language, as people read them (translated where shown)
 ROLE_LABELS = {
@@ -79,10 +83,10 @@ def valid_email(form: FlaskForm, field) -> None:
     try:
         normalise_email(field.data)
     except Invalid as error:
-        raise StopValidation(str(error)) from None
+        raise StopValidation(translated(error)) from None
 
 
-def at_most(limit: int, what: str = "This field") -> Length:
+def at_most(limit: int, what: Any = _l("This field")) -> Length:
     """A maximum length (the column's size), with the message saying so (in the page's
     language, `what` too when it is marked: `_l("The name")`)."""
     return Length(max=limit, message=lazy_ngettext(
@@ -93,25 +97,26 @@ def at_most(limit: int, what: str = "This field") -> Length:
 
 def storable_number() -> NumberRange:
     """No larger than the database holds (the services check the lower bound, and say why)."""
-    return NumberRange(max=DATABASE_INT_MAX,
-                       message=f"Give a whole number no larger than {DATABASE_INT_MAX:,}.")
+    return NumberRange(max=DATABASE_INT_MAX, message=_l(
+        "Give a whole number no larger than %(limit)s.", limit=lazy_number(DATABASE_INT_MAX)))
 
 
 #: an e-mail address field's length check (RFC 5321: 254 characters)
 EMAIL_LENGTH = at_most(EMAIL_MAX, _l("An e-mail address"))
 #: a password field's length check
-PASSWORD_LENGTH = at_most(PASSWORD_MAX, "A password")
+PASSWORD_LENGTH = at_most(PASSWORD_MAX, _l("A password"))
 #: a number typed into a text field (the planner's rules): a few digits at most
-RULE_LENGTH = Length(max=20, message="Give a short number (or leave the field empty).")
+RULE_LENGTH = Length(max=20, message=_l("Give a short number (or leave the field empty)."))
 
 
 class LoginForm(FlaskForm):
     """E-mail address and password."""
 
-    email = EmailField("E-mail address", validators=[InputRequired("Give your e-mail address."),
-                                                     EMAIL_LENGTH])
-    password = PasswordField("Password", validators=[InputRequired("Give your password."),
-                                                     PASSWORD_LENGTH])
+    email = EmailField(_l("E-mail address"),
+                       validators=[InputRequired(_l("Give your e-mail address.")), EMAIL_LENGTH])
+    password = PasswordField(_l("Password"),
+                             validators=[InputRequired(_l("Give your password.")),
+                                         PASSWORD_LENGTH])
 
 
 def form_status(form: FlaskForm) -> int:
@@ -129,33 +134,36 @@ class MultiCheckboxField(SelectMultipleField):
 class MissionForm(FlaskForm):
     """A mission's name and functional mailbox."""
 
-    name = StringField("Mission name", validators=[InputRequired("Give the mission's name."),
-                                                   at_most(MISSION_NAME_MAX, "The name")])
-    email = EmailField("Functional mailbox",
-                       validators=[InputRequired("Give the mission's e-mail address."),
+    name = StringField(_l("Mission name"),
+                       validators=[InputRequired(_l("Give the mission's name.")),
+                                   at_most(MISSION_NAME_MAX, _l("The name"))])
+    email = EmailField(_l("Functional mailbox"),
+                       validators=[InputRequired(_l("Give the mission's e-mail address.")),
                                    EMAIL_LENGTH, valid_email])
 
 
-WEEKDAY_CHOICES = [SelectChoice(day, WEEKDAY_NAMES[day]) for day in range(5)]
+#: the working days, as the pages name them (domain.constants.WEEKDAY_NAMES, translated)
+WEEKDAY_LABELS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"))
+WEEKDAY_CHOICES = [SelectChoice(day, _l(WEEKDAY_LABELS[day])) for day in range(5)]
 
 
 class EditMissionForm(MissionForm):
     """An existing mission, with the weekdays it prefers or avoids for presenting."""
 
-    preferred_weekdays = MultiCheckboxField("Preferred weekdays", coerce=int,
+    preferred_weekdays = MultiCheckboxField(_l("Preferred weekdays"), coerce=int,
                                             choices=WEEKDAY_CHOICES, validate_choice=True)
-    avoided_weekdays = MultiCheckboxField("Weekdays to avoid", coerce=int,
+    avoided_weekdays = MultiCheckboxField(_l("Weekdays to avoid"), coerce=int,
                                           choices=WEEKDAY_CHOICES, validate_choice=True)
 
 
 class NewMissionForm(MissionForm):
     """A mission for a state that has none yet."""
 
-    state = SelectField("State", validators=[InputRequired("Choose a state.")])
+    state = SelectField(_l("State"), validators=[InputRequired(_l("Choose a state."))])
 
     def set_states(self, states: list) -> None:
         """Offer `states` (State rows) as the choices."""
-        self.state.choices = [SelectChoice("", "Choose a state…")] + [
+        self.state.choices = [SelectChoice("", _l("Choose a state…"))] + [
             SelectChoice(state.iso3, f"{state.name} ({state.iso3})") for state in states
         ]
 
@@ -191,27 +199,29 @@ class RulesForm(FlaskForm):
     """
 
     change_rules = HiddenField(validators=[Length(max=1)])
-    window_working_days = StringField("Window (working days before the session)",
+    window_working_days = StringField(_l("Window (working days before the session)"),
                                       validators=[RULE_LENGTH],
                                       render_kw={"inputmode": "numeric"})
-    preferred_lead_working_days = StringField("Preferred lead time (working days before)",
+    preferred_lead_working_days = StringField(_l("Preferred lead time (working days before)"),
                                               validators=[RULE_LENGTH],
                                               render_kw={"inputmode": "numeric"})
-    meeting_hours = StringField("Meeting hours (Geneva time)", validators=[Length(
-        max=100, message="Give the hours as HH:MM-HH:MM (at most 100 characters).")])
-    minutes_per_state = StringField("Minutes per presenting state", validators=[RULE_LENGTH],
+    meeting_hours = StringField(_l("Meeting hours (Geneva time)"), validators=[Length(
+        max=100, message=_l("Give the hours as HH:MM-HH:MM (at most 100 characters)."))])
+    minutes_per_state = StringField(_l("Minutes per presenting state"),
+                                    validators=[RULE_LENGTH],
                                     render_kw={"inputmode": "numeric"})
-    opening_minutes = StringField("Minutes for the opening", validators=[RULE_LENGTH],
+    opening_minutes = StringField(_l("Minutes for the opening"), validators=[RULE_LENGTH],
                                   render_kw={"inputmode": "numeric"})
-    max_states_per_meeting = StringField("At most this many states per meeting",
+    max_states_per_meeting = StringField(_l("At most this many states per meeting"),
                                          validators=[RULE_LENGTH],
                                          render_kw={"inputmode": "numeric"})
-    min_gap_working_days = StringField("Working days between meetings, at least",
+    min_gap_working_days = StringField(_l("Working days between meetings, at least"),
                                        validators=[RULE_LENGTH],
                                        render_kw={"inputmode": "numeric"})
-    expected_audience = StringField("Expected audience (seats needed)", validators=[RULE_LENGTH],
+    expected_audience = StringField(_l("Expected audience (seats needed)"),
+                                    validators=[RULE_LENGTH],
                                     render_kw={"inputmode": "numeric"})
-    include_observers = BooleanField("NAM observers under review present too")
+    include_observers = BooleanField(_l("NAM observers under review present too"))
 
     TEXT_RULES = ("window_working_days", "preferred_lead_working_days", "meeting_hours",
                   "minutes_per_state", "opening_minutes", "max_states_per_meeting",
@@ -228,40 +238,43 @@ class RulesForm(FlaskForm):
 def ticked_at_least_one(form: FlaskForm, field: MultiCheckboxField) -> None:
     """At least one box ticked (without marking every box `required`, as InputRequired would)."""
     if not field.data:
-        raise StopValidation("Tick at least one presenting state.")
+        raise StopValidation(_l("Tick at least one presenting state."))
 
 
-NOTE_LABEL = "A note from the secretariat (optional)"
+NOTE_LABEL = _l("A note from the secretariat (optional)")
 
 
 def note_field() -> TextAreaField:
     """The secretariat's note to put into every e-mail of a change."""
     return TextAreaField(NOTE_LABEL, validators=[Optional(), Length(
-        max=NOTE_MAX_LENGTH, message=f"Keep the note under {NOTE_MAX_LENGTH:,} characters.")])
+        max=NOTE_MAX_LENGTH, message=_l("Keep the note under %(limit)s characters.",
+                                        limit=lazy_number(NOTE_MAX_LENGTH)))])
 
 
 class ManualBriefingForm(FlaskForm):
     """A briefing at a time the secretariat chooses (Geneva wall-clock time)."""
 
-    day = DateField("Date", validators=[InputRequired("Give the date.")],
-                    invalid_value_message="Give the date as YYYY-MM-DD.")
-    start_time = TimeField("Start (Geneva time)", format=["%H:%M", "%H:%M:%S"],
-                           validators=[InputRequired("Give the start time.")],
-                           invalid_value_message="Give the start time as HH:MM, e.g. 10:00.")
-    end_time = TimeField("End (Geneva time)", format=["%H:%M", "%H:%M:%S"],
-                         validators=[InputRequired("Give the end time.")],
-                         invalid_value_message="Give the end time as HH:MM, e.g. 11:30.")
-    room = SelectField("Room", validators=[InputRequired("Choose a room.")])
-    states = MultiCheckboxField("Presenting states", validators=[ticked_at_least_one])
+    day = DateField(_l("Date"), validators=[InputRequired(_l("Give the date."))],
+                    invalid_value_message=_l("Give the date as YYYY-MM-DD."))
+    start_time = TimeField(_l("Start (Geneva time)"), format=["%H:%M", "%H:%M:%S"],
+                           validators=[InputRequired(_l("Give the start time."))],
+                           invalid_value_message=_l("Give the start time as HH:MM, e.g. 10:00."))
+    end_time = TimeField(_l("End (Geneva time)"), format=["%H:%M", "%H:%M:%S"],
+                         validators=[InputRequired(_l("Give the end time."))],
+                         invalid_value_message=_l("Give the end time as HH:MM, e.g. 11:30."))
+    room = SelectField(_l("Room"), validators=[InputRequired(_l("Choose a room."))])
+    states = MultiCheckboxField(_l("Presenting states"), validators=[ticked_at_least_one])
     allow_past = BooleanField(PAST_LABEL)
     #: views give the label the session's number (`expected_label`)
-    allow_expected = BooleanField("I understand this session is expected: its dates are not "
-                                  "yet published")
+    allow_expected = BooleanField(_l("I understand this session is expected: its dates are "
+                                     "not yet published"))
     note = note_field()
 
     def set_choices(self, rooms: list, reviews: list) -> None:
         """Offer `rooms` (Room rows) and the states of `reviews` (Review rows, in order)."""
-        self.room.choices = [SelectChoice(room.name, f"{room.name} ({room.capacity} seats)")
+        self.room.choices = [SelectChoice(room.name, gettext("%(room)s (%(seats)s seats)",
+                                                             room=room.name,
+                                                             seats=room.capacity))
                              for room in rooms]
         self.states.choices = [
             SelectChoice(review.state_iso3, f"{review.position}. {review.state.name} "
@@ -286,11 +299,13 @@ def geneva_instant(day: date, field: TimeField) -> datetime:
     Invalid (naming the field) for a time that does not exist because the clocks go
     forward that night.
     """
+    local = datetime.combine(day, field.data)
     try:
-        return local_to_utc(datetime.combine(day, field.data))
-    except ValueError as error:
-        raise Invalid(f"{error}: the clocks go forward that night, choose another time",
-                      field=field.name) from None
+        return local_to_utc(local)
+    except ValueError:  # worded as local_to_utc's ValueError, then what to do
+        raise Invalid(N_("%(moment)s does not exist in %(zone)s (clock change): the clocks go "
+                         "forward that night, choose another time"), field=field.name,
+                      params={"moment": f"{local:%Y-%m-%d %H:%M}", "zone": GENEVA.key}) from None
 
 
 class NoteForm(FlaskForm):
@@ -302,17 +317,17 @@ class NoteForm(FlaskForm):
 class RescheduleForm(FlaskForm):
     """A new time for a confirmed briefing (Geneva wall-clock time); no end keeps the length."""
 
-    day = DateField("New date", validators=[InputRequired("Give the date.")],
-                    invalid_value_message="Give the date as YYYY-MM-DD.")
-    start_time = TimeField("New start (Geneva time)", format=["%H:%M", "%H:%M:%S"],
-                           validators=[InputRequired("Give the start time.")],
-                           invalid_value_message="Give the start time as HH:MM, e.g. 10:00.")
-    end_time = TimeField("New end (Geneva time, optional)", format=["%H:%M", "%H:%M:%S"],
+    day = DateField(_l("New date"), validators=[InputRequired(_l("Give the date."))],
+                    invalid_value_message=_l("Give the date as YYYY-MM-DD."))
+    start_time = TimeField(_l("New start (Geneva time)"), format=["%H:%M", "%H:%M:%S"],
+                           validators=[InputRequired(_l("Give the start time."))],
+                           invalid_value_message=_l("Give the start time as HH:MM, e.g. 10:00."))
+    end_time = TimeField(_l("New end (Geneva time, optional)"), format=["%H:%M", "%H:%M:%S"],
                          validators=[Optional()],
-                         invalid_value_message="Give the end time as HH:MM, e.g. 11:30.")
-    send_for_past = BooleanField("Yes, send the update although this time is in the past")
+                         invalid_value_message=_l("Give the end time as HH:MM, e.g. 11:30."))
+    send_for_past = BooleanField(_l("Yes, send the update although this time is in the past"))
     #: asked for when the new time breaks the order of review (services: allow_out_of_order)
-    move_anyway = BooleanField("Move it anyway")
+    move_anyway = BooleanField(_l("Move it anyway"))
     note = note_field()
 
     def geneva_times(self) -> tuple[datetime, datetime | None]:
@@ -326,7 +341,7 @@ class RescheduleForm(FlaskForm):
             return start, None
         end = geneva_instant(self.day.data, self.end_time)
         if end <= start:
-            raise Invalid("The end must be after the start (same day).", field="end_time")
+            raise Invalid(N_("The end must be after the start (same day)."), field="end_time")
         return start, end
 
 
@@ -355,7 +370,7 @@ def add_error(form: FlaskForm, error: Invalid) -> None:
     """Show a service's refusal next to the field it names (or above the form), in the
     page's language when the catalogs know the message."""
     field = form._fields.get(error.field or "")
-    message = translated(str(error))
+    message = translated(error)
     if field is None:
         form.form_errors.append(message)
     else:
@@ -367,8 +382,8 @@ class ConfirmProposalForm(FlaskForm):
 
     allow_past = BooleanField(PAST_LABEL)
     #: views give the label the session's number (`expected_label`)
-    allow_expected = BooleanField("I understand this session is expected: its dates are not "
-                                  "yet published")
+    allow_expected = BooleanField(_l("I understand this session is expected: its dates are "
+                                     "not yet published"))
     note = note_field()
 
 
@@ -377,24 +392,24 @@ class ConfirmProposalForm(FlaskForm):
 class SessionForm(FlaskForm):
     """A UPR Working Group session: number, cycle and dates (Geneva dates)."""
 
-    number = IntegerField("Session number", validators=[InputRequired("Give the number."),
-                                                        storable_number()],
+    number = IntegerField(_l("Session number"),
+                          validators=[InputRequired(_l("Give the number.")), storable_number()],
                           render_kw={"inputmode": "numeric"})
-    cycle = IntegerField("UPR cycle", validators=[InputRequired("Give the cycle."),
-                                                  storable_number()],
+    cycle = IntegerField(_l("UPR cycle"),
+                         validators=[InputRequired(_l("Give the cycle.")), storable_number()],
                          render_kw={"inputmode": "numeric"})
-    start_date = DateField("First day", validators=[InputRequired("Give the first day.")],
-                           invalid_value_message="Give the first day as YYYY-MM-DD.")
-    end_date = DateField("Last day", validators=[InputRequired("Give the last day.")],
-                         invalid_value_message="Give the last day as YYYY-MM-DD.")
+    start_date = DateField(_l("First day"), validators=[InputRequired(_l("Give the first day."))],
+                           invalid_value_message=_l("Give the first day as YYYY-MM-DD."))
+    end_date = DateField(_l("Last day"), validators=[InputRequired(_l("Give the last day."))],
+                         invalid_value_message=_l("Give the last day as YYYY-MM-DD."))
 
 
 class ReviewOrderForm(FlaskForm):
     """The states under review in a session, in order, one ISO code per line."""
 
-    states = TextAreaField("States under review, in order of review",
-                           validators=[InputRequired("Give at least one state."),
-                                       at_most(10_000, "The list")])
+    states = TextAreaField(_l("States under review, in order of review"),
+                           validators=[InputRequired(_l("Give at least one state.")),
+                                       at_most(10_000, _l("The list"))])
 
     def codes(self) -> list[str]:
         """The codes given, one per line (commas and spaces also separate them)."""
@@ -404,10 +419,10 @@ class ReviewOrderForm(FlaskForm):
 class PublishSessionForm(ReviewOrderForm):
     """An expected session as OHCHR publishes it: its dates and states in order of review."""
 
-    start_date = DateField("First day", validators=[InputRequired("Give the first day.")],
-                           invalid_value_message="Give the first day as YYYY-MM-DD.")
-    end_date = DateField("Last day", validators=[InputRequired("Give the last day.")],
-                         invalid_value_message="Give the last day as YYYY-MM-DD.")
+    start_date = DateField(_l("First day"), validators=[InputRequired(_l("Give the first day."))],
+                           invalid_value_message=_l("Give the first day as YYYY-MM-DD."))
+    end_date = DateField(_l("Last day"), validators=[InputRequired(_l("Give the last day."))],
+                         invalid_value_message=_l("Give the last day as YYYY-MM-DD."))
 
 
 #: CSV kinds the web import page offers (missions and contacts have their own pages)
@@ -419,14 +434,15 @@ MAX_IMPORT_BYTES = 1_000_000
 class ImportForm(FlaskForm):
     """A CSV file to check (dry run) before importing: uploaded, or pasted."""
 
-    kind = SelectField("What the file holds", choices=[
-        SelectChoice("sessions", "UPR sessions (number, cycle, start_date, end_date)"),
-        SelectChoice("reviews", "States under review (session, iso3, position[, start[, end]])"),
-        SelectChoice("hrc-sessions", "Human Rights Council sessions (number, start_date, "
-                                     "end_date)")])
-    file = FileField("CSV file", validators=[FileSize(MAX_IMPORT_BYTES, message=(
+    kind = SelectField(_l("What the file holds"), choices=[
+        SelectChoice("sessions", _l("UPR sessions (number, cycle, start_date, end_date)")),
+        SelectChoice("reviews",
+                     _l("States under review (session, iso3, position[, start[, end]])")),
+        SelectChoice("hrc-sessions", _l("Human Rights Council sessions (number, start_date, "
+                                        "end_date)"))])
+    file = FileField(_l("CSV file"), validators=[FileSize(MAX_IMPORT_BYTES, message=_l(
         "The file is larger than 1 MB: split it."))])
-    text = TextAreaField("Or paste the CSV here",
+    text = TextAreaField(_l("Or paste the CSV here"),
                          validators=[Optional(), Length(max=MAX_IMPORT_BYTES)])
     #: set by the preview page's "Import" button: apply what was checked
     apply = HiddenField(validators=[Length(max=1)])
@@ -437,42 +453,42 @@ class ImportForm(FlaskForm):
             return self.file.data.read()
         if (self.text.data or "").strip():
             return self.text.data
-        raise Invalid("Choose a CSV file or paste its content.", field="file")
+        raise Invalid(N_("Choose a CSV file or paste its content."), field="file")
 
 
 # --- busy periods and rooms --------------------------------------------------------------
 
-BUSY_KIND_LABELS = {"closure": "Closure (no briefing anywhere)",
-                    "meeting": "The chair's other meeting",
-                    "blackout": "A mission's blackout (it cannot present)",
-                    "hrc_session": "Human Rights Council session (avoided when possible)"}
+BUSY_KIND_LABELS = {"closure": N_("Closure (no briefing anywhere)"),
+                    "meeting": N_("The chair's other meeting"),
+                    "blackout": N_("A mission's blackout (it cannot present)"),
+                    "hrc_session": N_("Human Rights Council session (avoided when possible)")}
 
 
 class BusyPeriodForm(FlaskForm):
     """Days (and optionally hours) when briefings cannot, or preferably should not, be held."""
 
-    kind = SelectField("Kind", choices=[SelectChoice(k, label)
-                                        for k, label in BUSY_KIND_LABELS.items()])
-    label = StringField("Label", validators=[InputRequired("Give the period a label."),
-                                             at_most(BUSY_LABEL_MAX, "The label")])
-    first_day = DateField("First day", validators=[InputRequired("Give the first day.")],
-                          invalid_value_message="Give the first day as YYYY-MM-DD.")
-    last_day = DateField("Last day (optional)", validators=[Optional()],
-                         invalid_value_message="Give the last day as YYYY-MM-DD.")
-    start_time = TimeField("From (Geneva time, optional)", format=["%H:%M", "%H:%M:%S"],
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, _l(label))
+                                            for k, label in BUSY_KIND_LABELS.items()])
+    label = StringField(_l("Label"), validators=[InputRequired(_l("Give the period a label.")),
+                                                 at_most(BUSY_LABEL_MAX, _l("The label"))])
+    first_day = DateField(_l("First day"), validators=[InputRequired(_l("Give the first day."))],
+                          invalid_value_message=_l("Give the first day as YYYY-MM-DD."))
+    last_day = DateField(_l("Last day (optional)"), validators=[Optional()],
+                         invalid_value_message=_l("Give the last day as YYYY-MM-DD."))
+    start_time = TimeField(_l("From (Geneva time, optional)"), format=["%H:%M", "%H:%M:%S"],
                            validators=[Optional()],
-                           invalid_value_message="Give the time as HH:MM, e.g. 10:00.")
-    end_time = TimeField("To (Geneva time, optional)", format=["%H:%M", "%H:%M:%S"],
+                           invalid_value_message=_l("Give the time as HH:MM, e.g. 10:00."))
+    end_time = TimeField(_l("To (Geneva time, optional)"), format=["%H:%M", "%H:%M:%S"],
                          validators=[Optional()],
-                         invalid_value_message="Give the time as HH:MM, e.g. 12:00.")
-    room = SelectField("Room (for a room booking)")
-    mission = SelectField("Mission (for a mission's blackout)")
+                         invalid_value_message=_l("Give the time as HH:MM, e.g. 12:00."))
+    room = SelectField(_l("Room (for a room booking)"))
+    mission = SelectField(_l("Mission (for a mission's blackout)"))
 
     def set_choices(self, rooms: list, missions: list) -> None:
         """Offer `rooms` (Room rows) and the missions of `missions` (MissionListing rows)."""
-        self.room.choices = [SelectChoice("", "Any room (not a booking)")] + [
+        self.room.choices = [SelectChoice("", _l("Any room (not a booking)"))] + [
             SelectChoice(room.name, room.name) for room in rooms]
-        self.mission.choices = [SelectChoice("", "Every mission (not a blackout)")] + [
+        self.mission.choices = [SelectChoice("", _l("Every mission (not a blackout)"))] + [
             SelectChoice(m.mission.state_iso3, f"{m.mission.state.name} ({m.mission.state_iso3})")
             for m in missions]
 
@@ -480,45 +496,48 @@ class BusyPeriodForm(FlaskForm):
 class RoomForm(FlaskForm):
     """A meeting room: name, seats and address."""
 
-    name = StringField("Name", validators=[InputRequired("Give the room's name."),
-                                           at_most(ROOM_NAME_MAX, "The name")])
-    capacity = IntegerField("Seats", validators=[InputRequired("Give the number of seats."),
-                                                 storable_number()],
+    name = StringField(_l("Name"), validators=[InputRequired(_l("Give the room's name.")),
+                                               at_most(ROOM_NAME_MAX, _l("The name"))])
+    capacity = IntegerField(_l("Seats"),
+                            validators=[InputRequired(_l("Give the number of seats.")),
+                                        storable_number()],
                             render_kw={"inputmode": "numeric"})
-    location = StringField("Address or building (shown in invitations)",
-                           validators=[Optional(), at_most(ROOM_LOCATION_MAX, "The address")])
+    location = StringField(_l("Address or building (shown in invitations)"),
+                           validators=[Optional(),
+                                       at_most(ROOM_LOCATION_MAX, _l("The address"))])
 
 
 # --- users ---------------------------------------------------------------------------------
 
-ROLE_CHOICES = [SelectChoice("viewer", "Viewer (reads everything, changes nothing)"),
-                SelectChoice("editor", "Editor (schedules briefings and sends invitations)"),
-                SelectChoice("admin", "Administrator (also manages users)")]
+ROLE_CHOICES = [SelectChoice("viewer", _l("Viewer (reads everything, changes nothing)")),
+                SelectChoice("editor", _l("Editor (schedules briefings and sends invitations)")),
+                SelectChoice("admin", _l("Administrator (also manages users)"))]
 
 
 class NewUserForm(FlaskForm):
     """A secretariat account with its role and initial password."""
 
-    email = EmailField("E-mail address",
-                       validators=[InputRequired("Give the e-mail address."), EMAIL_LENGTH,
+    email = EmailField(_l("E-mail address"),
+                       validators=[InputRequired(_l("Give the e-mail address.")), EMAIL_LENGTH,
                                    valid_email])
-    role = SelectField("Role", choices=ROLE_CHOICES)
-    password = PasswordField("Initial password",
-                             validators=[InputRequired("Give an initial password."),
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    password = PasswordField(_l("Initial password"),
+                             validators=[InputRequired(_l("Give an initial password.")),
                                          PASSWORD_LENGTH])
 
 
 class UserRoleForm(FlaskForm):
     """A new role for an account."""
 
-    role = SelectField("Role", choices=ROLE_CHOICES)
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
 
 
 class PasswordResetForm(FlaskForm):
     """A new password for an account."""
 
-    password = PasswordField("New password", validators=[InputRequired("Give the new password."),
-                                                         PASSWORD_LENGTH])
+    password = PasswordField(_l("New password"),
+                             validators=[InputRequired(_l("Give the new password.")),
+                                         PASSWORD_LENGTH])
 
 
 def _multi_line_fields() -> frozenset[str]:

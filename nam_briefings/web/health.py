@@ -7,14 +7,17 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request, session
 
+from .. import i18n
 from ..services import health
+from ..services.languages import N_, in_language
 
 log = logging.getLogger(__name__)
 
-UNREACHABLE = "The database is not reachable; try again in a minute."
-BUSY = "The database is busy; try again in a minute."
+#: what the 503 page says (in its language; JSON clients read the English)
+UNREACHABLE = N_("The database is not reachable; try again in a minute.")
+BUSY = N_("The database is busy; try again in a minute.")
 #: what clients are told to wait before trying again, in seconds
 RETRY_AFTER = 60
 #: at most one log line per worker in this many seconds while the database is down
@@ -61,7 +64,19 @@ def _page(message: str) -> str:
     # Straight from the Jinja environment: Flask's context processors would load the
     # logged-in user (Flask-Login's current_user), which needs the database.
     template = current_app.jinja_env.get_template("database_unavailable.html")
-    return template.render(message=message)
+    with in_language(_page_language()):
+        return template.render(message=i18n.translated(message))
+
+
+def _page_language() -> str:
+    """The 503 page's language, chosen without the database (i18n.select_locale would
+    read the logged-in user's own language, which needs it): a ?lang=, the browser
+    session's, else the browser's Accept-Language, on the translated pages; else English."""
+    if not i18n.is_translated_page():
+        return "en"
+    return (i18n.supported(request.args.get("lang"))
+            or i18n.chosen_language()
+            or request.accept_languages.best_match(i18n.LANGUAGES) or "en")
 
 
 def _prefers_json() -> bool:

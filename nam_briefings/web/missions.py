@@ -6,6 +6,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..domain.errors import Invalid
+from ..i18n import gettext as _
 from ..services import feed_links, feeds, missions
 from .auth import current_actor, role_required
 from .forms import ContactForm, EditMissionForm, NewMissionForm, add_error, form_status
@@ -39,7 +40,7 @@ def new() -> Any:
         except Invalid as error:
             add_error(form, error)
         else:
-            flash(f"Mission of {mission.state.name} created.", "success")
+            flash(_("Mission of %(state)s created.", state=mission.state.name), "success")
             return redirect(url_for("missions.show", iso3=mission.state_iso3))
     return render_template("missions/new.html", form=form), form_status(form)
 
@@ -59,7 +60,7 @@ def show(iso3: str) -> str:
 def rotate_feed(iso3: str) -> Any:
     """Give the mission a new feed address; the old one stops working."""
     feeds.rotate_mission_token(iso3, current_actor())
-    flash("New feed address made; the old one no longer works.", "success")
+    flash(_("New feed address made; the old one no longer works."), "success")
     return redirect(url_for("missions.show", iso3=iso3.upper()) + "#feed-heading")
 
 
@@ -68,7 +69,7 @@ def rotate_feed(iso3: str) -> Any:
 def revoke_feed(iso3: str) -> Any:
     """Switch the mission's feed off."""
     feeds.revoke_mission_token(iso3, current_actor())
-    flash("The feed is switched off.", "success")
+    flash(_("The feed is switched off."), "success")
     return redirect(url_for("missions.show", iso3=iso3.upper()) + "#feed-heading")
 
 
@@ -85,7 +86,7 @@ def edit(iso3: str) -> Any:
         except Invalid as error:
             add_error(form, error)
         else:
-            flash("Mission saved.", "success")
+            flash(_("Mission saved."), "success")
             return redirect(url_for("missions.show", iso3=mission.state_iso3))
     return render_template("missions/edit.html", form=form, mission=mission), form_status(form)
 
@@ -95,7 +96,8 @@ def edit(iso3: str) -> Any:
 def deactivate(iso3: str) -> Any:
     """Deactivate a mission: it receives nothing until activated again."""
     changed = missions.set_mission_active(iso3, False, current_actor())
-    flash("Mission deactivated." if changed else "The mission was already inactive.", "success")
+    flash(_("Mission deactivated.") if changed else _("The mission was already inactive."),
+          "success")
     return redirect(url_for("missions.show", iso3=iso3.upper()))
 
 
@@ -104,7 +106,8 @@ def deactivate(iso3: str) -> Any:
 def activate(iso3: str) -> Any:
     """Activate a mission again."""
     changed = missions.set_mission_active(iso3, True, current_actor())
-    flash("Mission activated." if changed else "The mission was already active.", "success")
+    flash(_("Mission activated.") if changed else _("The mission was already active."),
+          "success")
     return redirect(url_for("missions.show", iso3=iso3.upper()))
 
 
@@ -124,7 +127,7 @@ def new_contact(iso3: str) -> Any:
         except Invalid as error:
             add_error(form, error)
         else:
-            flash(f"Contact {contact.name} added.", "success")
+            flash(_("Contact %(name)s added.", name=contact.name), "success")
             return redirect(url_for("missions.show", iso3=mission.state_iso3))
     return (render_template("contacts/form.html", form=form, mission=mission, contact=None),
             form_status(form))
@@ -143,7 +146,7 @@ def edit_contact(contact_id: int) -> Any:
         except Invalid as error:
             add_error(form, error)
         else:
-            flash(f"Contact {contact.name} saved.", "success")
+            flash(_("Contact %(name)s saved.", name=contact.name), "success")
             return redirect(url_for("missions.show", iso3=contact.mission.state_iso3))
     return (render_template("contacts/form.html", form=form, mission=contact.mission,
                             contact=contact), form_status(form))
@@ -166,9 +169,13 @@ def activate_contact(contact_id: int) -> Any:
 def _set_contact_active(contact_id: int, active: bool) -> Any:
     changed = missions.set_contact_active(contact_id, active, current_actor())
     contact = missions.get_contact(contact_id)
-    state = "active" if active else "inactive"
-    flash(f"{contact.name} is now {state}." if changed else f"{contact.name} was already {state}.",
-          "success")
+    if active:
+        message = (_("%(contact)s is now active.", contact=contact.name) if changed
+                   else _("%(contact)s was already active.", contact=contact.name))
+    else:
+        message = (_("%(contact)s is now inactive.", contact=contact.name) if changed
+                   else _("%(contact)s was already inactive.", contact=contact.name))
+    flash(message, "success")
     return redirect(url_for("missions.show", iso3=contact.mission.state_iso3))
 
 

@@ -13,6 +13,8 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 
 from ..domain.constants import OUTBOX_KINDS, OUTBOX_STATUSES
 from ..domain.errors import Invalid, NotFound
+from ..i18n import N_, ngettext
+from ..i18n import gettext as _
 from ..services import outbox, outbox_view, progress
 from .auth import current_actor, role_required
 from .forms import ConfirmForm
@@ -70,8 +72,8 @@ def retry_failed() -> Any:
     if form.validate_on_submit():
         result = outbox.retry_failed(current_actor(), kind=kind, briefing_id=briefing_id,
                                      allow_past=request.form.get("allow_past") == "y")
-        flash(f"Failed messages: {result.summary}. They go with the next delivery pass.",
-              "success")
+        flash(_("Failed messages: %(summary)s. They go with the next delivery pass.",
+                summary=_retried(result)), "success")
         return redirect(url_for("outbox.index", kind=kind, briefing=briefing_id,
                                 _anchor="failed"))
     return render_template("outbox/retry_failed.html", form=form, kind=kind,
@@ -101,7 +103,8 @@ def ics(message_id: int) -> Response:
     """The message's calendar object (text/calendar with its METHOD), links redacted."""
     message = outbox_view.redacted(outbox_view.get_message(message_id))
     if not message.ics:
-        raise NotFound(f"Message {message_id} carries no calendar.")
+        raise NotFound(N_("Message %(number)s carries no calendar."),
+                       params={"number": message_id})
     method = message.ics_method or "REQUEST"
     return Response(message.ics, content_type=f"text/calendar; method={method}; charset=utf-8",
                     headers=_attachment(f"outbox-{message.id}-{method.lower()}.ics"))
@@ -121,17 +124,33 @@ def retry(message_id: int) -> Any:
                                allow_past=request.form.get("allow_past") == "y")
     except Invalid as refusal:
         if refusal.field == "present":  # it should no longer go: say why, on its page
-            flash(f"Not queued: {refusal}.", "error")
+            flash(_("Not queued: %(refusal)s.", refusal=str(refusal)), "error")
             return redirect(url_for("outbox.show", message_id=message_id))
         if refusal.field != "allow_past":
             raise
-        flash(f"Not queued: {refusal}. Tick the box to send it anyway.", "error")
+        flash(_("Not queued: %(refusal)s. Tick the box to send it anyway.",
+                refusal=str(refusal)), "error")
         return redirect(url_for("outbox.show", message_id=message_id, past=1))
-    flash(f"Message {message.id} to {message.to_address} is queued again; "
-          "it goes with the next delivery pass.", "success")
+    flash(_("Message %(id)s to %(address)s is queued again; it goes with the next delivery "
+            "pass.", id=message.id, address=message.to_address), "success")
     if request.form.get("back") == "message":
         return redirect(url_for("outbox.show", message_id=message.id))
     return redirect(url_for("outbox.index", _anchor="failed"))
+
+
+def _retried(result: outbox.BulkRetry) -> str:
+    """What a retry of the failed messages did, in the page's language (`BulkRetry.summary`
+    in English)."""
+    parts = [ngettext("%(num)d queued again", "%(num)d queued again", result.retried)]
+    if result.withdrawn:
+        parts.append(ngettext("%(num)d withdrawn (no longer to be sent)",
+                              "%(num)d withdrawn (no longer to be sent)", result.withdrawn))
+    if result.past:
+        parts.append(ngettext(
+            "%(num)d left failed: their briefing has begun (--allow-past sends them)",
+            "%(num)d left failed: their briefing has begun (--allow-past sends them)",
+            result.past))
+    return ", ".join(parts)
 
 
 def _attachment(filename: str) -> dict[str, str]:

@@ -78,7 +78,7 @@ def answer(token: str, briefing_id: int) -> Any:
         except (Invalid, NotFound) as error:
             if getattr(error, "field", None) != "comment":
                 return _page(400, error=_("%(problem)s Nothing was recorded.",
-                                          problem=_sentence(translated(str(error)))))
+                                          problem=_sentence(translated(error))))
             add_error(form, error)
         else:
             flash(_answer_message(result), "success")
@@ -155,7 +155,7 @@ def remove_contact(token: str, contact_id: int) -> Any:
     try:
         removed = portal.remove_contact(token, contact_id)
     except Invalid as error:
-        return _page(400, contacts_error=_sentence(translated(str(error))))
+        return _page(400, contacts_error=_sentence(translated(error)))
     if removed.id == me.id:
         return render_template("portal/removed.html", contact=removed,
                                secretariat_email=current_app.config["ORGANIZER_EMAIL"])

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..domain.errors import Invalid
 from ..domain.imports import ImportRejected, expected_header
+from ..i18n import N_, gettext as _, ngettext
 from ..services import briefings, calendar, clock, proposals_view, sessions, timeline
 from .auth import current_actor, role_required
 from .forms import (
@@ -96,10 +97,14 @@ def new() -> Any:
             add_error(form, error)
         else:
             expected = sessions.forecast_states_text(session.number)
-            flash(f"UPR session {session.number} added. Now give its states under review, in "
-                  "order." + (" The list is filled in with the states the rotation expects, by "
-                              "name: put them in OHCHR's order of review." if expected else ""),
-                  "success")
+            if expected:
+                flash(_("UPR session %(number)s added. Now give its states under review, in "
+                        "order. The list is filled in with the states the rotation expects, "
+                        "by name: put them in OHCHR's order of review.",
+                        number=session.number), "success")
+            else:
+                flash(_("UPR session %(number)s added. Now give its states under review, in "
+                        "order.", number=session.number), "success")
             return redirect(url_for("sessions.reviews", number=session.number,
                                     forecast=1 if expected else None))
     return (render_template("sessions/form.html", form=form, overview=None, defaults=defaults),
@@ -115,14 +120,14 @@ def edit(number: int) -> Any:
     if form.validate_on_submit():
         try:
             if form.number.data != number:
-                raise Invalid("A session's number cannot change: add a new session instead.",
-                              field="number")
+                raise Invalid(N_("A session's number cannot change: add a new session "
+                                 "instead."), field="number")
             sessions.update_session(number, form.cycle.data, form.start_date.data,
                                     form.end_date.data, current_actor())
         except Invalid as error:
             add_error(form, error)
         else:
-            flash(f"UPR session {number} saved.", "success")
+            flash(_("UPR session %(number)s saved.", number=number), "success")
             return redirect(url_for("sessions.show", number=number))
     return (render_template("sessions/form.html", form=form, overview=overview),
             form_status(form))
@@ -142,9 +147,10 @@ def reviews(number: int) -> Any:
         report, problems = _save_states(form, lambda: calendar.import_review_order(
             number, form.codes(), current_actor()))
         if report is not None:
-            flash(f"States under review in session {number}: {len(report.added)} added, "
-                  f"{len(report.changed)} changed, {len(report.removed)} removed, "
-                  f"{report.unchanged} unchanged.", "success")
+            flash(_("States under review in session %(number)s: %(added)s added, "
+                    "%(changed)s changed, %(removed)s removed, %(unchanged)s unchanged.",
+                    number=number, added=len(report.added), changed=len(report.changed),
+                    removed=len(report.removed), unchanged=report.unchanged), "success")
             return redirect(url_for("sessions.show", number=number))
     return (render_template("sessions/reviews.html", form=form, overview=overview,
                             problems=problems), form_status(form))
@@ -156,7 +162,10 @@ def _save_states(form: ReviewOrderForm, save: Any) -> tuple[Any, list]:
     try:
         return save(), []
     except ImportRejected as rejected:
-        form.states.errors = [f"{rejected}. Each problem is listed with its line."]
+        form.states.errors = [ngettext(
+            "%(num)s problem found; nothing was imported. Each problem is listed with its line.",
+            "%(num)s problems found; nothing was imported. Each problem is listed with its "
+            "line.", len(rejected.errors))]
         return None, rejected.errors
     except Invalid as error:
         add_error(form, error)
@@ -172,7 +181,7 @@ def publish(number: int) -> Any:
     form = PublishSessionForm()
     if request.method == "GET":
         if not overview.expected:
-            flash(f"UPR session {number} is already published.", "success")
+            flash(_("UPR session %(number)s is already published.", number=number), "success")
             return redirect(url_for("sessions.show", number=number))
         form.start_date.data, form.end_date.data = (overview.session.start_date,
                                                     overview.session.end_date)
@@ -183,10 +192,11 @@ def publish(number: int) -> Any:
         report, problems = _save_states(form, lambda: sessions.publish_session(
             number, form.start_date.data, form.end_date.data, form.codes(), current_actor()))
         if report is not None:
-            moved = "".join(f" {iso3} moved here from session {origin}."
-                            for iso3, origin, _ in report.moves)
-            flash(f"UPR session {number} published with its order of review; open proposals "
-                  f"are planned again.{moved}", "success")
+            moved = "".join(" " + _("%(state)s moved here from session %(number)s.",
+                                    state=iso3, number=origin)
+                            for iso3, origin, _history in report.moves)
+            flash(_("UPR session %(number)s published with its order of review; open "
+                    "proposals are planned again.", number=number) + moved, "success")
             return redirect(url_for("sessions.show", number=number))
     return (render_template("sessions/publish.html", form=form, overview=overview,
                             problems=problems), form_status(form))
@@ -208,13 +218,15 @@ def import_csv() -> Any:
                                          dry_run=not apply, source="web upload")
         except ImportRejected as rejected:
             problems = rejected.errors
-            form.form_errors.append(f"{rejected}. Expected header: "
-                                    f"{expected_header(form.kind.data)}")
+            form.form_errors.append(ngettext(
+                "%(num)s problem found; nothing was imported. Expected header: %(header)s",
+                "%(num)s problems found; nothing was imported. Expected header: %(header)s",
+                len(rejected.errors), header=expected_header(form.kind.data)))
         except Invalid as error:
             add_error(form, error)
         else:
             if apply:
-                flash(f"Imported. {report.summary}.", "success")
+                flash(_("Imported. %(summary)s.", summary=report.summary), "success")
                 return redirect(url_for("sessions.index"))
     return (render_template("sessions/import.html", form=form, report=report,
                             problems=problems, data=data,

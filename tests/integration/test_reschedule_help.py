@@ -37,6 +37,8 @@ def offered(html: str) -> list[tuple[datetime, str]]:
     for href in re.findall(r'href="([^"]*reschedule\?[^"]*)"', html):
         link = unescape(href)
         query = parse_qs(urlsplit(link).query)
+        if "day" not in query:  # the language switcher's links to the same page (?lang=)
+            continue
         start = datetime.combine(date.fromisoformat(query["day"][0]),
                                  time.fromisoformat(query["start_time"][0]), GENEVA)
         found.append((start, link))

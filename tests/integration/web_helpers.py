@@ -55,6 +55,24 @@ def text(html: str) -> str:
     return re.sub(r" ([.,;:])", r"\1", " ".join(unescape(without_tags).split()))
 
 
+#: a page's <html lang dir>
+HTML_TAG = re.compile(r'<html lang="(\w+)" dir="(\w+)">')
+
+
+def language_of(html: str) -> tuple[str, str]:
+    """The page's <html lang> and dir."""
+    match = HTML_TAG.search(html)
+    assert match, "no <html lang dir>"
+    return match.group(1), match.group(2)
+
+
+def visible(html: str) -> str:
+    """The visible text, whitespace collapsed but no-break spaces kept (French typography:
+    "En échec\u00a0: 0"), unlike `text`."""
+    without_tags = re.sub(r"<[^>]+>", " ", html)
+    return re.sub(r" ([.,])", r"\1", re.sub(r"[ \t\r\n]+", " ", unescape(without_tags))).strip()
+
+
 def field_error(html: str, field_id: str) -> str:
     """The error message shown next to a form field (checks it is tied to the field)."""
     assert f'aria-describedby="{field_id}-error' in html or \

@@ -149,3 +149,26 @@ def test_every_recorded_code_has_its_own_sentence():
                    f"{EDITOR} made a change")}
     assert generic == set()
     assert set(SENTENCES) <= codes, "a sentence for a code nobody records"
+
+
+def test_the_sentences_are_written_by_the_phrasing_given():
+    """Every word goes through the phrasing (its gettext, ngettext, days, times and lists):
+    here one that marks each message <…> and writes days the ISO way."""
+    from nam_briefings.domain.phrasing import Phrasing
+
+    marked = Phrasing(gettext=lambda message, **values: f"<{message % values}>",
+                      ngettext=lambda one, many, count, **values:
+                          f"<{(one if count == 1 else many) % values}>",
+                      day=lambda day: day.isoformat(), clock=lambda moment: f"{moment:%Hh%M}",
+                      names=" + ".join, days=lambda first, last: f"{first}/{last}")
+    cancelled = LoggedEvent(EDITOR, "briefing.cancel", "briefing", "4",
+                            f"{WEDNESDAY}; sequence 2; 242 notified", session=49)
+    assert sentence(cancelled, marked) == (
+        f"{EDITOR} <<cancelled the briefing of <2025-04-23, 10h00–11h30> (UPR session 49)>; "
+        "the cancellation went to 242 contacts>.")
+    added = LoggedEvent("system", "session.create", "session", "52",
+                        "cycle 5, 2026-01-26 to 2026-02-06")
+    assert sentence(added, marked) == (
+        "<the system> <added UPR session 52 (cycle 5, 2026-01-26/2026-02-06)>.")
+    quoted = LoggedEvent("cli:maria", "briefing.reschedule", "briefing", "3", "moved by hand")
+    assert sentence(quoted, marked) == "<maria (command line)> <<moved a briefing>: moved by hand>."

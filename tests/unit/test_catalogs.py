@@ -93,7 +93,7 @@ def test_each_catalog_compiles(language):
     back = read_mo(compiled)  # what Flask-Babel reads: every translation, the plurals too
     for message in messages:
         if message.id and not message.fuzzy:
-            strings = back.get(message.id).string
+            strings = back.get(message.id, context=message.context).string  # pgettext too
             assert (tuple(strings) if isinstance(strings, list) else strings) == message.string, \
                 (language, message.id)
 

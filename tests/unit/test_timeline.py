@@ -1,7 +1,10 @@
 """The timeline layout (domain/timeline.py): days, lanes and bars as plain numbers."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+
+import pytest
 
 from nam_briefings.domain import timeline
 from nam_briefings.domain.calendar import working_days_before
@@ -96,3 +99,89 @@ def test_the_rows_for_the_table_are_in_date_order_with_the_holidays():
     assert {"window", "busy", "holiday", "briefing", "session"} <= set(kinds)
     assert result.rows[-1].kind == "session"
     assert [r.kind_label for r in result.rows if r.kind == "briefing"] == ["Confirmed briefing"]
+
+
+# --- the words in other languages, and right to left (issue 15, point 4) -------------------
+
+FRENCH = {"Planning window": "Période de planification", "Human Rights Council":
+          "Conseil des droits de l'homme", "Confirmed briefing": "Réunion d'information confirmée",
+          "Good Friday": "Vendredi saint", "UPR session (expected)": "Session de l'EPU (prévue)"}
+
+
+def french_gettext(message: str, **variables) -> str:
+    return FRENCH.get(message, message) % variables if variables else FRENCH.get(message, message)
+
+
+def french_ngettext(singular: str, plural: str, count: int, **variables) -> str:
+    variables.setdefault("num", count)
+    words = {"%(num)d working days": "%(num)d jours ouvrables"}
+    return words.get(plural, plural) % variables
+
+
+def test_a_writing_gives_the_words_of_the_page_language():
+    writing = timeline.Writing(gettext=french_gettext, ngettext=french_ngettext,
+                               month=lambda day: f"{day.month}/{day.year}")
+    spans = [Span("hrc", "HRC58", date(2025, 2, 24), date(2025, 4, 4)),
+             Span("briefing", "10 h 00", date(2025, 4, 22), date(2025, 4, 22))]
+    result = layout(SESSION, WINDOW, date(2025, 3, 3), spans, writing)
+    assert [lane.title for lane in result.lanes][:2] == [
+        "Période de planification", "Conseil des droits de l'homme"]
+    (window,) = bars(result, "window")
+    assert window.span.label == "15 jours ouvrables"
+    assert {d.holiday for d in result.days if d.holiday} == {"Vendredi saint", "Easter Monday"}
+    assert [result.kind_label(r) for r in result.rows if r.kind == "briefing"] == [
+        "Réunion d'information confirmée"]
+    assert result.rows[-1].kind_label == "UPR session"  # the span's own property: English
+    assert [name for name, _ in result.months] == ["4/2025", "5/2025"]
+    expected = replace(SESSION, expected=True)
+    assert expected.kind_label == "UPR session (expected)"
+    assert expected.kind_label_in(writing) == "Session de l'EPU (prévue)"
+
+
+def test_the_column_of_lane_titles_widens_for_long_titles_up_to_a_limit():
+    assert layout(SESSION, WINDOW, date(2025, 3, 3), []).label_width == LABEL_WIDTH
+    long = replace(SESSION, group="Período de sesiones 49 del EPU (previsto)")
+    result = layout(long, WINDOW, date(2025, 3, 3), [])
+    assert LABEL_WIDTH < result.label_width == timeline.MAX_LABEL_WIDTH
+    assert result.days[0].x == result.label_width
+    assert result.day_width * len(result.days) == pytest.approx(WIDTH - result.label_width)
+
+
+def test_right_to_left_the_days_run_from_the_right_edge_to_the_left():
+    spans = [Span("hrc", "HRC58", date(2025, 2, 24), date(2025, 4, 4)),
+             Span("busy", "UN Geneva closure", date(2025, 4, 14), date(2025, 4, 16)),
+             Span("briefing", "10:00", date(2025, 4, 22), date(2025, 4, 22))]
+    today = date(2025, 4, 10)
+    ltr = layout(SESSION, WINDOW, today, spans)
+    rtl = layout(SESSION, WINDOW, today, spans, timeline.Writing(right_to_left=True))
+    assert (rtl.right_to_left, rtl.direction, ltr.direction) == (True, "rtl", "ltr")
+    # day 1 next to the lane titles at the right edge, the last day at the left edge
+    first, last = rtl.days[0], rtl.days[-1]
+    assert first.x + rtl.day_width == pytest.approx(WIDTH - rtl.label_width)
+    assert last.x == pytest.approx(0) and first.x > last.x
+    assert all(a.x > b.x for a, b in zip(rtl.days, rtl.days[1:]))
+    # the same picture mirrored: every shape's right edge is where its left edge was
+    for left, right in zip(ltr.days, rtl.days):
+        assert right.x == pytest.approx(WIDTH - left.x - ltr.day_width)
+    for left, right in zip(ltr.bars, rtl.bars):
+        assert (right.span, right.y, right.width) == (left.span, left.y, left.width)
+        assert right.x == pytest.approx(WIDTH - left.x - left.width)
+    (hrc,) = bars(rtl, "hrc")
+    assert hrc.x + hrc.width == pytest.approx(WIDTH - rtl.label_width)  # cut at day 1
+    (session,) = bars(rtl, "session")
+    assert session.x == pytest.approx(0)
+    assert rtl.today_x == pytest.approx(WIDTH - ltr.today_x)
+    # texts start at their right end: lane titles at the right edge, labels at the bar's
+    # right end, month names at the right of their first day, "Today" left of its line
+    assert (ltr.lane_title_x, rtl.lane_title_x) == (6, WIDTH - 6)
+    (window,) = bars(rtl, "window")
+    assert window.label_x == pytest.approx(window.x + window.width - 4)
+    (ltr_window,) = bars(ltr, "window")
+    assert ltr_window.label_x == pytest.approx(ltr_window.x + 4)
+    assert rtl.months[0][1] == pytest.approx(first.x + rtl.day_width)
+    assert rtl.month_labels[0][1] == pytest.approx(first.x + rtl.day_width - 2)
+    assert ltr.month_labels[0][1] == pytest.approx(ltr.days[0].x + 2)
+    may = next(d for d in rtl.days if d.day == date(2025, 5, 1))
+    assert rtl.months[1] == ("May 2025", pytest.approx(may.x + rtl.day_width))
+    assert rtl.today_label_x == pytest.approx(rtl.today_x - 3)
+    assert ltr.today_label_x == pytest.approx(ltr.today_x + 3)
