@@ -18,12 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from .messages import N_
 from .phrasing import ENGLISH, Phrasing
 
-
-def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
-    """Mark a message of a table for the catalogs; `Phrasing.gettext` translates it."""
-    return message
 
 
 @dataclass(frozen=True)

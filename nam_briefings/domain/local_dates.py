@@ -21,8 +21,8 @@ RIGHT_TO_LEFT = frozenset({"ar"})
 #: how each language writes a clock time (Babel/CLDR pattern)
 _TIME_PATTERNS = {"fr": "HH 'h' mm"}
 _DEFAULT_TIME_PATTERN = "HH:mm"
-#: what stands between a day and its time
-_DAY_TIME_SEPARATORS = {"ar": "، "}
+#: what separates the items of a list, and a day from its time (Arabic has its own comma)
+_COMMAS = {"ar": "، "}
 
 
 def written_language(code: object) -> str | None:
@@ -32,6 +32,11 @@ def written_language(code: object) -> str | None:
         return None
     language = code.strip().replace("_", "-").split("-")[0].lower()
     return language if language in WRITTEN_LANGUAGES else None
+
+
+def comma(language: str | None) -> str:
+    """The comma between the items of a list: ", ", in Arabic "، "."""
+    return _COMMAS.get(written_language(language) or "en", ", ")
 
 
 def is_english(language: str | None) -> bool:
@@ -83,7 +88,7 @@ def day_and_time(moment: datetime, language: str) -> str:
     """Day and time: "mercredi 13 janvier 2027, 10 h 00" (English: "Wed 13 Jan 2027, 10:00")."""
     if is_english(language):
         return wording.day_and_time(moment)
-    separator = _DAY_TIME_SEPARATORS.get(language, ", ")
+    separator = comma(language)
     return f"{long_day(moment.date(), language)}{separator}{clock_time(moment, language)}"
 
 

@@ -20,11 +20,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from .calendar import geneva_public_holidays
+from .messages import N_
 
-
-def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
-    """Mark `message` for the catalogs; a `Writing`'s gettext translates it where used."""
-    return message
 
 
 def _english(message: str, **variables) -> str:

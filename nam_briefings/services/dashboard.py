@@ -13,8 +13,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..domain import changes, coverage, planner
-from ..domain.local_dates import direction
+from ..domain import changes, coverage, local_dates, planner
 from ..domain.calendar import to_local
 from ..extensions import db
 from ..models import Briefing, BriefingItem, Proposal, Review, State, UprSession
@@ -368,7 +367,7 @@ def _unconfirmed_text(briefing: Briefing, waiting: list[Slot],
     if len(waiting) == 1:
         return words.gettext("Briefing of %(day)s: %(name)s (%(code)s) has not confirmed its "
                              "slot", day=day, name=waiting[0].name, code=waiting[0].iso3)
-    separator = "، " if direction(current_language()) == "rtl" else ", "
+    separator = local_dates.comma(current_language())
     return words.ngettext(
         "Briefing of %(day)s: %(n)s presenting mission has not confirmed its slot "
         "(%(codes)s)",

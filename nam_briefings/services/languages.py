@@ -92,6 +92,16 @@ def gettext(message: str, **variables) -> str:
 _ = gettext
 
 
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """The singular or plural message for `num` in the current language, with %(num)d and
+    the variables put in (English without Flask-Babel, as `gettext`)."""
+    if _babel_ready():
+        from flask_babel import ngettext as translate
+
+        return translate(singular, plural, num, **variables)
+    return (singular if num == 1 else plural) % {"num": num, **variables}
+
+
 def phrasing() -> Phrasing:
     """How the current language writes the domain's sentences (`domain.phrasing`): what
     changed in an update, the planner's reasons. Its messages are the current language's

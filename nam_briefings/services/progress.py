@@ -15,13 +15,11 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app, has_app_context
-
 from ..domain.constants import OUTBOX_STATUSES
 from ..domain.errors import NotFound
 from ..extensions import db
 from ..models import Briefing, Contact, Fanout, Mission, OutboxMessage, State, UprSession
-from .languages import N_, _
+from .languages import N_, _, ngettext
 
 #: the outbox statuses in the secretariat's words (English), in the order the panel shows
 #: them; `status_words()` gives them in the page's language
@@ -48,16 +46,6 @@ Groups = dict[tuple[str, int | None], dict[str, int]]
 def status_words() -> dict[str, str]:
     """STATUS_WORDS in the current language."""
     return {status: _(words) for status, words in STATUS_WORDS.items()}
-
-
-def ngettext(singular: str, plural: str, num: int, **variables) -> str:
-    """The singular or plural message for `num` in the current language, %(num)d and the
-    variables put in (English without Flask-Babel, as `languages.gettext`)."""
-    if has_app_context() and "babel" in current_app.extensions:
-        from flask_babel import ngettext as translate
-
-        return translate(singular, plural, num, **variables)
-    return (singular if num == 1 else plural) % {"num": num, **variables}
 
 
 def _figures(sent: int, failed: int = 0, withdrawn: int = 0, to_go: int | None = None,

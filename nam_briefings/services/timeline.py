@@ -109,6 +109,6 @@ def _hours(start: datetime, end: datetime) -> str:
 
 
 def _meeting_detail(start: datetime, end: datetime, room: str, iso3s: list[str]) -> str:
-    separator = "، " if current_language() == "ar" else ", "
+    separator = local_dates.comma(current_language())
     return _("%(hours)s, %(room)s; presenting: %(states)s", hours=_hours(start, end),
              room=room, states=separator.join(iso3s) or _("nobody"))

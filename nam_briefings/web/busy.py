@@ -5,12 +5,10 @@ Everyone may look; adding, changing and removing needs an editor.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from ..domain.calendar import to_local
 from ..domain.constants import BUSY_KINDS
 from ..domain.errors import Invalid
 from ..i18n import N_, gettext as _
@@ -27,11 +25,6 @@ WHEN_FILTERS = {"upcoming": N_("Current and upcoming"), "all": N_("All, includin
 # --- busy periods ----------------------------------------------------------------------------
 
 
-def last_day(period) -> date:
-    """The last Geneva day of a whole-day period (its end is the next day's midnight)."""
-    return to_local(period.end_at - timedelta(microseconds=1)).date()
-
-
 @bp.route("/busy")
 def index() -> str:
     """Busy periods in time order; ?when=upcoming|all (default upcoming), ?kind=KIND."""
@@ -43,7 +36,7 @@ def index() -> str:
                                      else None)
     return render_template("busy/index.html", periods=periods, when=when, kind=kind,
                            when_filters={key: _(label) for key, label in WHEN_FILTERS.items()},
-                           kinds=BUSY_KINDS, last_day=last_day, form=ConfirmForm())
+                           kinds=BUSY_KINDS, form=ConfirmForm())
 
 
 @bp.route("/busy/new", methods=["GET", "POST"])

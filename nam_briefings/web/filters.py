@@ -14,6 +14,7 @@ from ..domain.calendar import to_local
 from ..i18n import N_, current_language, translated
 from ..services import clock, feed_links
 from .forms import LANGUAGE_LABELS, ROLE_LABELS
+from .language_filters import local_short_day, register_language_filters
 
 NAM_LABELS = {"member": N_("NAM member"), "observer": N_("NAM observer"),
               "none": N_("Not in NAM")}
@@ -68,19 +69,13 @@ def geneva_span(start: datetime, end: datetime) -> str:
 def geneva_date(instant: datetime | None) -> str:
     """The Geneva date of an instant, with its weekday, e.g. "Tue 23 Jan 2024" ("mardi 23
     janvier 2024" on a French page)."""
-    if instant is None:
-        return ""
-    day, language = to_local(instant).date(), current_language()
-    if not local_dates.is_english(language):
-        return local_dates.long_day(day, language)
-    return long_date(day)
+    return local_short_day(instant) if instant is not None else ""
 
 
 def geneva_last_day(end: datetime | None) -> str:
-    """The last Geneva day of a whole-day period that ends (exclusive) at `end`."""
-    if end is None:
-        return ""
-    return long_date(to_local(end - timedelta(microseconds=1)).date())
+    """The last Geneva day of a whole-day period that ends (exclusive) at `end`, as
+    `geneva_date` writes it."""
+    return geneva_date(end - timedelta(microseconds=1)) if end is not None else ""
 
 
 def session_number(number: int) -> str:
@@ -100,8 +95,6 @@ def long_date(day: date | None) -> str:
 
 def register_filters(app: Flask) -> None:
     """Make the filters and label tables available to every template."""
-    from .language_filters import register_language_filters
-
     register_language_filters(app)
     app.add_template_filter(wording.sentence, "sentence")
     app.add_template_filter(geneva_datetime)

@@ -51,6 +51,11 @@ def local_date_range(first: date, last: date) -> str:
     return local_dates.date_range(first, last, current_language())
 
 
+def list_comma() -> str:
+    """The comma between the items of a list in the page's language (a Jinja global)."""
+    return local_dates.comma(current_language())
+
+
 def strong(text: str) -> Markup:
     """The text in <strong>, escaped (to place inside a translated sentence)."""
     return Markup("<strong>{}</strong>").format(text)
@@ -66,3 +71,4 @@ def register_language_filters(app: Flask) -> None:
     for function in (local_time, local_full_date, local_datetime, local_date_range,
                      local_ordinal, local_short_day, strong, link_to):
         app.add_template_filter(function)
+    app.add_template_global(list_comma)
