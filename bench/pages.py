@@ -118,7 +118,7 @@ def build_world(per_session: int, missions: int, contacts: int, invitations: int
 
     sessions = db.session.scalars(db.select(UprSession).order_by(UprSession.start_date)).all()
     moment = datetime.now(timezone.utc)
-    briefing_rows, agendas = [], []
+    briefing_rows, agendas, names = [], [], []
     for session in sessions:
         presenters = [r for r in session.reviews if r.state.nam_status == "member"]
         for k in range(per_session):
@@ -128,22 +128,27 @@ def build_world(per_session: int, missions: int, contacts: int, invitations: int
             status = "cancelled" if _pick(f"cancel{session.number}{k}", 15) == 0 else (
                 "held" if past else "confirmed")
             uid = f"{uuid.uuid4()}@nam.example.org"
+            # picks keyed by what the world is, not by database ids: a PostgreSQL
+            # database that has held other rows numbers them differently
+            name = f"{session.number}.{k}"
+            names.append(name)
             briefing_rows.append({
                 "session_id": session.id, "status": status, "start_at": start,
                 "end_at": start + timedelta(minutes=90), "room_id": room, "uid": uid,
-                "sequence": _pick(uid, 3), "created_at": moment, "updated_at": moment})
-            agendas.append((uid, start, presenters[k::per_session]))
+                "sequence": _pick("sequence" + name, 3), "created_at": moment,
+                "updated_at": moment})
+            agendas.append((uid, name, start, presenters[k::per_session]))
     db.session.execute(db.insert(Briefing), briefing_rows)
     briefing_ids = dict(db.session.execute(db.select(Briefing.uid, Briefing.id)).all())
     item_rows = []
-    for uid, start, reviews in agendas:
+    for uid, name, start, reviews in agendas:
         for position, review in enumerate(reviews, start=1):
             begin = start + timedelta(minutes=10 + 20 * (position - 1))
             item_rows.append({"briefing_id": briefing_ids[uid], "review_id": review.id,
                               "position": position, "start_at": begin,
                               "end_at": begin + timedelta(minutes=20),
-                              "slot_status": ("invited", "confirmed", "confirmed",
-                                              "declined")[_pick(f"slot{review.id}", 4)]})
+                              "slot_status": _SLOT_STATUSES[
+                                  _pick(f"slot{name}{review.state_iso3}", 4)]})
     if item_rows:
         db.session.execute(db.insert(BriefingItem), item_rows)
 
@@ -154,8 +159,9 @@ def build_world(per_session: int, missions: int, contacts: int, invitations: int
         briefing_id = briefing_ids[row["uid"]]
         count = min(len(people), per_briefing + (1 if index < extra else 0))
         for offset in range(count):
-            contact_id, email = people[(index * 7 + offset) % len(people)]
-            key = f"{briefing_id}:{contact_id}"
+            person = (index * 7 + offset) % len(people)
+            contact_id, email = people[person]
+            key = f"{names[index]}:{person}"
             partstat = partstats[_pick(key, len(partstats))]
             via = "" if partstat == "NEEDS-ACTION" else ("link", "email", "secretariat")[
                 _pick("via" + key, 3)]
@@ -168,18 +174,18 @@ def build_world(per_session: int, missions: int, contacts: int, invitations: int
                 "token": uuid.uuid4().hex + uuid.uuid4().hex[:11],
                 "last_sequence_sent": row["sequence"], "created_at": moment,
                 "updated_at": moment})
-            outbox_rows += _messages(row, briefing_id, contact_id, email,
+            outbox_rows += _messages(row, key, briefing_id, contact_id, email,
                                      outbox_per_invitation)
     db.session.execute(db.insert(Invitation), invitation_rows)
-    for invitation_id, briefing_id in db.session.execute(
+    for number, (invitation_id, briefing_id) in enumerate(db.session.execute(
             db.select(Invitation.id, Invitation.briefing_id)
-            .where(Invitation.answered_via == "email")).all():
+            .where(Invitation.answered_via == "email").order_by(Invitation.id)).all()):
         reply_rows.append({
             "message_id": f"<reply-{invitation_id}@mission.example.org>", "source": "imap",
             "outcome": "applied", "briefing_id": briefing_id, "invitation_id": invitation_id,
             "partstat": "ACCEPTED", "received_at": moment,
             "note": "answered from the mission's functional mailbox"
-                    if _pick(f"note{invitation_id}", 4) == 0 else ""})
+                    if _pick(f"note{number}", 4) == 0 else ""})
     if reply_rows:
         db.session.execute(db.insert(InboundReply), reply_rows)
     for chunk in range(0, len(outbox_rows), 5000):
@@ -199,6 +205,7 @@ def build_world(per_session: int, missions: int, contacts: int, invitations: int
                  briefing_id=best[0] if best else briefing_ids[briefing_rows[0]["uid"]])
 
 
+_SLOT_STATUSES = ("invited", "confirmed", "confirmed", "declined")
 #: outbox statuses, one in a hundred messages each way (most were sent long ago)
 _STATUSES = ["sent"] * 92 + ["failed"] * 3 + ["withdrawn"] * 2 + ["pending", "waiting",
                                                                   "sending"]
@@ -210,14 +217,15 @@ _ICS = ("BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nPRODID:-//NAM Chair Geneva//NAM Br
         "VERSION:2.0\r\n" + "X-PADDING:" + "x" * 60 + "\r\n") * 12
 
 
-def _messages(briefing: dict, briefing_id: int, contact_id: int, email: str,
+def _messages(briefing: dict, invitation: str, briefing_id: int, contact_id: int, email: str,
               count: int) -> list[dict]:
-    """`count` outbox rows for one invitation: the request, then reminders and updates."""
+    """`count` outbox rows for one invitation (named `invitation` for the picks): the
+    request, then reminders and updates."""
     rows = []
     kinds = ("request", "reminder", "request", "chaser", "cancel")
     for n in range(count):
         kind = kinds[n % len(kinds)]
-        key = f"{kind}:{briefing_id}:{contact_id}:{n}"
+        key = f"{kind}:{invitation}:{n}"
         status = _STATUSES[_pick(key, len(_STATUSES))]
         when = briefing["start_at"] - timedelta(days=20 - n)
         rows.append({

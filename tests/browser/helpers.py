@@ -147,6 +147,10 @@ def rsvp_link(message: EmailMessage, answer: str) -> str:
 
 def outbox_rows(page: Page) -> list[list[str]]:
     """The Outbox page's message rows, each as the texts of its cells (#, kind, to, subject,
-    status, attempts, queued, sent), read in one go."""
+    status, attempts, queued, sent), read in one go once the Outbox page has loaded (after a
+    click on a link to it, the page can still be the one before)."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Outbox")
     return page.locator("table.outbox tbody tr").evaluate_all(
         "rows => rows.map(row => Array.from(row.cells, cell => cell.innerText.trim()))")

@@ -17,9 +17,11 @@ pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: 
 
 from playwright.sync_api import expect  # noqa: E402
 
-from nam_briefings.services import briefings, fanout, outbox  # noqa: E402
+from nam_briefings.services import briefings, outbox  # noqa: E402
 from nam_briefings.services.audit import Actor  # noqa: E402
-from tests.browser.helpers import USERS, login, plan_next_session, screenshot  # noqa: E402
+from tests.browser.helpers import (  # noqa: E402
+    USERS, compose, login, plan_next_session, screenshot,
+)
 
 
 def confirm_next_session(app) -> list[int]:
@@ -29,12 +31,6 @@ def confirm_next_session(app) -> list[int]:
     with app.app_context():
         made = briefings.confirm_proposal(key, Actor(USERS["editor"]))
         return [briefing.id for briefing in made]
-
-
-def compose(live) -> None:
-    """The delivery worker's first step: write the queued fan-outs' messages."""
-    with live.app.app_context():
-        fanout.compose_pending()
 
 
 def deliver(live, batch_size: int | None = None) -> None:
