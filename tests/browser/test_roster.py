@@ -69,6 +69,8 @@ def test_the_roster_of_121_missions_filters_searches_and_sorts(page, first):
     page.get_by_label("Answer").select_option("none")
     page.get_by_label("Search").fill("guinea")
     page.get_by_role("button", name="Show").click()
+    # the text before the click ends the same way: wait for the new page itself
+    expect(page).to_have_url(re.compile(r"[?&]q=guinea"))
     expect(page.locator("#roster-shown")).to_contain_text("of 121 missions match.")
     texts = rows.all_inner_texts()
     assert texts and all("Guinea" in row for row in texts), texts
