@@ -23,7 +23,6 @@ import argparse
 import gc
 import hashlib
 import os
-import statistics
 import sys
 import tempfile
 import time

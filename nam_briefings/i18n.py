@@ -27,6 +27,7 @@ on first use.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from flask import Flask, g, has_request_context, request, session
@@ -35,6 +36,7 @@ from flask_babel import refresh
 
 from .domain import local_dates
 from .domain.errors import DomainError
+from .domain.messages import Grouped, Joined, Said
 from .domain.local_dates import RIGHT_TO_LEFT, WRITTEN_LANGUAGES as LANGUAGES  # noqa: F401
 from .domain.local_dates import written_language
 from .services.languages import N_, current_language
@@ -60,8 +62,10 @@ TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 def translated(message: Any) -> Any:
     """A message the catalogs may know (a label, a service's fixed message, marked with
-    N_ where it is written; a DomainError's template with its values) in the page's
-    language; any other stays as it is."""
+    N_ where it is written; a DomainError's template with its values; a `Said`, its values
+    written the page's way too) in the page's language; any other stays as it is."""
+    if isinstance(message, Said):
+        return _said_in_page_language(message)
     if isinstance(message, DomainError):
         if not message.params:
             return translated(str(message))
@@ -69,6 +73,35 @@ def translated(message: Any) -> Any:
     if not isinstance(message, str) or not message:  # gettext("") is the catalog's header
         return message
     return gettext(message)
+
+
+def _said_in_page_language(said: Said) -> str:
+    """A service's `Said` (an import's report line or summary, a row's problem): its
+    template translated, its values written the page's way (a day "lundi 28 avril 2025",
+    "2 147 483 647", the language's comma). English: the Said as it is."""
+    language = current_language()
+    if local_dates.is_english(language):
+        return said
+    params = {name: _value_in(value, language) for name, value in said.params.items()}
+    return gettext(said.template, **params) if params else gettext(said.template)
+
+
+def _value_in(value: Any, language: str) -> Any:
+    if isinstance(value, Said):
+        return _said_in_page_language(value)
+    if isinstance(value, Joined):
+        # the language's comma; its semicolon as the catalog's "a; b" writes it
+        separator = local_dates.comma(language) if value.separator == ", " else \
+            gettext("%(items)s; %(item)s", items="", item="") if value.separator == "; " \
+            else value.separator
+        return separator.join(str(_value_in(part, language)) for part in value)
+    if isinstance(value, Grouped):
+        return format_number(value)
+    if isinstance(value, datetime):  # a Geneva wall-clock time (domain.messages.Moment)
+        return local_dates.day_and_time(value, language)
+    if isinstance(value, date):
+        return local_dates.long_day(value, language)
+    return value
 
 
 def supported(code: object) -> str | None:
@@ -124,6 +157,12 @@ def set_page_language(code: str | None) -> None:
     """Say what language the page is for (its contact's); a ?lang= still comes first."""
     g.page_language = code
     refresh()  # in case something asked for the locale before the page knew its contact
+
+
+def choose_again() -> None:
+    """Choose the request's language again: after a login, the user's own may now apply
+    (the welcome is written in it)."""
+    refresh()
 
 
 def text_direction() -> str:
@@ -205,5 +244,5 @@ def init_app(app: Flask) -> None:
                                  text_direction=text_direction,
                                  is_translated_page=is_translated_page,
                                  is_mission_page=is_mission_page,
-                                 language_links=language_links)
+                                 language_links=language_links, translated=translated)
     app.before_request(_start_request)

@@ -5,6 +5,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from .messages import N_
+
 GENEVA = ZoneInfo("Europe/Zurich")
 
 
@@ -31,6 +33,14 @@ def day_bounds_utc(first: date, last: date, tz: ZoneInfo = GENEVA) -> tuple[date
 def to_local(instant: datetime, tz: ZoneInfo = GENEVA) -> datetime:
     """An aware instant shown in Geneva time."""
     return instant.astimezone(tz)
+
+
+#: Geneva's public holidays as `holidays` names them in English, for the catalogs: the
+#: timeline and the planner's sentences show them in the page's language (the French names
+#: are Geneva's own, as `holidays` gives them in French)
+HOLIDAY_NAMES = (N_("New Year's Day"), N_("Good Friday"), N_("Easter Monday"),
+                 N_("Ascension Day"), N_("Pentecost Monday"), N_("National Day"),
+                 N_("Genevan Fast"), N_("Restoration Day"), N_("Christmas Day"))
 
 
 @lru_cache(maxsize=64)

@@ -23,8 +23,7 @@ from .phrasing import ENGLISH, Phrasing
 #: true only when the window lies within the Council sessions on file
 NO_HRC_NEAR = "no Human Rights Council session near the window"
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True)
@@ -91,22 +90,26 @@ class Coverage:
 
 def window_coverage(window_first: date, window_last: date,
                     council_sessions: Iterable[CouncilSession],
-                    closures: Iterable[tuple[date, date]]) -> Coverage:
+                    closures: Iterable[tuple[date, date]],
+                    phrasing: Phrasing = ENGLISH) -> Coverage:
     """What the Council sessions and the closures (first and last days) on file say
-    about the window `window_first`–`window_last` (inclusive)."""
+    about the window `window_first`–`window_last` (inclusive), its lines and warnings in
+    `phrasing`'s language (English by default: the CLI's JSON)."""
+    _ = phrasing.gettext
     if window_last < window_first:
         raise ValueError("the window ends before it starts")
     known = list(council_sessions)
     first = min(known, key=lambda s: (s.first_day, s.last_day), default=None)
     last = max(known, key=lambda s: (s.last_day, s.first_day), default=None)
     per_year = closures_per_year(range(window_first.year, window_last.year + 1), closures)
-    hrc_line, hrc_warning = _council(window_first, window_last, first, last)
+    hrc_line, hrc_warning = _council(window_first, window_last, first, last, phrasing)
     lines = (hrc_line,) + tuple(
-        f"UN Geneva closures entered for {year}: {count or 'none'}"
+        _("UN Geneva closures entered for %(year)s: %(count)s", year=year, count=count)
+        if count else _("UN Geneva closures entered for %(year)s: none", year=year)
         for year, count in per_year.items())
     missing = [year for year, count in per_year.items() if not count]
-    warnings = ([hrc_warning] if hrc_warning else []) + ([_closures_warning(missing)]
-                                                         if missing else [])
+    warnings = ([hrc_warning] if hrc_warning else []) + (
+        [_closures_warning(missing, phrasing)] if missing else [])
     return Coverage(window_first, window_last, first, last, per_year, lines, tuple(warnings))
 
 
@@ -155,48 +158,40 @@ def hrc_gap(window_first: date, window_last: date, first: CouncilSession | None,
 
 
 def _council(window_first: date, window_last: date, first: CouncilSession | None,
-             last: CouncilSession | None) -> tuple[str, CoverageWarning | None]:
+             last: CouncilSession | None, w: Phrasing) -> tuple[str, CoverageWarning | None]:
     """The line about the Council sessions on file, and the warning when the window
     lies outside them."""
-    months = months_text(window_first, window_last)
-    check = f"check the Council's programme for {months} before confirming"
-    short = hrc_gap(window_first, window_last, first, last)
+    _ = w.gettext
+    months = w.months(window_first, window_last)
+    short = hrc_gap(window_first, window_last, first, last, w)
     if first is None or last is None:
-        return ("Human Rights Council sessions known: none",
-                CoverageWarning("hrc", f"No Human Rights Council session is on file: import "
-                                       f"them, and {check}", short or ""))
-    line = f"Human Rights Council sessions known up to {last.name} (ending {_day(last.last_day)})"
+        return (_("Human Rights Council sessions known: none"),
+                CoverageWarning("hrc", _("No Human Rights Council session is on file: import "
+                                         "them, and check the Council's programme for "
+                                         "%(months)s before confirming", months=months),
+                                short or ""))
+    day = _day if w is ENGLISH else w.day
+    line = _("Human Rights Council sessions known up to %(last)s (ending %(day)s)",
+             last=last.name, day=day(last.last_day))
     if short is None:
         return line, None
     if window_last <= last.last_day:  # the window starts before the first one known
-        line = (f"Human Rights Council sessions known from {first.name} (starting "
-                f"{_day(first.first_day)}) up to {last.name} (ending {_day(last.last_day)})")
-    return line, CoverageWarning("hrc", f"{short}: {check}", short)
+        line = _("Human Rights Council sessions known from %(first)s (starting %(first_day)s) "
+                 "up to %(last)s (ending %(last_day)s)", first=first.name,
+                 first_day=day(first.first_day), last=last.name, last_day=day(last.last_day))
+    return line, CoverageWarning("hrc", _("%(gap)s: check the Council's programme for "
+                                          "%(months)s before confirming", gap=short,
+                                          months=months), short)
 
 
-def _closures_warning(years: Sequence[int]) -> CoverageWarning:
-    listed = " or ".join(str(year) for year in years)
-    return CoverageWarning("closures",
-                           f"No UN Geneva closures are entered for {listed}: add them under "
-                           "Busy & rooms", f"no UN Geneva closures entered for {listed}")
-
-
-def months_text(first: date, last: date) -> str:
-    """The months a period touches, as people say them: "January 2027", "April and May
-    2027", "December 2026 and January 2027", "from March to June 2027"."""
-    months = []
-    at = date(first.year, first.month, 1)
-    while at <= last:
-        months.append(at)
-        at = date(at.year + at.month // 12, at.month % 12 + 1, 1)
-    a, b = months[0], months[-1]
-    if len(months) == 1:
-        return f"{_MONTHS[a.month - 1]} {a.year}"
-    joined = "and" if len(months) == 2 else "to"
-    start = _MONTHS[a.month - 1] + ("" if a.year == b.year else f" {a.year}")
-    text = f"{start} {joined} {_MONTHS[b.month - 1]} {b.year}"
-    return text if len(months) == 2 else "from " + text
+def _closures_warning(years: Sequence[int], w: Phrasing) -> CoverageWarning:
+    listed = w.either([str(year) for year in years])
+    return CoverageWarning(
+        "closures", w.gettext("No UN Geneva closures are entered for %(years)s: add them "
+                              "under Busy & rooms", years=listed),
+        w.gettext("no UN Geneva closures entered for %(years)s", years=listed))
 
 
 def _day(day: date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1][:3]} {day.year}"
+    """"31 Mar 2026" (English, whatever the machine's locale)."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"

@@ -385,9 +385,14 @@ def _display_name(name: str) -> str:
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 
+#: a run of white space but the no-break spaces (French puts them before ":" and in numbers)
+_SPACES = re.compile(r"[^\S\u00a0\u202f\u2007]+")
+
+
 def _one_line(text: str) -> str:
-    """A single-line text (SUMMARY, LOCATION, CATEGORIES): whitespace runs become one space."""
-    return " ".join(text.replace(BYTE_ORDER_MARK, "").split())
+    """A single-line text (SUMMARY, LOCATION, CATEGORIES): whitespace runs (line breaks
+    too) become one space; no-break spaces stay."""
+    return _SPACES.sub(" ", text.replace(BYTE_ORDER_MARK, "")).strip()
 
 
 def _plain(text: str) -> str:

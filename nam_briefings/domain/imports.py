@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from .calendar import local_to_utc
+from .calendar import GENEVA, local_to_utc
 from .constants import CONTACT_ROLES, NAM_STATUSES, REVIEW_MINUTES
 from .errors import Invalid
 from .limits import (
@@ -25,6 +25,7 @@ from .limits import (
     STATE_NAME_MAX,
     digits_within_int_range,
 )
+from .messages import N_, Grouped, Joined, Said
 from .validation import normalise_email
 
 KINDS = ("states", "sessions", "reviews", "hrc-sessions", "missions", "contacts")
@@ -32,7 +33,10 @@ KINDS = ("states", "sessions", "reviews", "hrc-sessions", "missions", "contacts"
 
 @dataclass(frozen=True)
 class RowError:
-    """One problem in a file: where (line number, 1 = header) and why."""
+    """One problem in a file: where (line number, 1 = header) and why.
+
+    `message` is English (a `Said` where it has a template: a page writes it in its
+    language; the CLI prints it as it is)."""
 
     line: int
     message: str
@@ -166,19 +170,26 @@ LOCAL_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}$")
 def _text(row: dict[str, str], column: str, *, required: bool = True) -> str:
     value = (row.get(column) or "").strip()
     if required and not value:
-        raise Invalid(f"{column} is empty")
+        raise Invalid(N_("%(column)s is empty"), params={"column": column})
     return value
+
+
+_NOT_WHOLE = N_("%(column)s %(value)s is not a whole number of at least %(minimum)s")
 
 
 def _int(row: dict[str, str], column: str, *, minimum: int = 1,
          maximum: int = DATABASE_INT_MAX) -> int:
     value = _text(row, column)
     if not re.fullmatch(r"\d+", value):
-        raise Invalid(f"{column} {_shown(value)!r} is not a whole number of at least {minimum}")
+        raise Invalid(_NOT_WHOLE, params={"column": column, "value": repr(_shown(value)),
+                                          "minimum": minimum})
     if not digits_within_int_range(value, maximum=maximum):
-        raise Invalid(f"{column} {_shown(value)!r} is too large: at most {maximum:,}")
+        raise Invalid(N_("%(column)s %(value)s is too large: at most %(maximum)s"),
+                      params={"column": column, "value": repr(_shown(value)),
+                              "maximum": Grouped(maximum)})
     if int(value) < minimum:
-        raise Invalid(f"{column} {value!r} is not a whole number of at least {minimum}")
+        raise Invalid(_NOT_WHOLE, params={"column": column, "value": repr(value),
+                                          "minimum": minimum})
     return int(value)
 
 
@@ -196,19 +207,21 @@ def clean_row(row: dict[str, str], spec: _Format) -> dict[str, str]:
     cleaned = {}
     for column, value in row.items():
         if "\x00" in value:
-            raise Invalid(f"{column} contains a NUL byte")
+            raise Invalid(N_("%(column)s contains a NUL byte"), params={"column": column})
         control = CONTROL.search(value)
         if control:
-            raise Invalid(f"{column} contains a control character "
-                          f"(U+{ord(control.group()):04X})")
+            raise Invalid(N_("%(column)s contains a control character (U+%(code)s)"),
+                          params={"column": column, "code": f"{ord(control.group()):04X}"})
         value = value.strip()
         if column in spec.names:
             value = WHITESPACE.sub(" ", value)
         limit = spec.lengths.get(column, FIELD_MAX)
         if len(value) > limit and not (column in spec.numbers and value.isascii()
                                        and value.isdigit()):
-            raise Invalid(f"{column} is {len(value):,} characters long: at most {limit:,} "
-                          "characters fit")
+            raise Invalid(N_("%(column)s is %(length)s characters long: at most %(limit)s "
+                             "characters fit"),
+                          params={"column": column, "length": Grouped(len(value)),
+                                  "limit": Grouped(limit)})
         cleaned[column] = value
     return cleaned
 
@@ -217,34 +230,42 @@ def parse_date(value: str, column: str = "date") -> date:
     """A `YYYY-MM-DD` date; raises Invalid naming the column for anything else."""
     value = value.strip()
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise Invalid(f"{column} {value!r} is not a date in the form YYYY-MM-DD")
+        raise Invalid(N_("%(column)s %(value)s is not a date in the form YYYY-MM-DD"),
+                      params={"column": column, "value": repr(value)})
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise Invalid(f"{column} {value!r} is not a real day of the calendar") from None
+        raise Invalid(N_("%(column)s %(value)s is not a real day of the calendar"),
+                      params={"column": column, "value": repr(value)}) from None
 
 
 def parse_local_datetime(value: str, column: str = "datetime") -> datetime:
     """A Geneva wall-clock `YYYY-MM-DDTHH:MM`, returned as an aware UTC datetime."""
     value = value.strip()
     if not LOCAL_DATETIME.fullmatch(value):
-        raise Invalid(f"{column} {value!r} is not a Geneva time in the form YYYY-MM-DDTHH:MM")
+        raise Invalid(N_("%(column)s %(value)s is not a Geneva time in the form "
+                         "YYYY-MM-DDTHH:MM"), params={"column": column, "value": repr(value)})
     try:
         local = datetime.fromisoformat(value.replace(" ", "T"))
     except ValueError:
-        raise Invalid(f"{column} {value!r} is not a real day and time") from None
+        raise Invalid(N_("%(column)s %(value)s is not a real day and time"),
+                      params={"column": column, "value": repr(value)}) from None
     try:
         return local_to_utc(local)
-    except ValueError as error:
-        raise Invalid(f"{column}: {error}") from None
+    except ValueError:  # the hour skipped when the clocks go forward
+        raise Invalid(N_("%(column)s: %(time)s does not exist in %(zone)s (clock change)"),
+                      params={"column": column, "time": f"{local:%Y-%m-%d %H:%M}",
+                              "zone": GENEVA.key}) from None
 
 
 def _iso3(row: dict[str, str], references: References | None) -> str:
     iso3 = _text(row, "iso3").upper()
     if not ISO3.fullmatch(iso3):
-        raise Invalid(f"iso3 {iso3!r} is not a three-letter ISO 3166-1 code")
+        raise Invalid(N_("iso3 %(value)s is not a three-letter ISO 3166-1 code"),
+                      params={"value": repr(iso3)})
     if references is not None and iso3 not in references.states:
-        raise Invalid(f"unknown state {iso3!r}: import it with the states first")
+        raise Invalid(N_("unknown state %(value)s: import it with the states first"),
+                      params={"value": repr(iso3)})
     return iso3
 
 
@@ -252,7 +273,8 @@ def _date_range(row: dict[str, str]) -> tuple[date, date]:
     start = parse_date(_text(row, "start_date"), "start_date")
     end = parse_date(_text(row, "end_date"), "end_date")
     if end < start:
-        raise Invalid(f"end_date {end} is before start_date {start}")
+        raise Invalid(N_("end_date %(end)s is before start_date %(start)s"),
+                      params={"end": end, "start": start})
     return start, end
 
 
@@ -262,13 +284,14 @@ def _parse_state(row: dict[str, str], references: References) -> StateRow:
     iso3 = _iso3(row, None)
     status = _text(row, "nam_status").lower()
     if status not in NAM_STATUSES:
-        raise Invalid(f"nam_status {status!r} must be one of {', '.join(NAM_STATUSES)}")
+        raise Invalid(N_("nam_status %(value)s must be one of %(choices)s"),
+                      params={"value": repr(status), "choices": ", ".join(NAM_STATUSES)})
     joined_text = _text(row, "nam_joined", required=False)
     joined = None
     if joined_text:
         joined = _int(row, "nam_joined", minimum=1961)
         if joined > date.today().year:
-            raise Invalid(f"nam_joined {joined} is in the future")
+            raise Invalid(N_("nam_joined %(year)s is in the future"), params={"year": joined})
     return StateRow(iso3, _text(row, "name"), status, joined)
 
 
@@ -276,14 +299,16 @@ def _parse_session(row: dict[str, str], references: References) -> SessionRow:
     number, cycle = _int(row, "number"), _int(row, "cycle")
     start, end = _date_range(row)
     if (end - start).days > 31:
-        raise Invalid(f"a Working Group session lasts weeks, not {(end - start).days + 1} days")
+        raise Invalid(N_("a Working Group session lasts weeks, not %(days)s days"),
+                      params={"days": (end - start).days + 1})
     return SessionRow(number, cycle, start, end)
 
 
 def _parse_review(row: dict[str, str], references: References) -> ReviewRow:
     number = _int(row, "session")
     if number not in references.sessions:
-        raise Invalid(f"unknown UPR session {number}: import the sessions first")
+        raise Invalid(N_("unknown UPR session %(number)s: import the sessions first"),
+                      params={"number": number})
     iso3 = _iso3(row, references)
     # at most 1,000: reordering moves positions up by 100,000 for a moment (services)
     position = _int(row, "position", maximum=1_000)
@@ -296,15 +321,18 @@ def _parse_review(row: dict[str, str], references: References) -> ReviewRow:
         review_date = datetime.fromisoformat(start_text.replace(" ", "T")).date()
     if end_text:
         if start_at is None:
-            raise Invalid("end is given but start has no time of day")
+            raise Invalid(N_("end is given but start has no time of day"))
         end_at = parse_local_datetime(end_text, "end")
         if end_at <= start_at:
-            raise Invalid(f"end {end_text} is not after start {start_text}")
+            raise Invalid(N_("end %(end)s is not after start %(start)s"),
+                          params={"end": end_text, "start": start_text})
     elif start_at is not None:
         end_at = start_at + timedelta(minutes=REVIEW_MINUTES)
     first, last = references.sessions[number]
     if review_date is not None and not first <= review_date <= last:
-        raise Invalid(f"review day {review_date} is outside session {number} ({first} to {last})")
+        raise Invalid(N_("review day %(day)s is outside session %(number)s (%(first)s to "
+                         "%(last)s)"), params={"day": review_date, "number": number,
+                                               "first": first, "last": last})
     return ReviewRow(number, iso3, position, review_date, start_at, end_at)
 
 
@@ -322,38 +350,49 @@ def _parse_mission(row: dict[str, str], references: References) -> MissionRow:
 def _parse_contact(row: dict[str, str], references: References) -> ContactRow:
     iso3 = _iso3(row, references)
     if iso3 not in references.missions:
-        raise Invalid(f"state {iso3} has no mission yet: import the missions first")
+        raise Invalid(N_("state %(iso3)s has no mission yet: import the missions first"),
+                      params={"iso3": iso3})
     role = re.sub(r"[\s-]+", "_", _text(row, "role").lower())
     if role not in CONTACT_ROLES:
-        raise Invalid(f"role {row.get('role')!r} must be one of {', '.join(CONTACT_ROLES)}")
+        raise Invalid(N_("role %(value)s must be one of %(choices)s"),
+                      params={"value": repr(row.get("role")), "choices": ", ".join(CONTACT_ROLES)})
     language = _text(row, "language", required=False).lower() or "en"
     if not LANGUAGE.fullmatch(language):
-        raise Invalid(f"language {language!r} is not a two-letter ISO 639-1 code (e.g. en, fr)")
+        raise Invalid(N_("language %(value)s is not a two-letter ISO 639-1 code (e.g. en, fr)"),
+                      params={"value": repr(language)})
     email = normalise_email(_text(row, "email"))
     return ContactRow(iso3, _text(row, "name"), role, email, language)
 
 
+#: how the reports name a session, a review and a mission (the services' reports too)
+SESSION = N_("session %(number)s")
+REVIEW = N_("review of %(iso3)s in session %(number)s")
+MISSION = N_("mission of %(iso3)s")
+
 FORMATS: dict[str, _Format] = {
     "states": _Format(("iso3", "name", "nam_status"), ("nam_joined",), _parse_state,
-                      lambda r: (r.iso3,), lambda r: f"state {r.iso3}",
+                      lambda r: (r.iso3,), lambda r: Said(N_("state %(iso3)s"), iso3=r.iso3),
                       lengths={"name": STATE_NAME_MAX}, names=("name",),
                       numbers=("nam_joined",)),
     "sessions": _Format(("number", "cycle", "start_date", "end_date"), (), _parse_session,
-                        lambda r: (r.number,), lambda r: f"session {r.number}",
+                        lambda r: (r.number,), lambda r: Said(SESSION, number=r.number),
                         numbers=("number", "cycle")),
     "reviews": _Format(("session", "iso3", "position"), ("start", "end"), _parse_review,
                        lambda r: (r.session, r.iso3),
-                       lambda r: f"review of {r.iso3} in session {r.session}",
+                       lambda r: Said(REVIEW, iso3=r.iso3, number=r.session),
                        numbers=("session", "position")),
     "hrc-sessions": _Format(("number", "start_date", "end_date"), (), _parse_hrc_session,
-                            lambda r: (r.number,), lambda r: f"HRC session {r.number}",
+                            lambda r: (r.number,),
+                            lambda r: Said(N_("HRC session %(number)s"), number=r.number),
                             numbers=("number",)),
     "missions": _Format(("iso3", "mission_name", "email"), (), _parse_mission,
-                        lambda r: (r.iso3,), lambda r: f"mission of {r.iso3}",
+                        lambda r: (r.iso3,), lambda r: Said(MISSION, iso3=r.iso3),
                         lengths={"mission_name": MISSION_NAME_MAX, "email": EMAIL_MAX},
                         names=("mission_name",)),
     "contacts": _Format(("iso3", "name", "role", "email"), ("language",), _parse_contact,
-                        lambda r: (r.iso3, r.email), lambda r: f"contact {r.email} of {r.iso3}",
+                        lambda r: (r.iso3, r.email),
+                        lambda r: Said(N_("contact %(email)s of %(iso3)s"), email=r.email,
+                                       iso3=r.iso3),
                         lengths={"name": CONTACT_NAME_MAX, "email": EMAIL_MAX},
                         names=("name",)),
 }
@@ -364,7 +403,7 @@ def expected_header(kind: str) -> str:
     return FORMATS[kind].header
 
 
-def describe(kind: str, record: Record) -> str:
+def describe(kind: str, record: Record) -> Said:
     """A short name for a record, e.g. 'session 45', used in reports."""
     return FORMATS[kind].describe_key(record)
 
@@ -383,9 +422,9 @@ def decode(data: bytes | str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ImportRejected([RowError(
-            1, f"the file is not UTF-8 text (byte 0x{data[error.start]:02x} at offset "
-               f"{error.start}): save it as 'CSV UTF-8'")]) from None
+        raise ImportRejected([RowError(1, Said(
+            N_("the file is not UTF-8 text (byte 0x%(byte)s at offset %(offset)s): save it "
+               "as 'CSV UTF-8'"), byte=f"{data[error.start]:02x}", offset=error.start))]) from None
 
 
 def detect_delimiter(header_line: str) -> str:
@@ -398,11 +437,13 @@ def detect_delimiter(header_line: str) -> str:
 def parse_file(kind: str, data: bytes | str, references: References) -> ParsedFile:
     """Check a whole file; return its records or raise ImportRejected with every problem."""
     if kind not in FORMATS:
-        raise Invalid(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
+        raise Invalid(N_("unknown kind %(kind)s: use one of %(kinds)s"),
+                      params={"kind": repr(kind), "kinds": ", ".join(KINDS)})
     spec = FORMATS[kind]
     text = decode(data)
     if not text.strip():
-        raise ImportRejected([RowError(1, f"the file is empty: expected the header {spec.header}")])
+        raise ImportRejected([RowError(1, Said(
+            N_("the file is empty: expected the header %(header)s"), header=spec.header))])
     delimiter = detect_delimiter(text.splitlines()[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [name.strip().lower() for name in _first_row(reader)]
@@ -415,18 +456,20 @@ def parse_file(kind: str, data: bytes | str, references: References) -> ParsedFi
         if not any(value.strip() for value in fields):
             continue
         if len(fields) != len(header):
-            errors.append(RowError(line, f"expected {len(header)} fields ({','.join(header)}), "
-                                         f"found {len(fields)}"))
+            errors.append(RowError(line, Said(
+                N_("expected %(count)s fields (%(header)s), found %(found)s"),
+                count=len(header), header=",".join(header), found=len(fields))))
             continue
         try:
             record = spec.parse(clean_row(dict(zip(header, fields)), spec), references)
         except Invalid as error:
-            errors.append(RowError(line, str(error)))
+            errors.append(RowError(line, Said.of(error)))
             continue
         key = spec.key(record)
         if key in first_line_of:
-            errors.append(RowError(line, f"duplicate {spec.describe_key(record)} "
-                                         f"(first given on line {first_line_of[key]})"))
+            errors.append(RowError(line, Said(
+                N_("duplicate %(what)s (first given on line %(line)s)"),
+                what=spec.describe_key(record), line=first_line_of[key])))
             continue
         first_line_of[key] = line
         rows.append(ParsedRow(line, record))
@@ -434,7 +477,7 @@ def parse_file(kind: str, data: bytes | str, references: References) -> ParsedFi
     if kind == "reviews":
         errors.extend(_duplicate_positions(rows))
     if not rows and not errors:
-        errors.append(RowError(1, "the file has a header but no rows"))
+        errors.append(RowError(1, Said(N_("the file has a header but no rows"))))
     if errors:
         raise ImportRejected(errors)
     return ParsedFile(kind, rows, delimiter)
@@ -446,13 +489,16 @@ def _first_row(reader: Iterator[list[str]]) -> list[str]:
     try:
         header = next(reader)
     except csv.Error as error:
-        raise ImportRejected([RowError(1, f"the header cannot be read: {error}")]) from None
+        raise ImportRejected([RowError(1, Said(N_("the header cannot be read: %(reason)s"),
+                                               reason=str(error)))]) from None
     for name in header:
         control = CONTROL.search(name)
+        if control and control.group() == "\x00":
+            raise ImportRejected([RowError(1, Said(N_("the header contains a NUL byte")))])
         if control:
-            what = "a NUL byte" if control.group() == "\x00" else \
-                f"a control character (U+{ord(control.group()):04X})"
-            raise ImportRejected([RowError(1, f"the header contains {what}")])
+            raise ImportRejected([RowError(1, Said(
+                N_("the header contains a control character (U+%(code)s)"),
+                code=f"{ord(control.group()):04X}"))])
     return header
 
 
@@ -467,10 +513,12 @@ def _rows(reader, errors: list[RowError]) -> Iterator[tuple[int, list[str]]]:
             return
         except csv.Error as error:
             if "field larger than field limit" in str(error):
-                message = (f"a field is too long (more than {csv.field_size_limit():,} "
-                           "characters): the rest of the file was not read")
+                message = Said(N_("a field is too long (more than %(limit)s characters): the "
+                                  "rest of the file was not read"),
+                               limit=Grouped(csv.field_size_limit()))
             else:
-                message = f"the row cannot be read ({error}): the rest of the file was not read"
+                message = Said(N_("the row cannot be read (%(reason)s): the rest of the file "
+                                  "was not read"), reason=str(error))
             errors.append(RowError(line, message))
             return
         yield line, fields
@@ -482,16 +530,24 @@ def _check_header(header: list[str], spec: _Format, delimiter: str) -> None:
     unknown = [name for name in header if name not in known]
     problems = []
     if missing:
-        problems.append(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        problems.append(Said(N_("missing columns %(columns)s") if len(missing) > 1 else
+                             N_("missing column %(columns)s"), columns=", ".join(missing)))
     if unknown:
-        problems.append(f"unknown column{'s' if len(unknown) > 1 else ''} "
-                        f"{', '.join(repr(name) for name in unknown)}")
+        problems.append(Said(N_("unknown columns %(columns)s") if len(unknown) > 1 else
+                             N_("unknown column %(columns)s"),
+                             columns=", ".join(repr(name) for name in unknown)))
     if len(set(header)) != len(header):
-        problems.append("a column is named twice")
+        problems.append(Said(N_("a column is named twice")))
     if problems:
-        hint = f"; read with delimiter {delimiter!r}" if delimiter != "," else ""
-        raise ImportRejected([RowError(
-            1, f"{'; '.join(problems)} (expected header: {spec.header}{hint})")])
+        found = Joined(problems, "; ")
+        if delimiter != ",":
+            said = Said(N_("%(problems)s (expected header: %(header)s; read with delimiter "
+                           "%(delimiter)s)"), problems=found, header=spec.header,
+                        delimiter=repr(delimiter))
+        else:
+            said = Said(N_("%(problems)s (expected header: %(header)s)"), problems=found,
+                        header=spec.header)
+        raise ImportRejected([RowError(1, said)])
 
 
 def _duplicate_positions(rows: list[ParsedRow]) -> list[RowError]:
@@ -500,8 +556,10 @@ def _duplicate_positions(rows: list[ParsedRow]) -> list[RowError]:
     for row in rows:
         key = (row.record.session, row.record.position)
         if key in seen:
-            errors.append(RowError(row.line, f"position {key[1]} in session {key[0]} is already "
-                                             f"taken by {seen[key].record.iso3} (line {seen[key].line})"))
+            errors.append(RowError(row.line, Said(
+                N_("position %(position)s in session %(number)s is already taken by %(iso3)s "
+                   "(line %(line)s)"), position=key[1], number=key[0],
+                iso3=seen[key].record.iso3, line=seen[key].line)))
         else:
             seen[key] = row
     return errors

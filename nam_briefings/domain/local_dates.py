@@ -92,6 +92,15 @@ def day_and_time(moment: datetime, language: str) -> str:
     return f"{long_day(moment.date(), language)}{separator}{clock_time(moment, language)}"
 
 
+def month_span(first: date, last: date, language: str) -> str:
+    """The months a period touches: "April and May 2027" ("avril – mai 2027")."""
+    if is_english(language):
+        return wording.months_text(first, last)
+    from babel.dates import format_interval
+
+    return format_interval(first, last, "yMMMM", locale=language)
+
+
 def date_range(start: date, end: date, language: str) -> str:
     """A span of days, as short as the language writes it: "20–31 janv. 2027"."""
     if is_english(language):

@@ -27,6 +27,10 @@ def _english_plural(singular: str, plural: str, count: int, **variables: Any) ->
     return _english(singular if count == 1 else plural, **variables)
 
 
+def _either(items: Sequence[str]) -> str:
+    return " or ".join(items)
+
+
 def _signed(value: float) -> str:
     return f"{value:+.2f}"
 
@@ -43,9 +47,13 @@ class Phrasing:
     day: Callable[[date], str] = wording.short_date
     clock: Callable[[datetime], str] = lambda moment: f"{moment:%H:%M}"
     names: Callable[[Sequence[str]], str] = wording.join_names
+    #: alternatives, "2026 or 2027" ("2026 ou 2027")
+    either: Callable[[Sequence[str]], str] = _either
     signed: Callable[[float], str] = _signed
     #: a span of days, "26 Jan – 6 Feb 2026" ("26 janv. – 6 févr. 2026"; the audit log's)
     days: Callable[[date, date], str] = wording.date_range
+    #: the months a period touches, "April and May 2027" ("avril – mai 2027")
+    months: Callable[[date, date], str] = wording.months_text
 
 
 ENGLISH = Phrasing()
@@ -79,10 +87,10 @@ def written_in(language: str, catalog: Catalog) -> Phrasing:
         return catalog.ngettext(singular, plural, count) % variables
 
     @functools.lru_cache(maxsize=256)
-    def listed(items: tuple[str, ...]) -> str:
+    def listed(items: tuple[str, ...], style: str = "standard") -> str:
         from babel.lists import format_list
 
-        return format_list(list(items), locale=language) if items else ""
+        return format_list(list(items), style=style, locale=language) if items else ""
 
     from babel.numbers import get_decimal_symbol, get_minus_sign_symbol, get_plus_sign_symbol
 
@@ -106,5 +114,7 @@ def written_in(language: str, catalog: Catalog) -> Phrasing:
 
     return Phrasing(gettext=gettext, ngettext=ngettext, day=day,
                     clock=lambda moment: hour_and_minute(moment.hour, moment.minute),
-                    names=lambda items: listed(tuple(items)), signed=signed,
-                    days=lambda first, last: local_dates.date_range(first, last, language))
+                    names=lambda items: listed(tuple(items)),
+                    either=lambda items: listed(tuple(items), "or"), signed=signed,
+                    days=lambda first, last: local_dates.date_range(first, last, language),
+                    months=lambda first, last: local_dates.month_span(first, last, language))

@@ -219,9 +219,10 @@ class Rules:
         needed = self.opening_minutes + states * self.minutes_per_state
         return math.ceil(needed / self.slot_minutes) * self.slot_minutes
 
-    def describe_hours(self) -> str:
-        """The meeting hours as people write them, e.g. "10:00–13:00, 15:00–18:00"."""
-        return _hours_text(self, _ENGLISH)
+    def describe_hours(self, w: Phrasing = ENGLISH) -> str:
+        """The meeting hours as people write them, e.g. "10:00–13:00, 15:00–18:00" (in `w`'s
+        language: "10 h 00–13 h 00, 15 h 00–18 h 00")."""
+        return _hours_text(self, _ENGLISH if w is ENGLISH else w)
 
 
 _RULE_LIMITS: dict[str, tuple[int, int]] = {
@@ -1043,7 +1044,7 @@ def _why_no_slot(planner: _Planner, groups: list[list[Presenter]],
         if holidays:
             lines.append(_("Geneva public holidays in that period are not working days: "
                            "%(holidays)s.", holidays=w.names(
-                               [f"{name} ({w.day(day)})" for day, name in holidays.items()])))
+                               [f"{_(name)} ({w.day(day)})" for day, name in holidays.items()])))
         lines.append(_("To find a time: %(changes)s.",
                        changes=_listed([change(w) for change in relax], w, ";")))
         return lines
@@ -1187,60 +1188,75 @@ def _why_no_combination(planner: _Planner, groups: list[list[Presenter]],
 def check_meeting(session: SessionInfo, presenters: Sequence[Presenter], start: datetime,
                   end: datetime, room: Room, busy: Sequence[Busy] = (),
                   rules: Rules = DEFAULT_RULES,
-                  preferences: Sequence[MissionPreference] = ()) -> MeetingCheck:
+                  preferences: Sequence[MissionPreference] = (),
+                  w: Phrasing = ENGLISH) -> MeetingCheck:
     """Check a meeting the secretariat sets by hand.
 
     Problems (hard): not an aware time, a weekend or public holiday, on or after the first
     day of the session, a room too small, a blocking busy period. Warnings (soft): outside
     the window or the meeting hours, a Human Rights Council session, a mission's avoided day,
-    an expected session (its dates are not yet published).
+    an expected session (its dates are not yet published). Written in `w`'s language
+    (English by default, as the CLI prints them).
     """
+    _ = w.gettext
     if start.tzinfo is None or end.tzinfo is None:
-        return MeetingCheck(["give the times with their time zone"], [])
+        return MeetingCheck([_("give the times with their time zone")], [])
     start, end = start.astimezone(GENEVA), end.astimezone(GENEVA)
+    day_of = _ENGLISH.day if w is ENGLISH else w.day
     problems, warnings = [], []
     if session.expected:
-        warnings.append(f"session {session.number} is expected (forecast): its dates and order "
-                        "of review are not yet published")
+        warnings.append(_("session %(number)s is expected (forecast): its dates and order of "
+                          "review are not yet published", number=session.number))
     day = start.date()
     if end <= start:
-        problems.append("the meeting ends before it starts")
+        problems.append(_("the meeting ends before it starts"))
     if end.date() != day:
-        problems.append("the meeting must start and end on the same day")
+        problems.append(_("the meeting must start and end on the same day"))
     holiday = geneva_public_holidays(day, day).get(day)
     if day.weekday() >= 5:
-        problems.append(f"{format_day(day)} is a weekend day")
+        problems.append(_("%(day)s is a weekend day", day=day_of(day)))
     elif holiday:
-        problems.append(f"{format_day(day)} is a Geneva public holiday ({holiday})")
+        problems.append(_("%(day)s is a Geneva public holiday (%(holiday)s)", day=day_of(day),
+                          holiday=_(holiday)))
     if end > datetime.combine(session.start_date, time()).replace(tzinfo=GENEVA):
-        problems.append(f"session {session.number} starts on {format_day(session.start_date)}:"
-                        " the briefing must end before that day")
+        problems.append(_("session %(number)s starts on %(day)s: the briefing must end before "
+                          "that day", number=session.number, day=day_of(session.start_date)))
     if room.capacity < rules.expected_audience:
-        problems.append(f"{room.name} seats {room.capacity}, fewer than the expected "
-                        f"audience of {rules.expected_audience}")
+        problems.append(_("%(room)s seats %(capacity)s, fewer than the expected audience of "
+                          "%(audience)s", room=room.name, capacity=room.capacity,
+                          audience=rules.expected_audience))
     missions = [p.iso3 for p in presenters]
     index = _BusyIndex(busy, _epoch(start) - 1, _epoch(end) + 1)
     for item in index.conflicts(_epoch(start), _epoch(end), room.name, missions):
-        problems.append(f"overlaps {_busy_text(item)}")
+        problems.append(_busy_text(item, w))
     for item in index.conflicts(_epoch(start), _epoch(end), room.name, missions, soft=True):
-        warnings.append(f"overlaps {_busy_text(item)}")
+        warnings.append(_busy_text(item, w))
     if is_working_day(day) and day not in planning_window(session, rules):
-        warnings.append(f"outside the window of {rules.window_working_days} working days "
-                        "before the session")
+        warnings.append(w.ngettext(
+            "outside the window of %(num)d working day before the session",
+            "outside the window of %(num)d working days before the session",
+            rules.window_working_days, num=rules.window_working_days))
     if not any(a <= start.time() and end.time() <= b and start.date() == end.date()
                for a, b in rules.meeting_hours):
-        warnings.append(f"outside the meeting hours ({rules.describe_hours()})")
+        warnings.append(_("outside the meeting hours (%(hours)s)",
+                          hours=rules.describe_hours(w)))
     for p in presenters:
         pref = next((m for m in preferences if m.iso3 == p.iso3), None)
         if pref and pref.leaning(day) < 0:
-            warnings.append(f"{p.name} would rather avoid {format_day(day)}")
+            warnings.append(_("%(state)s would rather avoid %(day)s", state=p.name,
+                              day=day_of(day)))
     return MeetingCheck(problems, warnings)
 
 
-def _busy_text(item: Busy) -> str:
-    where = f" in {item.room}" if item.room else \
-        f" (mission of {item.mission_iso3})" if item.mission_iso3 else ""
-    return f"{item.label}{where}"
+def _busy_text(item: Busy, w: Phrasing) -> str:
+    """"overlaps <label>", with its room or mission."""
+    _ = w.gettext
+    if item.room:
+        return _("overlaps %(busy)s in %(room)s", busy=item.label, room=item.room)
+    if item.mission_iso3:
+        return _("overlaps %(busy)s (mission of %(iso3)s)", busy=item.label,
+                 iso3=item.mission_iso3)
+    return _("overlaps %(busy)s", busy=item.label)
 
 
 # --- moving one meeting ------------------------------------------------------------------
@@ -1262,7 +1278,7 @@ def free_times(session: SessionInfo, presenters: Sequence[Presenter], room: Room
                preferences: Sequence[MissionPreference] = (),
                not_before: datetime | None = None, after: datetime | None = None,
                before: datetime | None = None, skip: datetime | None = None,
-               limit: int = 5) -> list[FreeTime]:
+               limit: int = 5, w: Phrasing = ENGLISH) -> list[FreeTime]:
     """The best free times for one meeting of `presenters`, `minutes` long, in `room`.
 
     The times `propose` would consider for it (the window, the meeting hours, every
@@ -1271,7 +1287,7 @@ def free_times(session: SessionInfo, presenters: Sequence[Presenter], room: Room
     reviewed before these and the start of the one reviewed after (see
     `review_order_bounds`): a time stays between them, at least `min_gap_working_days`
     away, its spacing scored as between the meetings of a proposal. `skip` is the
-    meeting's current start, not offered again.
+    meeting's current start, not offered again. The reasons are written in `w`'s language.
     """
     planner = _Planner(session, [room], busy, rules, preferences, not_before)
     gaps = {day: _neighbour_gaps(day, after, before, rules) for day in planner.window.days}
@@ -1284,7 +1300,7 @@ def free_times(session: SessionInfo, presenters: Sequence[Presenter], room: Room
         spacing = sum(_spacing(gap, rules) for gap in day_gaps if gap is not None)
         plans.append(_start(c, c.score + spacing))
     return [_free_time(planner, plan[3][0], presenters, gaps[plan[3][0].start.date()],
-                       plan[0]) for plan in _best(plans, limit)]
+                       plan[0], _ENGLISH if w is ENGLISH else w) for plan in _best(plans, limit)]
 
 
 def _neighbour_gaps(day: date, after: datetime | None, before: datetime | None,
@@ -1310,16 +1326,17 @@ def _working_days_between(first: date, last: date) -> int:
 
 
 def _free_time(planner: _Planner, c: _Candidate, group: Sequence[Presenter],
-               gaps: tuple[int | None, int | None], score: float) -> FreeTime:
-    facts = _facts_text(_facts(planner, c, group), _ENGLISH)
+               gaps: tuple[int | None, int | None], score: float, w: Phrasing) -> FreeTime:
+    _ = w.gettext
+    facts = _facts_text(_facts(planner, c, group), w)
     gap_after, gap_before = gaps
     if gap_after is not None:
-        facts.append("the same day as the previous meeting" if gap_after == 0
-                     else f"{_gap_text(gap_after, _ENGLISH)} after the previous meeting")
+        facts.append(_("the same day as the previous meeting") if gap_after == 0 else
+                     _("%(gap)s after the previous meeting", gap=_gap_text(gap_after, w)))
     if gap_before is not None:
-        facts.append("the same day as the next meeting" if gap_before == 0
-                     else f"{_gap_text(gap_before, _ENGLISH)} before the next meeting")
-    reason = "; ".join(facts)
+        facts.append(_("the same day as the next meeting") if gap_before == 0 else
+                     _("%(gap)s before the next meeting", gap=_gap_text(gap_before, w)))
+    reason = _listed(facts, w, ";")
     return FreeTime(c.start, c.end, round(score, 6) + 0.0, reason[:1].upper() + reason[1:])
 
 
@@ -1356,23 +1373,30 @@ def review_order_bounds(presenters: Sequence[Presenter], others: Sequence[OtherM
 
 
 def review_order_warnings(presenters: Sequence[Presenter], start: datetime, end: datetime,
-                          others: Sequence[OtherMeeting]) -> list[str]:
+                          others: Sequence[OtherMeeting], w: Phrasing = ENGLISH) -> list[str]:
     """What a meeting of `presenters` from `start` to `end` breaks of the order of review:
     one sentence per other meeting it should follow but does not end up after (or
-    should precede but does not end up before)."""
-    names = wording.join_names([p.name for p in presenters])
-    verb = "is" if len(presenters) == 1 else "are"
+    should precede but does not end up before), in `w`'s language."""
+    names = w.names([p.name for p in presenters])
     warnings = []
     for other in sorted(others, key=lambda o: o.start):
         side = _reviewed(presenters, other)
-        theirs = wording.join_names([p.name for p in other.presenters])
-        when = wording.day_and_time(other.start.astimezone(GENEVA))
+        theirs = w.names([p.name for p in other.presenters])
+        local = other.start.astimezone(GENEVA)
+        when = wording.day_and_time(local) if w is ENGLISH else w.gettext(
+            "%(day)s, %(time)s", day=w.day(local.date()), time=w.clock(local))
         if side > 0 and start < other.end:
-            warnings.append(f"{names} {verb} reviewed after {theirs}, so this briefing should "
-                            f"come after theirs ({when})")
+            warnings.append(w.ngettext(
+                "%(names)s is reviewed after %(theirs)s, so this briefing should come after "
+                "theirs (%(when)s)",
+                "%(names)s are reviewed after %(theirs)s, so this briefing should come after "
+                "theirs (%(when)s)", len(presenters), names=names, theirs=theirs, when=when))
         elif side < 0 and end > other.start:
-            warnings.append(f"{names} {verb} reviewed before {theirs}, so this briefing should "
-                            f"come before theirs ({when})")
+            warnings.append(w.ngettext(
+                "%(names)s is reviewed before %(theirs)s, so this briefing should come before "
+                "theirs (%(when)s)",
+                "%(names)s are reviewed before %(theirs)s, so this briefing should come before "
+                "theirs (%(when)s)", len(presenters), names=names, theirs=theirs, when=when))
     return warnings
 
 

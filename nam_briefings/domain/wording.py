@@ -62,3 +62,24 @@ def sentence(text: str) -> str:
     """The first letter upper-case, the rest as written ("Tue 5 Feb" stays, unlike
     str.capitalize, which would write "tue 5 feb")."""
     return text[:1].upper() + text[1:]
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def months_text(first: date, last: date) -> str:
+    """The months a period touches, as people say them: "January 2027", "April and May
+    2027", "December 2026 and January 2027", "from March to June 2027"."""
+    months = []
+    at = date(first.year, first.month, 1)
+    while at <= last:
+        months.append(at)
+        at = date(at.year + at.month // 12, at.month % 12 + 1, 1)
+    a, b = months[0], months[-1]
+    if len(months) == 1:
+        return f"{_MONTHS[a.month - 1]} {a.year}"
+    joined = "and" if len(months) == 2 else "to"
+    start = _MONTHS[a.month - 1] + ("" if a.year == b.year else f" {a.year}")
+    text = f"{start} {joined} {_MONTHS[b.month - 1]} {b.year}"
+    return text if len(months) == 2 else "from " + text

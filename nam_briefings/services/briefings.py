@@ -13,7 +13,7 @@ from ..domain import planner, wording
 from ..domain.calendar import GENEVA, day_bounds_utc
 from ..domain.errors import Invalid, NotFound
 from ..domain.limits import NOTE_MAX_LENGTH
-from ..domain.phrasing import Phrasing
+from ..domain.phrasing import ENGLISH, Phrasing
 from ..extensions import db
 from ..models import (
     Briefing,
@@ -25,9 +25,9 @@ from ..models import (
     UprSession,
 )
 from ..domain import coverage as reference_coverage
-from . import audit, clock, fanout, invitations, locks, versions
+from . import audit, clock, fanout, invitations, locks
 from . import coverage as coverage_service
-from .languages import phrasings
+from .languages import N_, _, phrasing, phrasings
 from .outbox import notify_secretariat
 
 
@@ -165,11 +165,12 @@ def _plan(session: UprSession, overrides: dict[str, Any],
     return Plan(session, result, _store(session, result, overrides), rules, covered)
 
 
-def session_coverage(session: UprSession,
-                     rules: planner.Rules | None = None) -> reference_coverage.Coverage:
-    """What the Council sessions and closures on file cover of the session's window."""
+def session_coverage(session: UprSession, rules: planner.Rules | None = None,
+                     words: Phrasing = ENGLISH) -> reference_coverage.Coverage:
+    """What the Council sessions and closures on file cover of the session's window (its
+    lines and warnings in the language of `words`)."""
     days = planner.planning_window(_session_info(session), rules or configured_rules())
-    return coverage_service.window_coverage(days)
+    return coverage_service.window_coverage(days, words)
 
 
 def _with_coverage(session: UprSession, result: planner.PlanResult, rules: planner.Rules,
@@ -391,9 +392,8 @@ def draft_by_hand(number: int, start: datetime, end: datetime, room_name: str,
     rules = configured_rules()
     check = planner.check_meeting(_session_info(session), presenters, start, end,
                                   planner.Room(room.name, room.capacity), _busy(session), rules,
-                                  _preferences(session))
-    if not check.ok:
-        raise Invalid("this time does not work: " + "; ".join(check.problems))
+                                  _preferences(session), phrasing())
+    _refuse_problems(check)
     meeting = _manual_meeting(start, end, room.name, presenters, rules)
     return _create_briefing(session, meeting, None), check.warnings
 
@@ -425,12 +425,29 @@ class RescheduleResult:
 
 
 class OutOfOrder(Invalid):
-    """A new time that breaks the order of review: `warnings` say how, one sentence each."""
+    """A new time that breaks the order of review: `warnings` say how, one sentence each
+    (in the language of the page that asked)."""
 
     def __init__(self, warnings: list[str]) -> None:
-        super().__init__("this time breaks the order of review: " + "; ".join(warnings),
-                         field="allow_out_of_order")
+        super().__init__(N_("this time breaks the order of review: %(warnings)s"),
+                         field="allow_out_of_order",
+                         params={"warnings": _semicolons(warnings)})
         self.warnings = warnings
+
+
+def _refuse_problems(check: planner.MeetingCheck) -> None:
+    """Invalid, naming every problem, when a time set by hand breaks a hard constraint."""
+    if not check.ok:
+        raise Invalid(N_("this time does not work: %(problems)s"),
+                      params={"problems": _semicolons(check.problems)})
+
+
+def _semicolons(items: list[str]) -> str:
+    """"a; b; c" in the current language ("a ; b" in French, "a؛ b" in Arabic)."""
+    text = ""
+    for item in items:
+        text = _("%(items)s; %(item)s", items=text, item=item) if text else item
+    return text
 
 
 def reschedule(briefing_id: int, start: datetime, end: datetime | None,
@@ -474,9 +491,9 @@ def _reschedule_locked(briefing_id: int, start: datetime, end: datetime | None,
         raise Invalid("the agenda does not fit before the new end: give a later end")
     moving = _moving(briefing)
     check = _check_new_time(briefing, start, end, moving)
-    if not check.ok:
-        raise Invalid("this time does not work: " + "; ".join(check.problems))
-    out_of_order = planner.review_order_warnings(moving.presenters, start, end, moving.others)
+    _refuse_problems(check)
+    out_of_order = planner.review_order_warnings(moving.presenters, start, end, moving.others,
+                                                 phrasing())
     if out_of_order and not allow_out_of_order:
         raise OutOfOrder(out_of_order)
     old = _describe(briefing)
@@ -523,7 +540,7 @@ def reschedule_suggestions(briefing_id: int, limit: int = 5) -> list[planner.Fre
     return planner.free_times(moving.session, moving.presenters, moving.room, minutes,
                               moving.busy, moving.rules, moving.preferences,
                               not_before=clock.now(), after=after, before=before,
-                              skip=briefing.start_at, limit=limit)
+                              skip=briefing.start_at, limit=limit, w=phrasing())
 
 
 @dataclass(frozen=True)
@@ -572,16 +589,24 @@ def _check_new_time(briefing: Briefing, start: datetime, end: datetime,
     busy = [b for b in moving.busy if b.kind != "briefing"]
     busy += [_briefing_busy(b, briefing.session) for b in overlapping]
     return planner.check_meeting(moving.session, moving.presenters, start, end, moving.room,
-                                 busy, moving.rules, moving.preferences)
+                                 busy, moving.rules, moving.preferences, phrasing())
 
 
 def _briefing_busy(briefing: Briefing, session: UprSession) -> planner.Busy:
-    """Another confirmed briefing as a busy period, named in plain words."""
+    """Another confirmed briefing as a busy period, named in plain words (the current
+    language's: the label is shown in the warnings of a move)."""
     start, end = briefing.start_at.astimezone(GENEVA), briefing.end_at.astimezone(GENEVA)
-    whose = "this session's" if briefing.session_id == session.id else \
-        f"UPR session {briefing.session.number}'s"
-    return planner.Busy(briefing.start_at, briefing.end_at, "briefing",
-                        f"{whose} briefing of {wording.day_and_time(start)}–{end:%H:%M}")
+    w = phrasing()
+    if w is ENGLISH:
+        when = f"{wording.day_and_time(start)}–{end:%H:%M}"
+    else:
+        hours = w.clock(start) + "–" + w.clock(end)
+        when = _("%(day)s, %(time)s", day=w.day(start.date()), time=hours)
+    label = _("this session's briefing of %(when)s", when=when) \
+        if briefing.session_id == session.id else \
+        _("UPR session %(number)s's briefing of %(when)s", number=briefing.session.number,
+          when=when)
+    return planner.Busy(briefing.start_at, briefing.end_at, "briefing", label)
 
 
 @dataclass

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..domain import imports, wording
+from ..domain import imports
 from ..domain.calendar import day_bounds_utc, to_local
 from ..domain.errors import Invalid, NotFound
-from ..domain.imports import ImportRejected, RowError
+from ..domain.imports import MISSION, REVIEW, SESSION, ImportRejected, RowError
+from ..domain.messages import Joined, Moment, Said
 from ..extensions import db
 from ..models import (
     Briefing,
@@ -46,15 +48,39 @@ DEFAULT_ROOM = {"name": "Room XXIV, Palais des Nations", "capacity": 150,
 Progress = Callable[[int], None]
 
 
+#: an import's summary, by (dry run, rows on file updated, rows removed)
+SUMMARIES = {
+    (True, True, False): N_("%(kind)s: would add %(added)s, would change %(changed)s, "
+                            "%(unchanged)s unchanged"),
+    (True, True, True): N_("%(kind)s: would add %(added)s, would change %(changed)s, "
+                           "%(unchanged)s unchanged, would remove %(removed)s"),
+    (False, True, False): N_("%(kind)s: added %(added)s, changed %(changed)s, "
+                             "%(unchanged)s unchanged"),
+    (False, True, True): N_("%(kind)s: added %(added)s, changed %(changed)s, "
+                            "%(unchanged)s unchanged, removed %(removed)s"),
+    (True, False, False): N_("%(kind)s: would add %(added)s, would change %(changed)s, "
+                             "%(unchanged)s already present"),
+    (True, False, True): N_("%(kind)s: would add %(added)s, would change %(changed)s, "
+                            "%(unchanged)s already present, would remove %(removed)s"),
+    (False, False, False): N_("%(kind)s: added %(added)s, changed %(changed)s, "
+                              "%(unchanged)s already present"),
+    (False, False, True): N_("%(kind)s: added %(added)s, changed %(changed)s, "
+                             "%(unchanged)s already present, removed %(removed)s"),
+}
+
+
 @dataclass
 class ImportReport:
-    """What an import did (or, for a dry run, would do)."""
+    """What an import did (or, for a dry run, would do).
+
+    Its lines and summary are `Said`: English text (what the CLI prints and the audit log
+    records), which a page writes in its own language."""
 
     kind: str
     dry_run: bool
     delimiter: str = ","
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
+    added: list[Said] = field(default_factory=list)
+    changed: list[Said] = field(default_factory=list)
     unchanged: int = 0
     #: False: rows already present are kept as they are, even when the file differs
     update_existing: bool = True
@@ -72,14 +98,12 @@ class ImportReport:
     moves: list[tuple[str, int, int]] = field(default_factory=list)
 
     @property
-    def summary(self) -> str:
-        verb = "would add" if self.dry_run else "added"
-        change = "would change" if self.dry_run else "changed"
-        kept = "unchanged" if self.update_existing else "already present"
-        removed = (f", {'would remove' if self.dry_run else 'removed'} {len(self.removed)}"
-                   if self.removed else "")
-        return (f"{self.kind}: {verb} {len(self.added)}, {change} {len(self.changed)}, "
-                f"{self.unchanged} {kept}{removed}")
+    def summary(self) -> Said:
+        """E.g. "sessions: would add 1, would change 0, 3 unchanged"."""
+        template = SUMMARIES[(self.dry_run, self.update_existing, bool(self.removed))]
+        return Said(template, kind=self.kind, added=len(self.added),
+                    changed=len(self.changed), unchanged=self.unchanged,
+                    removed=len(self.removed))
 
 
 def count_rows(data: bytes | str) -> int:
@@ -120,7 +144,7 @@ def import_csv(kind: str, data: bytes | str, actor: audit.Actor, *, dry_run: boo
             db.session.rollback()
             return report
         if report.added or report.changed:
-            audit.record(actor, f"import.{kind}", kind, source, report.summary)
+            audit.record(actor, f"import.{kind}", kind, source, str(report.summary))
         _audit_publishing(report, actor, source)
         db.session.commit()
     except Exception:
@@ -269,17 +293,18 @@ def _database_conflicts(parsed: imports.ParsedFile, update_existing: bool = True
     for row in parsed.rows:
         holder = taken.get((row.record.session, row.record.position))
         if holder and holder != row.record.iso3 and (row.record.session, holder) not in in_file:
-            errors.append(RowError(row.line, f"position {row.record.position} in session "
-                                             f"{row.record.session} is already held by {holder}"))
+            errors.append(RowError(row.line, Said(
+                N_("position %(position)s in session %(number)s is already held by %(iso3)s"),
+                position=row.record.position, number=row.record.session, iso3=holder)))
         review = deferred.get((row.record.session, row.record.iso3))
         briefing = _confirmed_briefing_of(review) if review else None
         if briefing is not None:
-            errors.append(RowError(row.line, (
-                f"{review.state_iso3} presents at a confirmed briefing of session "
-                f"{review.session.number} "
-                f"({wording.short_datetime(to_local(briefing.start_at))}): "
-                "reschedule or cancel that briefing before moving its review to session "
-                f"{row.record.session}")))
+            errors.append(RowError(row.line, Said(
+                N_("%(iso3)s presents at a confirmed briefing of session %(number)s "
+                   "(%(when)s): reschedule or cancel that briefing before moving its review "
+                   "to session %(target)s"), iso3=review.state_iso3,
+                number=review.session.number, when=Moment.of(to_local(briefing.start_at)),
+                target=row.record.session)))
     return errors
 
 
@@ -316,9 +341,10 @@ def _confirmed_briefing_of(review: Review) -> Briefing | None:
 
 # --- applying valid rows ------------------------------------------------------------------
 
-def _sync(report: ImportReport, label: str, row: Any, values: dict[str, Any],
+def _sync(report: ImportReport, label: Said, row: Any, values: dict[str, Any],
           create: Callable[[], Any]) -> Any:
-    """Create the row if missing, else update the fields that differ; note it in the report."""
+    """Create the row if missing, else update the fields that differ; note it in the report
+    ("session 45: start_date 2025-01-20 → 2025-01-27": the column's name and its values)."""
     if row is None:
         row = create()
         for name, value in values.items():
@@ -329,15 +355,23 @@ def _sync(report: ImportReport, label: str, row: Any, values: dict[str, Any],
     if not report.update_existing:
         report.unchanged += 1
         return row
-    diffs = [f"{name} {getattr(row, name)!s} → {value!s}"
+    diffs = [Said("%(column)s %(old)s → %(new)s", column=name,
+                  old=_shown_value(getattr(row, name)), new=_shown_value(value))
              for name, value in values.items() if getattr(row, name) != value]
     if diffs:
         for name, value in values.items():
             setattr(row, name, value)
-        report.changed.append(f"{label}: {', '.join(diffs)}")
+        report.changed.append(Said(N_("%(label)s: %(changes)s"), label=label,
+                                   changes=Joined(diffs)))
     else:
         report.unchanged += 1
     return row
+
+
+def _shown_value(value: Any) -> Any:
+    """A column's value in a report line: a day stays a date (a page writes it its way),
+    anything else is written as it is stored."""
+    return value if type(value) is date else str(value)
 
 
 def _each(parsed: imports.ParsedFile, progress: Progress | None):
@@ -351,7 +385,8 @@ def _apply_states(parsed, report, progress) -> None:
     existing = {state.iso3: state for state in db.session.scalars(db.select(State))}
     before = {iso3: state.nam_status for iso3, state in existing.items()}
     for record in _each(parsed, progress):
-        _sync(report, f"state {record.iso3} ({record.name})", existing.get(record.iso3),
+        _sync(report, Said(N_("state %(iso3)s (%(name)s)"), iso3=record.iso3, name=record.name),
+              existing.get(record.iso3),
               {"iso3": record.iso3, "name": record.name, "nam_status": record.nam_status,
                "nam_joined": record.nam_joined}, State)
     if not report.dry_run:
@@ -381,7 +416,8 @@ def _apply_sessions(parsed, report, progress) -> None:
         if publishing:
             values.update(status="scheduled", forecast_from=None)
             report.published.append(record.number)
-        session = _sync(report, f"session {record.number}", session, values, UprSession)
+        session = _sync(report, Said(SESSION, number=record.number), session, values,
+                        UprSession)
         if publishing:
             published.append(session)
         elif old_dates and old_dates != (session.start_date, session.end_date):
@@ -404,7 +440,8 @@ def _publish(session: UprSession, report: ImportReport) -> None:
     """An expected session becomes published: scheduled, no longer a forecast."""
     session.status, session.forecast_from = "scheduled", None
     report.published.append(session.number)
-    report.changed.append(f"session {session.number}: status expected → scheduled")
+    report.changed.append(Said(N_("session %(number)s: status expected → scheduled"),
+                               number=session.number))
 
 
 def _audit_publishing(report: ImportReport, actor: audit.Actor, source: str) -> None:
@@ -436,7 +473,7 @@ def _apply_reviews(parsed, report, progress) -> None:
                 review = deferred[(record.session, record.iso3)]
                 touched |= {review.session, session}
                 _move_review(review, session, report)
-            _sync(report, f"review of {record.iso3} in session {record.session}", review,
+            _sync(report, Said(REVIEW, iso3=record.iso3, number=record.session), review,
                   {"session_id": session.id, "state_iso3": record.iso3,
                    "position": record.position, "review_date": record.review_date,
                    "start_at": record.start_at, "end_at": record.end_at}, Review)
@@ -469,8 +506,9 @@ def _move_review(review: Review, target: UprSession, report: ImportReport) -> No
     """Move a deferred review to `target`: the same row, so its history follows."""
     origin = review.session
     report.moves.append((review.state_iso3, origin.number, target.number))
-    report.changed.append(f"review of {review.state_iso3} moved from session {origin.number} "
-                          f"to session {target.number}")
+    report.changed.append(Said(N_("review of %(iso3)s moved from session %(origin)s to "
+                                  "session %(target)s"), iso3=review.state_iso3,
+                               origin=origin.number, target=target.number))
     review.moved_from_session = origin.number
     review.session, review.session_id = target, target.id
 
@@ -505,7 +543,7 @@ def _apply_hrc_sessions(parsed, report, progress) -> None:
     for record in _each(parsed, progress):
         start_at, end_at = day_bounds_utc(record.start_date, record.end_date)
         key = f"hrc:{record.number}"
-        _sync(report, f"HRC{record.number}", existing.get(key),
+        _sync(report, Said("HRC%(number)s", number=record.number), existing.get(key),
               {"source_key": key, "kind": "hrc_session", "label": f"HRC{record.number}",
                "start_at": start_at, "end_at": end_at, "all_day": True}, BusyPeriod)
 
@@ -513,7 +551,7 @@ def _apply_hrc_sessions(parsed, report, progress) -> None:
 def _apply_missions(parsed, report, progress) -> None:
     existing = {m.state_iso3: m for m in db.session.scalars(db.select(Mission))}
     for record in _each(parsed, progress):
-        _sync(report, f"mission of {record.iso3}", existing.get(record.iso3),
+        _sync(report, Said(MISSION, iso3=record.iso3), existing.get(record.iso3),
               {"state_iso3": record.iso3, "name": record.name, "email": record.email}, Mission)
 
 
@@ -523,7 +561,8 @@ def _apply_contacts(parsed, report, progress) -> None:
     added = []
     for record in _each(parsed, progress):
         contact = existing.get((record.iso3, record.email))
-        synced = _sync(report, f"contact {record.email} ({record.iso3})", contact,
+        synced = _sync(report, Said(N_("contact %(email)s (%(iso3)s)"), email=record.email,
+                                    iso3=record.iso3), contact,
                        {"mission_id": missions[record.iso3].id, "name": record.name,
                         "role": record.role, "email": record.email, "language": record.language},
                        Contact)

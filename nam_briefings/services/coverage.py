@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from ..domain import coverage
 from ..domain.calendar import day_bounds_utc, to_local
+from ..domain.phrasing import ENGLISH, Phrasing
 from ..extensions import db
 from ..models import BusyPeriod
 
@@ -14,12 +15,14 @@ _HRC_KEY = re.compile(r"hrc:(\d+)$")
 _HRC_LABEL = re.compile(r"HRC\s*(\d+)\b", re.IGNORECASE)
 
 
-def window_coverage(days: list[date]) -> coverage.Coverage:
+def window_coverage(days: list[date],
+                    words: Phrasing = ENGLISH) -> coverage.Coverage:
     """What covers the window of these working days (oldest first): every Council session
-    on file, and the UN Geneva closures (global busy periods of kind `closure`) in its years."""
+    on file, and the UN Geneva closures (global busy periods of kind `closure`) in its years;
+    written in the language of `words`."""
     first, last = days[0], days[-1]
     return coverage.window_coverage(first, last, council_sessions(),
-                                    closures(first.year, last.year))
+                                    closures(first.year, last.year), words)
 
 
 def council_sessions() -> list[coverage.CouncilSession]:

@@ -7,13 +7,12 @@ turns that into a link).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
-from ..domain import changes, coverage, local_dates, planner
+from ..domain import changes, local_dates, planner
 from ..domain.calendar import to_local
 from ..extensions import db
 from ..models import Briefing, BriefingItem, Proposal, Review, State, UprSession
@@ -259,40 +258,15 @@ def coverage_actions(upcoming: list[SessionStatus],
     for status in upcoming:
         if status.in_progress or status.stage in ("briefed", "no_presenter"):
             continue
-        covered = briefings.session_coverage(status.session)
+        covered = briefings.session_coverage(status.session, words=words)
         for warning in covered.warnings:
             key = (warning.kind, warning.short)
             gaps.setdefault(key, []).append(status.session.number)
-            said.setdefault(key, _gap(warning, covered, words))
+            said.setdefault(key, warning.short)
     return [Action(f"coverage_{kind}",
                    words.gettext("%(sessions)s: %(gap)s", sessions=_sessions_named(numbers, words),
                                  gap=said[(kind, short)]), numbers[0])
             for (kind, short), numbers in gaps.items()]
-
-
-def _gap(warning: coverage.CoverageWarning, covered: coverage.Coverage,
-         words: changes.Phrasing) -> str:
-    """A warning's `short` part in the page's language (an unknown kind as it is written)."""
-    if warning.kind == "hrc":
-        return coverage.hrc_gap(covered.window_first, covered.window_last,
-                                covered.first_known, covered.last_known, words) or warning.short
-    years = [year for year, count in covered.closures.items() if not count]
-    if warning.kind == "closures" and \
-            warning.short == f"no UN Geneva closures entered for {' or '.join(map(str, years))}":
-        return words.gettext("no UN Geneva closures entered for %(years)s",
-                             years=_either(map(str, years), words))
-    return warning.short
-
-
-def _either(items: Iterable[str], words: changes.Phrasing) -> str:
-    """"2026 or 2027" (the years a gap is in), the current language's way."""
-    items = list(items)
-    language = current_language()
-    if len(items) < 2 or words is changes.ENGLISH:
-        return " or ".join(items)
-    from babel.lists import format_list
-
-    return format_list(items, style="or", locale=language)
 
 
 def _sessions_named(numbers: list[int], words: changes.Phrasing) -> str:

@@ -44,6 +44,7 @@ from . import audit
 from .feed_links import ensure_mission_token, new_token
 from .invitations import agenda_text, mission_answer, presenting_iso3s, summary
 from .languages import _, current_language, in_language, mission_language
+from .proposals_view import reasons_in
 from .sessions import expected_note
 
 
@@ -163,15 +164,18 @@ def _key(key: tuple, language: str | None) -> tuple:
     return key if language is None else (*key, language)
 
 
-def secretariat_feed(token: str) -> Feed:
-    """The secretariat's feed: sessions, reviews, briefings and open proposals."""
+def secretariat_feed(token: str, language: str | None = None) -> Feed:
+    """The secretariat's feed: sessions, reviews, briefings and open proposals, in
+    `language` (by default the one its user chose for the pages, else English)."""
     def render() -> Feed:
-        user_by_token(token)
-        return _render(
-            "NAM briefings – secretariat",
-            "UPR sessions, NAM briefings and open proposals (secretariat)",
-            _session_events() + _review_events() + _briefing_events(None) + _proposal_events())
-    return _cached(("secretariat", token), render)
+        user = user_by_token(token)
+        with in_language(language or local_dates.written_language(user.language) or "en"):
+            return _render(
+                _("NAM briefings – secretariat"),
+                _("UPR sessions, NAM briefings and open proposals (secretariat)"),
+                _session_events() + _review_events() + _briefing_events(None)
+                + _proposal_events())
+    return _cached(_key(("secretariat", token), language), render)
 
 
 class _Memo:
@@ -409,16 +413,19 @@ def _proposal_events() -> list[ical.FeedEvent]:
     events = []
     for proposal in db.session.scalars(db.select(Proposal).filter_by(status="open")
                                        .order_by(Proposal.session_id, Proposal.rank)):
+        reasons, _written_in = reasons_in(proposal, current_language())
         for index, meeting in enumerate(proposal.meetings, start=1):
-            states = ", ".join(item["name"] for item in meeting["agenda"])
+            states = local_dates.comma(current_language()).join(
+                item["name"] for item in meeting["agenda"])
             events.append(ical.FeedEvent(
                 uid=f"proposal-{proposal.key}-{index}@nam-briefings", sequence=0,
                 start=datetime.fromisoformat(meeting["start"]),
                 end=datetime.fromisoformat(meeting["end"]),
-                summary=f"Proposal #{proposal.rank} for UPR{proposal.session.number}: {states}",
-                location=meeting["room"], description="\n".join(proposal.reasons),
+                summary=_("Proposal #%(rank)s for UPR%(number)s: %(states)s",
+                          rank=proposal.rank, number=proposal.session.number, states=states),
+                location=meeting["room"], description="\n".join(reasons),
                 dtstamp=_stamp(proposal.updated_at), status="TENTATIVE",
-                categories=("NAM", "proposal")))
+                categories=("NAM", "proposal"), language=_said_in()))
     return events
 
 

@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 from flask import current_app
 
 from ..domain import wording
+from ..domain.messages import N_
+from ..domain.phrasing import ENGLISH, Phrasing
 from ..domain.calendar import to_local
 from ..domain.constants import FANOUT_UNFINISHED
 from ..extensions import db
@@ -107,23 +109,48 @@ class History:
                    and r.status in ("sent", "sending") and to_local(r.at).date() == day
                    for r in self.rows)
 
-    def why_no_reminder(self, kind: str, now: datetime, other_than: int | None = None) -> str:
-        """Why a reminder or chaser should not go now ("" when it may)."""
+    def why_no_reminder(self, kind: str, now: datetime, other_than: int | None = None,
+                        w: Phrasing = ENGLISH) -> str:
+        """Why a reminder or chaser (`kind`) should not go now ("" when it may), in `w`'s
+        language (English, as the outbox stores it, by default)."""
+        said = _WHY_NO_REMINDER[kind]
         if self.unsent_requests(other_than):
-            return f"an update to this contact is queued (it reminds); no {kind} beside it"
+            return w.gettext(said["queued"])
         last = self.last_version_sent_at()
         if last is not None and now - last < QUIET_AFTER_UPDATE:
-            what = "the invitation" if self.last_version_received() == 0 else "an update"
-            return (f"{what} was sent {wording.short_datetime(to_local(last))} (it reminds); "
-                    f"no {kind} within a day of it")
+            local = to_local(last)
+            when = wording.short_datetime(local) if w is ENGLISH else w.gettext(
+                "%(day)s, %(time)s", day=w.day(local.date()), time=w.clock(local))
+            first = self.last_version_received() == 0
+            return w.gettext(said["invitation" if first else "update"], when=when)
         if self.sent_today(kind, now, other_than):
-            return f"a {kind} already went to this contact today"
+            return w.gettext(said["today"])
         return ""
 
     def due_at_for_update(self, now: datetime) -> datetime:
         """When a new version may go: an hour after the last one sent, never before now."""
         last = self.last_version_sent_at()
         return max(now, last + UPDATE_INTERVAL) if last is not None else now
+
+
+#: why no reminder or chaser goes now, each sentence whole (the kind is not a word put in)
+_WHY_NO_REMINDER = {
+    "reminder": {
+        "queued": N_("an update to this contact is queued (it reminds); no reminder beside it"),
+        "invitation": N_("the invitation was sent %(when)s (it reminds); no reminder within a "
+                         "day of it"),
+        "update": N_("an update was sent %(when)s (it reminds); no reminder within a day of "
+                     "it"),
+        "today": N_("a reminder already went to this contact today"),
+    },
+    "chaser": {
+        "queued": N_("an update to this contact is queued (it reminds); no chaser beside it"),
+        "invitation": N_("the invitation was sent %(when)s (it reminds); no chaser within a "
+                         "day of it"),
+        "update": N_("an update was sent %(when)s (it reminds); no chaser within a day of it"),
+        "today": N_("a chaser already went to this contact today"),
+    },
+}
 
 
 def reminder_key_start(key: str) -> str:

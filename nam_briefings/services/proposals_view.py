@@ -18,7 +18,7 @@ from ..domain.errors import Invalid, NotFound
 from ..extensions import db
 from ..models import Proposal, Room
 from . import briefings
-from .languages import _, current_language
+from .languages import _, current_language, phrasing
 
 #: the rules the session page lets the secretariat change, in the order of the form
 EDITABLE_RULES = (
@@ -185,7 +185,7 @@ def proposals_coverage(number: int, proposals: list[ProposalView]) -> coverage.C
         rules = briefings.configured_rules(overrides)
     except Invalid:  # rules stored by an older version: the window as configured now
         rules = briefings.configured_rules()
-    return briefings.session_coverage(briefings.get_session(number), rules)
+    return briefings.session_coverage(briefings.get_session(number), rules, phrasing())
 
 
 def get_proposal(number: int, key: str) -> ProposalView:

@@ -21,7 +21,7 @@ from ..domain.errors import Invalid
 from ..extensions import db
 from ..models import Briefing, Invitation
 from . import audit, clock, invitations, languages, locks, outbox, outbox_rules
-from .languages import _
+from .languages import _, phrasing
 
 KIND = "reminder"
 
@@ -141,8 +141,8 @@ def reminder_key(invitation: Invitation, now: datetime) -> str:
 def _why_not(invitation: Invitation, invited: set[int],
              histories: dict[int, outbox_rules.History], keys: set[str], now: datetime
              ) -> tuple[str, str | None]:
-    """Why no reminder goes to the contact now, and "en" when that is said in English (the
-    pacing rules' reasons, which the outbox also stores), else None."""
+    """Why no reminder goes to the contact now (in the page's language), and None: the
+    language the reason is in differs from the page's only when it is not said."""
     if invitation.contact_id not in invited:
         return _("no longer invited (the contact or the mission is inactive, or the address "
                  "left)"), None
@@ -153,8 +153,7 @@ def _why_not(invitation: Invitation, invited: set[int],
     history = histories.get(invitation.contact_id, outbox_rules.History())
     if any(r.kind == KIND and r.status in outbox_rules.UNSENT for r in history.rows):
         return _("a reminder to this contact is already waiting to go"), None
-    reason = history.why_no_reminder(KIND, now)
-    return reason, "en" if reason else None
+    return history.why_no_reminder(KIND, now, w=phrasing()), None
 
 
 def _queue(invitation: Invitation, now: datetime) -> None:

@@ -14,7 +14,6 @@ from ..extensions import db
 from ..models import Review, State, UprSession
 from . import audit, calendar, clock
 from .briefings import session_dates_changed
-from .clock import today as geneva_today
 from .forecast import forecast_session
 from .languages import _
 

@@ -20,11 +20,6 @@ from .languages import N_, _, current_language, local_time
 #: a busy period's kind, as the details of its bar say it
 BUSY_KINDS = {"hrc_session": N_("hrc session"), "closure": N_("closure"),
               "meeting": N_("meeting"), "blackout": N_("blackout")}
-#: Geneva's public holidays as `holidays` names them (domain.calendar), for the catalogs:
-#: the timeline shows them translated (`timeline.layout` with `writing()`)
-HOLIDAY_NAMES = (N_("New Year's Day"), N_("Good Friday"), N_("Easter Monday"),
-                 N_("Ascension Day"), N_("Pentecost Monday"), N_("National Day"),
-                 N_("Genevan Fast"), N_("Restoration Day"), N_("Christmas Day"))
 
 
 def writing() -> timeline.Writing:

@@ -154,6 +154,7 @@ def login() -> Any:
             login_user(user, remember=False)
             session[SESSION_VERSION] = user.session_version
             session[LOGGED_IN_AT] = int(time())
+            i18n.choose_again()
             flash(_("Welcome, %(email)s.", email=user.email), "success")
             return redirect(next_url or url_for("dashboard.index"))
         form.password.errors = [_("Wrong e-mail address or password.")]

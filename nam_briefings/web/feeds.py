@@ -58,7 +58,7 @@ def mission(token: str) -> Response:
 def secretariat(token: str) -> Response:
     """A secretariat user's private feed, with proposals."""
     try:
-        feed = feeds.secretariat_feed(token)
+        feed = feeds.secretariat_feed(token, _language())
     except NotFound:
         abort(404)
     return _respond(feed, "secretariat")

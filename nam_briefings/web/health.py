@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Flask, Response, current_app, jsonify, request, session
+from flask import Flask, Response, current_app, jsonify, request
 
 from .. import i18n
 from ..services import health

@@ -22,6 +22,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.routing import IntegerConverter
 
 from ..domain.limits import DATABASE_INT_MAX, digits_within_int_range
+from ..i18n import format_number, gettext as _
 from .errors import refusal
 from .forms import MULTI_LINE_FIELDS
 
@@ -53,8 +54,9 @@ def database_int(value: str) -> int:
     if not re.fullmatch(r"[+-]?\d+", text):
         raise ValueError(value)
     if not digits_within_int_range(text.lstrip("+-")):
-        raise BadRequest(f"The number {_shown(text)} in this address is too large: numbers here "
-                         f"go up to {DATABASE_INT_MAX:,}.")
+        raise BadRequest(_("The number %(number)s in this address is too large: numbers here "
+                           "go up to %(largest)s.", number=_shown(text),
+                           largest=format_number(DATABASE_INT_MAX)))
     return int(text)
 
 
@@ -74,11 +76,11 @@ class GuardedRequest(Request):
 def odd_input() -> str | None:
     """What is wrong with the request's path, query or form fields, as a sentence; else None."""
     if CONTROL.search(request.path):
-        return "The address contains a control character (such as a NUL byte)."
+        return _("The address contains a control character (such as a NUL byte).")
     for key, value in request.args.items(multi=True):
         if CONTROL.search(key) or CONTROL.search(value):
-            return (f"The address's parameter {_shown(key)!r} contains a control character "
-                    "(such as a NUL byte).")
+            return _("The address's parameter %(name)s contains a control character (such as "
+                     "a NUL byte).", name=repr(_shown(key)))
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
             "application/x-www-form-urlencoded", "multipart/form-data"):
         for key, value in request.form.items(multi=True):
@@ -90,14 +92,18 @@ def odd_input() -> str | None:
 
 def _odd_field(name: str, value: str) -> str | None:
     multi_line = name in MULTI_LINE_FIELDS
+    shown = repr(_shown(name))
     if CONTROL.search(name) or (CONTROL_IN_TEXT if multi_line else CONTROL).search(value):
-        allowed = " (line breaks and tabs are fine in text areas only)"
-        return (f"The field {_shown(name)!r} contains a control character such as a NUL byte"
-                f"{allowed if not multi_line else ''}: nothing was changed. Remove it and "
-                "send the form again.")
+        if multi_line:
+            return _("The field %(name)s contains a control character such as a NUL byte: "
+                     "nothing was changed. Remove it and send the form again.", name=shown)
+        return _("The field %(name)s contains a control character such as a NUL byte (line "
+                 "breaks and tabs are fine in text areas only): nothing was changed. Remove "
+                 "it and send the form again.", name=shown)
     if not multi_line and len(value) > MAX_LINE_CHARS:
-        return (f"The field {_shown(name)!r} is {len(value):,} characters long, more than "
-                f"any such field may hold: nothing was changed.")
+        return _("The field %(name)s is %(length)s characters long, more than any such field "
+                 "may hold: nothing was changed.", name=shown,
+                 length=format_number(len(value)))
     return None
 
 
@@ -116,8 +122,9 @@ def refuse_odd_input() -> Any:
     if isinstance(request.routing_exception, NotFound):
         for digits in DIGITS.findall(request.path):
             if not digits_within_int_range(digits):
-                return refusal(404, f"There is no such record: {_shown(digits)} is larger "
-                                    "than any number this service gives out.")
+                return refusal(404, _("There is no such record: %(number)s is larger than "
+                                      "any number this service gives out.",
+                                      number=_shown(digits)))
     return None
 
 

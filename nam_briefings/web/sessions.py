@@ -9,8 +9,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..domain.errors import Invalid
-from ..domain.imports import ImportRejected, expected_header
-from ..i18n import N_, gettext as _, ngettext
+from ..domain.imports import ImportRejected, RowError, expected_header
+from ..i18n import N_, gettext as _, ngettext, translated
 from ..services import briefings, calendar, clock, proposals_view, sessions, timeline
 from .auth import current_actor, role_required
 from .forms import (
@@ -166,7 +166,7 @@ def _save_states(form: ReviewOrderForm, save: Any) -> tuple[Any, list]:
             "%(num)s problem found; nothing was imported. Each problem is listed with its line.",
             "%(num)s problems found; nothing was imported. Each problem is listed with its "
             "line.", len(rejected.errors))]
-        return None, rejected.errors
+        return None, problems_in_page_language(rejected.errors)
     except Invalid as error:
         add_error(form, error)
         return None, []
@@ -217,7 +217,7 @@ def import_csv() -> Any:
             report = calendar.import_csv(form.kind.data, raw, current_actor(),
                                          dry_run=not apply, source="web upload")
         except ImportRejected as rejected:
-            problems = rejected.errors
+            problems = problems_in_page_language(rejected.errors)
             form.form_errors.append(ngettext(
                 "%(num)s problem found; nothing was imported. Expected header: %(header)s",
                 "%(num)s problems found; nothing was imported. Expected header: %(header)s",
@@ -226,10 +226,16 @@ def import_csv() -> Any:
             add_error(form, error)
         else:
             if apply:
-                flash(_("Imported. %(summary)s.", summary=report.summary), "success")
+                flash(_("Imported. %(summary)s.", summary=translated(report.summary)),
+                      "success")
                 return redirect(url_for("sessions.index"))
     return (render_template("sessions/import.html", form=form, report=report,
                             problems=problems, data=data,
                             headers={c.value: expected_header(c.value)
                                      for c in form.kind.choices}),
             400 if form.is_submitted() and (form.errors or problems) else 200)
+
+
+def problems_in_page_language(errors: list[RowError]) -> list[RowError]:
+    """A file's problems (by line) with their reasons in the page's language."""
+    return [RowError(error.line, translated(error.message)) for error in errors]

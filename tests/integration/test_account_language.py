@@ -92,3 +92,24 @@ def test_every_page_links_to_the_account_from_the_users_address(client, login):
 def test_the_account_page_needs_a_login(client):
     response = client.get("/account", headers=HTML)
     assert response.status_code == 302 and "/login" in response.location
+
+
+def test_the_welcome_is_written_in_the_language_the_user_saved(client):
+    """The login page is in the browser's language (nobody is known yet); the welcome after
+    it is the user's own, as every page that follows."""
+    from tests.factories import create_user
+
+    user = create_user(email="ar@chair.example.org", role="viewer")
+    user.language = "ar"
+    db.session.commit()
+    login_page = client.get("/login", headers={**HTML, "Accept-Language": "en"})
+    assert language_of(login_page.get_data(as_text=True)) == ("en", "ltr")
+    response = client.post("/login", headers={**HTML, "Accept-Language": "en"}, data={
+        "csrf_token": csrf_token_from(login_page.get_data(as_text=True)),
+        "email": user.email, "password": "correct horse battery"})
+    end_request()
+    assert response.status_code == 302
+    page = client.get(response.location, headers={**HTML, "Accept-Language": "en"})
+    html = page.get_data(as_text=True)
+    assert language_of(html) == ("ar", "rtl")
+    assert "مرحبًا، ar@chair.example.org." in text(html)

@@ -458,3 +458,15 @@ def test_the_roster_csv_shows_formula_cells_as_text(app, client, world):
     assert row["comment"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
     starts = {cell[:1] for r in rows for cell in r.values()}
     assert not starts & {"=", "+", "-", "@", "\t", "\r"}
+
+
+def test_the_refusals_are_written_in_the_page_s_language(app, client, world):
+    """A French page's refusals are French (numbers the French way); JSON clients and
+    English pages keep the English text above."""
+    nul = client.get("/missions?q=a%00b&lang=fr", headers=HTML)
+    assert nul.status_code == 400
+    assert ("Le paramètre 'q' de l'adresse contient un caractère de contrôle (tel qu'un octet "
+            "NUL).") in text(nul.text)
+    page_number = client.get(f"/outbox?page={10**30}&lang=fr", headers=HTML)
+    assert page_number.status_code == 400
+    assert "2\u202f147\u202f483\u202f647" in page_number.text

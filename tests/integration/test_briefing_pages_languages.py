@@ -179,9 +179,55 @@ def test_the_reschedule_step_in_each_language(client, login, first, language):
     html = page(client, f"/briefings/{first.id}/reschedule?lang={language}")
     assert language_of(html) == expected_direction(language)
     assert missing(html, RESCHEDULE[language]) == []
-    # the planner's reasons for a free time are English: marked so, written left to right
-    assert '<p class="free-time__reason" lang="en" dir="ltr">' in html
+    # the planner's reasons for a free time, in the page's language
+    reasons = re.findall(r'<p class="free-time__reason">(.*?)</p>', unescape(html))
+    assert reasons[0] == FREE_TIME_REASON[language]
     assert 'class="badge badge--score-best"' in html  # the class stays the English label
+
+
+#: why the best free time for the first briefing suits
+FREE_TIME_REASON = {
+    "en": "4 working days before the session; outside HRC58; morning; 1 working day before "
+          "the next meeting.",
+    "fr": "4 jours ouvrables avant la session\u00a0; en dehors de HRC58\u00a0; le matin\u00a0; 1 jour "
+          "ouvrable avant la réunion suivante.",
+    "es": "4 días hábiles antes del período de sesiones; fuera de HRC58; por la mañana; 1 día "
+          "hábil antes de la reunión siguiente.",
+    "ar": "قبل الدورة بـ4 أيام عمل؛ خارج HRC58؛ صباحًا؛ يوم عمل واحد قبل الاجتماع التالي.",
+}
+#: a move to a Saturday, refused; a move after the next briefing, out of the order of review
+MOVE_REFUSED = {
+    "fr": ("cet horaire ne convient pas\u00a0: le samedi 26 avril 2025 tombe un week-end",
+           "Grenada, Guinea, Guinea-Bissau et Guyana passent à l'examen avant Kenya, Kuwait, "
+           "Lesotho et Lao People's Democratic Republic, donc cette réunion d'information "
+           "devrait se tenir avant celle de Kenya, Kuwait, Lesotho et Lao People's Democratic "
+           "Republic (mercredi 23 avril 2025 à 10 h 00)."),
+    "ar": ("هذا الموعد غير ممكن: السبت، 26 أبريل 2025 من أيام عطلة نهاية الأسبوع",
+           "يأتي استعراض Grenada وGuinea وGuinea-Bissau وGuyana قبل استعراض Kenya وKuwait "
+           "وLesotho وLao People's Democratic Republic، ولذا ينبغي أن تُعقد هذه الإحاطة قبل "
+           "إحاطتها (الأربعاء، 23 أبريل 2025، الساعة 10:00)."),
+}
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_a_refused_or_out_of_order_move_says_why_in_the_page_s_language(client, login, first,
+                                                                       language):
+    """The planner's checks of a time set by hand (problems and the order of review) are
+    written in the page's language; nothing moves."""
+    weekend, out_of_order = MOVE_REFUSED[language]
+    login("editor")
+    page(client, f"/briefings/{first.id}/reschedule?lang={language}")  # kept for the session
+    saturday = post(client, f"/briefings/{first.id}/reschedule",
+                    {"day": "2025-04-26", "start_time": "10:00", "end_time": ""})
+    assert saturday.status_code == 400 and weekend in unescape(saturday.get_data(as_text=True))
+    late = post(client, f"/briefings/{first.id}/reschedule",
+                {"day": "2025-04-25", "start_time": "15:00", "end_time": ""})
+    assert late.status_code == 400
+    warnings = re.search(r'<div class="notice" id="order-warning">.*?<ul><li>(.*?)</li>',
+                         unescape(late.get_data(as_text=True)), re.S)
+    assert warnings and warnings.group(1) == out_of_order
+    db.session.expire_all()
+    assert db.session.get(Briefing, first.id).sequence == 0
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 import pytest
 
-from nam_briefings.domain import coverage, planner
+from nam_briefings.domain import coverage, planner, wording
 from nam_briefings.domain.coverage import CouncilSession, window_coverage
 from nam_briefings.extensions import db
 from nam_briefings.domain.calendar import GENEVA
@@ -88,9 +88,9 @@ def test_windows_before_the_first_known_session_or_without_any_are_warned_about(
 
 
 def test_months_are_named_as_people_say_them():
-    assert coverage.months_text(date(2027, 1, 4), date(2027, 1, 22)) == "January 2027"
-    assert coverage.months_text(date(2027, 4, 10), date(2027, 5, 2)) == "April and May 2027"
-    assert coverage.months_text(date(2027, 3, 1), date(2027, 6, 2)) == "from March to June 2027"
+    assert wording.months_text(date(2027, 1, 4), date(2027, 1, 22)) == "January 2027"
+    assert wording.months_text(date(2027, 4, 10), date(2027, 5, 2)) == "April and May 2027"
+    assert wording.months_text(date(2027, 3, 1), date(2027, 6, 2)) == "from March to June 2027"
 
 
 def test_the_planner_still_says_what_coverage_qualifies():
@@ -362,3 +362,27 @@ def test_without_a_forecast_only_the_number_is_suggested(through_53, client, log
     html = page(client, "/sessions/new")
     assert form_value(html, "number") == "27" and form_value(html, "cycle") == "3"
     assert form_value(html, "start_date") == "" and 'id="forecast-note"' not in html
+
+
+def test_the_session_page_says_what_the_proposals_rest_on_in_its_language(shipped, client,
+                                                                          login):
+    """The coverage lines and warnings are written in the page's language (the CLI's JSON
+    and the secretariat's notice stay English: the tests above)."""
+    briefings.plan_session(54, Actor.system(), from_now=True)
+    login("viewer")
+    for language, lines in COVERAGE_WORDS.items():
+        html = page(client, f"/sessions/54?lang={language}")
+        block = text(html.split('id="coverage-heading"')[1].split("</div>")[0])
+        for line in lines:
+            assert line in block, (language, line, block)
+        assert "Human Rights Council sessions known" not in block
+
+
+#: the session 54 page's coverage, in French and Arabic
+COVERAGE_WORDS = {
+    "fr": ["Sessions du Conseil des droits de l'homme connues: jusqu'à HRC61 (fin le mardi "
+           "31 mars 2026)",
+           "Attention: Aucune fermeture de l'ONU Genève n'est saisie pour 2027: ajoutez-les "
+           "sous Indisponibilités et salles."],
+    "ar": ["دورات مجلس حقوق الإنسان المعروفة: حتى HRC61 (تنتهي في الثلاثاء، 31 مارس 2026)"],
+}

@@ -33,7 +33,6 @@ from tests.integration.web_helpers import (
     field_error,
     language_of,
     page,
-    text,
     visible,
 )
 

@@ -328,10 +328,15 @@ def test_links_and_emphasis_sit_inside_the_translated_sentences(client, login, d
         get(client, "/calendars", "ar")
     users = get(client, "/admin/users", "es")
     assert "Los <strong>lectores</strong> consultan todo y no modifican nada;" in users
-    # the settings themselves (names, values, meanings) are the service's English
+    # the settings: the variables' names and values as configured, the words translated
     settings = get(client, "/admin/settings", "fr")
-    assert '<h2 id="settings-1" lang="en">Mail</h2>' in settings
-    assert '<td lang="en">SMTP relay (host:port)</td>' in settings
+    assert '<h2 id="settings-1">Messagerie</h2>' in settings
+    assert "<td>relais SMTP (host:port)</td>" in settings
+    assert "<th scope=\"row\"><code>MAIL_PASSWORD</code></th><td><bdi>non défini</bdi></td>" \
+        in settings
+    english = get(client, "/admin/settings", "en")
+    assert '<h2 id="settings-1">Mail</h2>' in english and "<td>SMTP relay (host:port)</td>" \
+        in english
 
 
 def test_flash_messages_follow_the_page(client, login, directory):

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import pytest
 
 from nam_briefings.extensions import db
-from nam_briefings.models import Briefing, BriefingItem, Invitation, OutboxMessage, Proposal
+from nam_briefings.models import Briefing, Invitation, OutboxMessage, Proposal
 from nam_briefings.services import briefings, fanout
 from nam_briefings.services.audit import Actor
 from nam_briefings.services.calendar import seed_reference_data

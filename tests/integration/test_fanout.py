@@ -4,7 +4,6 @@ middle, nobody gets two versions, and the scheduler starts sending within moment
 """
 from __future__ import annotations
 
-import select
 import time
 from collections import Counter
 from datetime import timedelta

@@ -119,3 +119,33 @@ def _presenting_titles(body: bytes, language: str) -> list[str]:
 
 def _descriptions(body: bytes) -> str:
     return "\n".join(str(e.get("DESCRIPTION", "")) for e in events(body).values())
+
+
+def test_the_secretariat_feed_follows_its_user_s_language_or_lang(calendar, client, login):
+    """The secretariat's feed is in the language its user chose for the pages (English until
+    then); ?lang= asks for another. Its proposals carry their reasons in that language."""
+    from nam_briefings.models import User
+    from nam_briefings.services import briefings
+    from tests.integration.test_feeds import SECRETARIAT
+
+    user = login("editor")
+    briefings.plan_session(49, SECRETARIAT)
+    path = f"/feeds/secretariat/{feeds.user_feed_token(user.id)}.ics"
+
+    def proposal(body: bytes) -> icalendar.Event:
+        return next(e for uid, e in sorted(events(body).items()) if uid.startswith("proposal-"))
+
+    english = proposal(client.get(path).data)
+    assert str(english["SUMMARY"]).startswith("Proposal #1 for UPR49: ")
+    french = client.get(path + "?lang=fr")
+    assert french.status_code == 200
+    event = proposal(french.data)
+    assert str(event["SUMMARY"]).startswith("Proposition n°\u00a01 pour l'EPU 49\u00a0: ")
+    assert event["SUMMARY"].params["LANGUAGE"] == "fr"
+    assert "jours ouvrables avant la session" in str(event["DESCRIPTION"])
+    db.session.get(User, user.id).language = "ar"
+    db.session.commit()
+    arabic = proposal(client.get(path).data)
+    assert arabic["SUMMARY"].params["LANGUAGE"] == "ar"
+    assert "أيام عمل" in str(arabic["DESCRIPTION"])
+    vobject.readOne(client.get(path).data.decode())  # an independent parser reads it

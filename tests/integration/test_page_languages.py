@@ -20,7 +20,7 @@ from nam_briefings.models import AuditEvent, Briefing, Contact
 from nam_briefings.services import invitations, portal
 from tests.conftest import csrf_token_from
 from tests.integration.invitation_helpers import confirm_session_49, invitation_for, outbox_messages
-from tests.integration.web_helpers import HTML, end_request, field_error, language_of, page, text
+from tests.integration.web_helpers import HTML, end_request, field_error, language_of, text
 
 GUYANA_FOCAL_POINT = "upr@guy.example.org"
 #: what each language's portal page says, how it writes the first briefing's day and time

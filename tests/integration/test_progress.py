@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from bench.pages import log_in
 from nam_briefings.extensions import db

@@ -199,3 +199,16 @@ def test_just_after_the_invitation_nobody_is_reminded_and_the_page_says_why(clie
     assert "0 reminders will go" in content
     assert ("The invitation was sent Mon 3 Mar 2025 00:00 (it reminds); no reminder within a "
             "day of it.") in content  # the dates as written, not lower-cased
+
+
+def test_the_page_says_why_nobody_is_reminded_in_its_language(client, login, app, smtp_server):
+    """The pacing rules' reasons are written in the page's language (the outbox stores them
+    in English)."""
+    [_, second] = confirm_session_49(app)
+    outbox.deliver_all(ignore_backoff=True, now=clock.now())
+    login("editor")
+    french = text(page(client, f"/briefings/{second.id}/remind?lang=fr"))
+    assert ("L'invitation a été envoyée le lundi 3 mars 2025 à 00 h 00 (elle fait office de "
+            "rappel)") in french, french
+    arabic = page(client, f"/briefings/{second.id}/remind?lang=ar")
+    assert "it reminds" not in arabic and 'lang="en"' not in arabic.split("<main")[1]

@@ -8,6 +8,7 @@ proposals; session 54 on file as expected.
 """
 from __future__ import annotations
 
+import io
 import re
 import xml.etree.ElementTree as ET
 from datetime import date
@@ -18,7 +19,7 @@ import pytest
 from nam_briefings.services import briefings, busy
 from nam_briefings.services.audit import Actor
 from nam_briefings.services.calendar import seed_reference_data
-from tests.integration.web_helpers import HTML, end_request, language_of, post
+from tests.integration.web_helpers import HTML, csrf_token, end_request, language_of, post
 
 SVG = "{http://www.w3.org/2000/svg}"
 EDITOR = Actor("editor@chair.example.org")
@@ -316,3 +317,118 @@ def test_the_session_forms_labels_and_refusals_in_the_page_language(client, logi
             in html)
     # the tick for an expected session names it, in the page's language
     assert words["expected"] in shown(get(client, "/sessions/54"))
+
+
+#: the CSV import page: a file with bad rows (its problems by line, the dates written the
+#: page's way) and a good file's preview (what it would add and change), in each language
+IMPORT_PAGE = {
+    "en": {"refused": "2 problems found; nothing was imported. Expected header: "
+                      "session,iso3,position[,start[,end]]",
+           "problems": ["Line 2: unknown state 'XYZ': import it with the states first",
+                        "Line 3: review day 2025-05-20 is outside session 49 (2025-04-28 to "
+                        "2025-05-09)"],
+           "summary": "sessions: would add 1, would change 1, 1 unchanged",
+           "added": ["session 70"],
+           "changed": ["session 49: end_date 2025-05-09 → 2025-05-10"],
+           "imported": "Imported. sessions: added 1, changed 1, 1 unchanged."},
+    "fr": {"refused": f"2 problèmes trouvés{NBSP}; rien n'a été importé. En-tête attendu{NBSP}: "
+                      "session,iso3,position[,start[,end]]",
+           "problems": [f"Ligne 2{NBSP}: État 'XYZ' inconnu{NBSP}: importez-le d'abord avec les "
+                        "États",
+                        f"Ligne 3{NBSP}: le jour d'examen, mardi 20 mai 2025, est en dehors de "
+                        "la session 49 (du lundi 28 avril 2025 au vendredi 9 mai 2025)"],
+           "summary": f"sessions{NBSP}: 1 à ajouter, 1 à modifier, 1 sans changement",
+           "added": ["session 70"],
+           "changed": [f"session 49{NBSP}: end_date vendredi 9 mai 2025 → samedi 10 mai 2025"],
+           "imported": f"Importation effectuée. sessions{NBSP}: 1 ajout(s), 1 modification(s), "
+                       "1 sans changement."},
+    "ar": {"refused": "عُثر على مشكلتين؛ لم يُستورد أي شيء. سطر العناوين المتوقع: "
+                      "session,iso3,position[,start[,end]]",
+           "problems": ["السطر 2: الدولة 'XYZ' غير معروفة: استوردوها أولًا مع الدول",
+                        "السطر 3: يوم الاستعراض، الثلاثاء، 20 مايو 2025، خارج الدورة 49 (من "
+                        "الاثنين، 28 أبريل 2025 إلى الجمعة، 9 مايو 2025)"],
+           "summary": "sessions: ما سيُضاف 1، ما سيتغيّر 1، دون تغيير 1",
+           "added": ["الدورة 70"],
+           "changed": ["الدورة 49: end_date الجمعة، 9 مايو 2025 → السبت، 10 مايو 2025"],
+           "imported": "تم الاستيراد. sessions: ما أُضيف 1، ما تغيّر 1، دون تغيير 1."},
+}
+BAD_REVIEWS = "session,iso3,position,start\n49,XYZ,1,\n49,GUY,2,2025-05-20\n"
+#: session 48 unchanged, 49 a day longer, 70 new
+GOOD_SESSIONS = ("number,cycle,start_date,end_date\n48,4,2025-01-20,2025-01-31\n"
+                 "49,4,2025-04-28,2025-05-10\n70,6,2031-01-27,2031-02-07\n")
+
+
+def upload(client, kind: str, content: str):
+    response = client.post("/sessions/import", headers=HTML, data={
+        "csrf_token": csrf_token(client), "kind": kind,
+        "file": (io.BytesIO(content.encode()), f"{kind}.csv")},
+        content_type="multipart/form-data")
+    end_request()
+    return response
+
+
+def items(html: str, heading: str) -> list[str]:
+    """The list items after the <h3> `heading`."""
+    after = html.split(f"<h3>{heading}</h3>")[1].split("</ul>")[0]
+    return [shown(item).strip() for item in re.findall(r"<li>(.*?)</li>", after, re.S)]
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_the_import_page_reports_in_the_page_language(client, login, seeded, language):
+    """Translated only once the import's messages are in the catalogs (English now)."""
+    words = IMPORT_PAGE[language]
+    headings = {"en": ("Would add", "Would change"), "fr": ("Ajouts prévus", "Modifications prévues"),
+                "ar": ("ما سيُضاف", "ما سيتغيّر")}[language]
+    login("editor")
+    get(client, f"/sessions/import?lang={language}")  # chosen for the browser session
+
+    refused = upload(client, "reviews", BAD_REVIEWS)
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    problems = html.split('id="import-problems"')[1].split("</div>")[0]
+    assert [shown(item).strip() for item in re.findall(r"<li>(.*?)</li>", problems, re.S)] \
+        == [words["refused"], *words["problems"]]
+    assert 'lang="en"' not in problems
+
+    checked = upload(client, "sessions", GOOD_SESSIONS)
+    assert checked.status_code == 200
+    html = checked.get_data(as_text=True)
+    preview = html.split('id="preview"')[1].split("</section>")[0]
+    assert f"<strong>{words['summary']}</strong>." in unescape(preview)
+    assert items(preview, headings[0]) == words["added"]
+    assert items(preview, headings[1]) == words["changed"]
+    assert 'lang="en"' not in preview
+
+    data = re.search(r'<textarea name="text" hidden aria-hidden="true">(.*?)</textarea>',
+                     html, re.S).group(1)
+    response = post(client, "/sessions/import", {"kind": "sessions", "apply": "1",
+                                                 "text": unescape(data)})
+    assert response.status_code == 302
+    assert words["imported"] in shown(get(client, "/sessions"))
+
+
+def test_the_cli_and_the_audit_log_keep_the_import_in_english(app, seeded, tmp_path):
+    """What the CLI prints and the audit log records stays the English text, byte for byte
+    (an integrator contract), however the pages write the same report."""
+    from nam_briefings.extensions import db
+    from nam_briefings.models import AuditEvent
+
+    runner = app.test_cli_runner()
+    path = tmp_path / "sessions.csv"
+    path.write_text(GOOD_SESSIONS)
+    result = runner.invoke(args=["import", "sessions", str(path), "--dry-run"])
+    assert result.exit_code == 0 and result.output == (
+        "would add: session 70\n"
+        "would change: session 49: end_date 2025-05-09 → 2025-05-10\n"
+        "sessions: would add 1, would change 1, 1 unchanged (dry run: nothing was written)\n")
+    bad = tmp_path / "reviews.csv"
+    bad.write_text(BAD_REVIEWS)
+    result = runner.invoke(args=["import", "reviews", str(bad)])
+    assert result.exit_code == 1
+    assert (f"{bad}:line 2: unknown state 'XYZ': import it with the states first\n"
+            f"{bad}:line 3: review day 2025-05-20 is outside session 49 (2025-04-28 to "
+            "2025-05-09)\n") in result.output
+    assert runner.invoke(args=["import", "sessions", str(path)]).exit_code == 0
+    event = db.session.scalars(db.select(AuditEvent).filter_by(action="import.sessions")
+                               .order_by(AuditEvent.id.desc())).first()
+    assert event.details == "sessions: added 1, changed 1, 1 unchanged"

@@ -30,16 +30,16 @@ def keywords() -> dict:
     return {**DEFAULT_KEYWORDS, **parse_keywords(re.findall(r"-k (\S+)", line))}
 
 
-def extracted() -> dict[str, str]:
-    """msgid -> where it was first found, from every source babel.cfg names."""
+def extracted() -> dict[tuple[str, str | None], str]:
+    """(msgid, msgctxt) -> where it was first found, from every source babel.cfg names."""
     with (ROOT / "babel.cfg").open() as config:
         method_map, options_map = parse_mapping_cfg(config)
-    found: dict[str, str] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    found: dict[tuple[str, str | None], str] = {}
+    for filename, lineno, message, _comments, context in extract_from_dir(
             str(ROOT), method_map, options_map, keywords=keywords()):
         msgid = message[0] if isinstance(message, tuple) else message  # plurals: singular
         if msgid:
-            found.setdefault(msgid, f"{filename}:{lineno}")
+            found.setdefault((msgid, context), f"{filename}:{lineno}")
     return found
 
 
@@ -48,7 +48,9 @@ def catalog(language: str):
         return read_po(source, locale=language)
 
 
-SOURCES = extracted()
+EXTRACTED = extracted()
+#: the msgids alone
+SOURCES = {msgid: where for (msgid, _context), where in EXTRACTED.items()}
 
 
 def test_the_sources_mark_messages_for_translation():
@@ -66,8 +68,8 @@ def test_the_sources_mark_messages_for_translation():
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_marked_message_is_translated(language):
     messages = catalog(language)
-    missing = [f"{msgid!r} ({where})" for msgid, where in SOURCES.items()
-               if msgid not in messages]
+    missing = [f"{msgid!r} ({where})" for (msgid, context), where in EXTRACTED.items()
+               if messages.get(msgid, context=context) is None]
     assert not missing, f"not in the {language} catalog: " + "; ".join(missing)
     for message in messages:
         if not message.id:
@@ -122,3 +124,20 @@ def test_the_service_messages_the_answer_pages_translate_are_still_written():
     for message in SERVICE_MESSAGES:
         assert any(message == known if isinstance(known, str) else known.fullmatch(message)
                    for known in written), f"no service writes {message!r} any more"
+
+
+def test_every_geneva_holiday_is_named_in_the_catalogs_by_its_geneva_name():
+    """The holiday names the timeline and the planner translate are every one `holidays`
+    gives Geneva (a new one would stay English), and the French ones are Geneva's own
+    (those `holidays` gives in French)."""
+    import holidays
+
+    from nam_briefings.domain.calendar import HOLIDAY_NAMES
+
+    years = range(2016, 2041)
+    english = holidays.country_holidays("CH", subdiv="GE", years=years, language="en_US")
+    french = holidays.country_holidays("CH", subdiv="GE", years=years, language="fr")
+    assert set(english.values()) == set(HOLIDAY_NAMES)
+    french_catalog = catalog("fr")
+    assert {name: french_catalog.get(name).string for name in english.values()} == \
+        {english[day]: french[day] for day in english}

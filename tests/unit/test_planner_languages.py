@@ -227,7 +227,8 @@ def test_a_blocked_window_in_every_language(words):
         "NAM coordinators' retreat (5 jours ouvrables, lundi 13 janvier 2025 – vendredi 17 "
         "janvier 2025).",
         f"Les jours fériés officiels à Genève pendant cette période ne sont pas des jours "
-        f"ouvrables{NBSP}: Restoration Day (mardi 31 décembre 2024) et New Year's Day (mercredi "
+        f"ouvrables{NBSP}: Restauration de la République (mardi 31 décembre 2024) et Nouvel An "
+        "(mercredi "
         "1er janvier 2025).",
         f"Pour trouver un horaire{NBSP}: élargissez la période de planification "
         f"(window_working_days, actuellement 15){NBSP}; allongez les heures de réunion "
