@@ -52,6 +52,8 @@ class Phrasing:
     signed: Callable[[float], str] = _signed
     #: a span of days, "26 Jan – 6 Feb 2026" ("26 janv. – 6 févr. 2026"; the audit log's)
     days: Callable[[date, date], str] = wording.date_range
+    #: a day and time in running text, "Tue 5 Feb 2025, 10:00" ("mardi 5 février 2025 à 10 h 00")
+    when: Callable[[datetime], str] = wording.day_and_time
     #: the months a period touches, "April and May 2027" ("avril – mai 2027")
     months: Callable[[date, date], str] = wording.months_text
 
@@ -117,4 +119,7 @@ def written_in(language: str, catalog: Catalog) -> Phrasing:
                     names=lambda items: listed(tuple(items)),
                     either=lambda items: listed(tuple(items), "or"), signed=signed,
                     days=lambda first, last: local_dates.date_range(first, last, language),
-                    months=lambda first, last: local_dates.month_span(first, last, language))
+                    months=lambda first, last: local_dates.month_span(first, last, language),
+                    when=lambda moment: gettext("%(day)s, %(time)s", day=day(moment.date()),
+                                                time=hour_and_minute(moment.hour,
+                                                                     moment.minute)))

@@ -1382,9 +1382,7 @@ def review_order_warnings(presenters: Sequence[Presenter], start: datetime, end:
     for other in sorted(others, key=lambda o: o.start):
         side = _reviewed(presenters, other)
         theirs = w.names([p.name for p in other.presenters])
-        local = other.start.astimezone(GENEVA)
-        when = wording.day_and_time(local) if w is ENGLISH else w.gettext(
-            "%(day)s, %(time)s", day=w.day(local.date()), time=w.clock(local))
+        when = w.when(other.start.astimezone(GENEVA))
         if side > 0 and start < other.end:
             warnings.append(w.ngettext(
                 "%(names)s is reviewed after %(theirs)s, so this briefing should come after "

@@ -119,8 +119,7 @@ class History:
         last = self.last_version_sent_at()
         if last is not None and now - last < QUIET_AFTER_UPDATE:
             local = to_local(last)
-            when = wording.short_datetime(local) if w is ENGLISH else w.gettext(
-                "%(day)s, %(time)s", day=w.day(local.date()), time=w.clock(local))
+            when = wording.short_datetime(local) if w is ENGLISH else w.when(local)
             first = self.last_version_received() == 0
             return w.gettext(said["invitation" if first else "update"], when=when)
         if self.sent_today(kind, now, other_than):
