@@ -33,10 +33,11 @@ from typing import Any
 from flask import Flask, g, has_request_context, request, session
 from flask_babel import Babel, LazyString, gettext, lazy_gettext, lazy_ngettext, ngettext
 from flask_babel import refresh
+from markupsafe import Markup, escape
 
 from .domain import local_dates
 from .domain.errors import DomainError
-from .domain.messages import Grouped, Joined, Said
+from .domain.messages import Grouped, Joined, Said, Span
 from .domain.local_dates import RIGHT_TO_LEFT, WRITTEN_LANGUAGES as LANGUAGES  # noqa: F401
 from .domain.local_dates import written_language
 from .services.languages import N_, current_language
@@ -69,10 +70,19 @@ def translated(message: Any) -> Any:
     if isinstance(message, DomainError):
         if not message.params:
             return translated(str(message))
-        return gettext(message.template, **message.params)
+        return _said_in_page_language(Said.of(message))
     if not isinstance(message, str) or not message:  # gettext("") is the catalog's header
         return message
     return gettext(message)
+
+
+def kept_text(sentence: str) -> Markup:
+    """A sentence a row keeps (`models.kept_sentence`) as a page shows it: a `Said` in the
+    page's language; any other text (a relay's own words, a row written before sentences
+    were kept) as it is, marked as English on a page in another language."""
+    if isinstance(sentence, Said) or local_dates.is_english(current_language()):
+        return escape(translated(sentence))
+    return Markup('<span lang="en" dir="ltr">%s</span>') % sentence
 
 
 def _said_in_page_language(said: Said) -> str:
@@ -89,6 +99,8 @@ def _said_in_page_language(said: Said) -> str:
 def _value_in(value: Any, language: str) -> Any:
     if isinstance(value, Said):
         return _said_in_page_language(value)
+    if isinstance(value, Span):
+        return local_dates.date_range(*value, language)
     if isinstance(value, Joined):
         # the language's comma; its semicolon as the catalog's "a; b" writes it
         separator = local_dates.comma(language) if value.separator == ", " else \
@@ -115,8 +127,10 @@ def direction(code: str | None) -> str:
 
 
 def is_translated_page() -> bool:
-    """True while handling a request for a page written in every language of LANGUAGES."""
-    return has_request_context() and request.blueprint in TRANSLATED_BLUEPRINTS
+    """True while handling a request for a page written in every language of LANGUAGES
+    (an address no route matches too: its "Not found" page is)."""
+    return has_request_context() and (request.blueprint in TRANSLATED_BLUEPRINTS
+                                      or request.url_rule is None)
 
 
 def is_mission_page() -> bool:
@@ -244,5 +258,6 @@ def init_app(app: Flask) -> None:
                                  text_direction=text_direction,
                                  is_translated_page=is_translated_page,
                                  is_mission_page=is_mission_page,
-                                 language_links=language_links, translated=translated)
+                                 language_links=language_links, translated=translated,
+                                 kept_text=kept_text)
     app.before_request(_start_request)

@@ -18,7 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .domain.constants import (
@@ -38,6 +38,7 @@ from .domain.constants import (
     SLOT_STATUSES,
 )
 from .domain.imip import OUTCOMES as REPLY_OUTCOMES
+from .domain.messages import recalled, recorded
 from .extensions import db
 
 
@@ -84,6 +85,23 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False
     )
+
+
+def kept_sentence(column: str) -> tuple[property, object]:
+    """What makes a text column keep its sentence (a `Said`) beside its English text, in
+    `<column>_said`, whenever it is set (`domain.messages.recorded`): the property reading
+    it back (`<column>_sentence`, a Said a page writes in its own language, or the text as
+    it is) and the validator storing it. Bulk updates set `<column>_said` themselves."""
+
+    def sentence(self) -> str:
+        return recalled(getattr(self, column), getattr(self, f"{column}_said"))
+
+    @validates(column)
+    def keep(self, _key: str, text: str) -> str:
+        setattr(self, f"{column}_said", recorded(text))
+        return text
+
+    return property(sentence, doc=sentence.__doc__), keep
 
 
 class State(TimestampMixin, db.Model):
@@ -456,6 +474,9 @@ class Briefing(TimestampMixin, db.Model):
     needs_review: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     #: why it needs review, shown to the secretariat
     review_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: its sentence, kept for pages in other languages (`kept_sentence`)
+    review_note_said: Mapped[dict | None] = mapped_column(JSON)
+    review_note_sentence, _keep_review_note_said = kept_sentence("review_note")
     #: a presenting mission left the agenda; the new agenda waits for the secretariat's
     #: decision (send it, re-plan the meeting or cancel it) before anyone is told
     agenda_pending: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
@@ -562,6 +583,9 @@ class OutboxMessage(TimestampMixin, db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the last error, shown to the secretariat
     last_error: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: its sentence, kept for pages in other languages (`kept_sentence`)
+    last_error_said: Mapped[dict | None] = mapped_column(JSON)
+    last_error_sentence, _keep_last_error_said = kept_sentence("last_error")
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} to {self.to_address} {self.status}>"
@@ -718,8 +742,14 @@ class InboundReply(db.Model):
     outcome: Mapped[str] = mapped_column(String(10), nullable=False, index=True)
     #: why, in words (empty for a plain "applied")
     reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: its sentence, kept for pages in other languages (`kept_sentence`)
+    reason_said: Mapped[dict | None] = mapped_column(JSON)
+    reason_sentence, _keep_reason_said = kept_sentence("reason")
     #: for the secretariat, e.g. that the answer came from another address of the mission
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: its sentence, kept for pages in other languages (`kept_sentence`)
+    note_said: Mapped[dict | None] = mapped_column(JSON)
+    note_sentence, _keep_note_said = kept_sentence("note")
     #: what the receiving server's Authentication-Results said of the sender, in words
     authentication: Mapped[str] = mapped_column(Text, nullable=False, default="",
                                                 server_default="")

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from .authresults import MAX_HEADERS
 from .errors import Invalid
+from .messages import N_, Joined, Said
 from .validation import normalise_email
 
 if TYPE_CHECKING:  # icalendar is imported where it is used (start-up cost, README)
@@ -98,7 +99,12 @@ class ParsedMessage:
 
 
 class _Refused(Exception):
-    """A reason to refuse the whole message (internal)."""
+    """A reason to refuse the whole message (internal): its sentence (`said`), a template
+    and its values."""
+
+    def __init__(self, template: str, **values: object) -> None:
+        self.said = Said(template, **values)
+        super().__init__(self.said)
 
 
 def parse_message(data: bytes) -> ParsedMessage:
@@ -118,11 +124,12 @@ def parse_message(data: bytes) -> ParsedMessage:
         return ParsedMessage(message_id, sender, subject, is_reply=True, replies=replies,
                              authentication_results=checks)
     except _Refused as refusal:
-        return ParsedMessage(message_id, sender, subject, is_reply=True, rejection=str(refusal),
+        return ParsedMessage(message_id, sender, subject, is_reply=True, rejection=refusal.said,
                              authentication_results=checks)
     except Exception as error:  # garbage must never stop the caller
         return ParsedMessage(message_id, sender, subject, is_reply=True,
-                             rejection=f"the message cannot be read ({type(error).__name__})",
+                             rejection=Said(N_("the message cannot be read (%(error)s)"),
+                                            error=type(error).__name__),
                              authentication_results=checks)
 
 
@@ -136,8 +143,9 @@ def too_large(head: bytes, size: int) -> ParsedMessage:
     except Exception:
         message_id, sender, subject, checks = _fallback_id(head), "", "", ()
     return ParsedMessage(message_id, sender, subject, is_reply=True,
-                         rejection=f"the message is {_mib(size)}, over the "
-                                   f"{_mib(MAX_MESSAGE_BYTES)} limit",
+                         rejection=Said(N_("the message is %(size)s, over the %(limit)s "
+                                           "limit"), size=_mib(size),
+                                        limit=_mib(MAX_MESSAGE_BYTES)),
                          authentication_results=checks)
 
 
@@ -198,17 +206,17 @@ def _reply_calendars(message: Message) -> list[Calendar]:
             parsed = Calendar.from_ical(text, multiple=True)
         except Exception:
             if part_method == "REPLY":
-                raise _Refused("the calendar cannot be read") from None
+                raise _Refused(N_("the calendar cannot be read")) from None
             continue
         for calendar in parsed:
             method = str(calendar.get("method", "")).strip().upper()
             if "REPLY" not in (method, part_method):
                 continue
             if not method:
-                raise _Refused("the calendar has no METHOD (a reply says METHOD:REPLY)")
+                raise _Refused(N_("the calendar has no METHOD (a reply says METHOD:REPLY)"))
             if part_method and part_method != method:
-                raise _Refused(f"the part says method={part_method} but the calendar "
-                               f"METHOD:{method}")
+                raise _Refused(N_("the part says method=%(part)s but the calendar "
+                                  "METHOD:%(method)s"), part=part_method, method=method)
             calendars.setdefault(calendar.to_ical().decode("utf-8", "replace"), calendar)
     return list(calendars.values())
 
@@ -222,7 +230,7 @@ def _own_parts(message: Message) -> list[Message]:
         part = pending.pop(0)
         seen += 1
         if seen > MAX_PARTS:
-            raise _Refused(f"the message has more than {MAX_PARTS} parts")
+            raise _Refused(N_("the message has more than %(most)s parts"), most=MAX_PARTS)
         if part.get_content_maintype() == "message":
             continue
         payload = part.get_payload()
@@ -242,12 +250,12 @@ def _part_text(part: Message, budget: int) -> str:
     """A calendar part's text: transfer encoding undone, then its charset (UTF-8, else Latin-1)."""
     encoded = part.get_payload()
     if not isinstance(encoded, str):
-        raise _Refused("a calendar part is not text")
+        raise _Refused(N_("a calendar part is not text"))
     if len(encoded) > 2 * budget + 1024:  # base64 is 4/3 of the data: refuse before decoding
-        raise _Refused(f"the calendar data is over the {_mib(MAX_CALENDAR_BYTES)} limit")
+        raise _Refused(_OVER_LIMIT, limit=_mib(MAX_CALENDAR_BYTES))
     data = part.get_payload(decode=True) or b""
     if len(data) > budget:
-        raise _Refused(f"the calendar data is over the {_mib(MAX_CALENDAR_BYTES)} limit")
+        raise _Refused(_OVER_LIMIT, limit=_mib(MAX_CALENDAR_BYTES))
     for charset in (part.get_content_charset(), "utf-8"):
         if charset:
             try:
@@ -255,6 +263,9 @@ def _part_text(part: Message, budget: int) -> str:
             except (LookupError, UnicodeDecodeError):
                 continue
     return data.decode("latin-1").lstrip("\ufeff")
+
+
+_OVER_LIMIT = N_("the calendar data is over the %(limit)s limit")
 
 
 def _mib(size: int) -> str:
@@ -269,18 +280,19 @@ def _replies(calendars: list[Calendar]) -> tuple[Reply, ...]:
     for calendar in calendars:
         events = list(calendar.walk("VEVENT"))
         if not events:
-            raise _Refused("the reply has no event (VEVENT)")
+            raise _Refused(N_("the reply has no event (VEVENT)"))
         for event in events:
             reply = _reply(event)
             known = by_event.setdefault((reply.uid, reply.attendee), reply)
             if known != reply and _essence(known) != _essence(reply):
-                raise _Refused(f"the message's parts give different answers for event "
-                               f"{reply.uid}")
+                raise _Refused(N_("the message's parts give different answers for event "
+                                  "%(uid)s"), uid=reply.uid)
             if len(by_event) > MAX_REPLIES:
-                raise _Refused(f"the message answers more than {MAX_REPLIES} events")
+                raise _Refused(N_("the message answers more than %(most)s events"), most=MAX_REPLIES)
     attendees = sorted({attendee for _, attendee in by_event})
     if len(attendees) > 1:
-        raise _Refused(f"the message answers for several attendees ({', '.join(attendees)})")
+        raise _Refused(N_("the message answers for several attendees (%(attendees)s)"),
+                       attendees=Joined(attendees))
     return tuple(by_event.values())
 
 
@@ -292,20 +304,20 @@ def _reply(event) -> Reply:
     """One VEVENT of a REPLY, checked."""
     uid = " ".join(str(event.get("uid", "")).split())
     if not uid:
-        raise _Refused("an event has no UID")
+        raise _Refused(N_("an event has no UID"))
     if len(uid) > 255:
-        raise _Refused("an event's UID is over 255 characters")
+        raise _Refused(N_("an event's UID is over 255 characters"))
     attendees = event.get("attendee")
     attendees = attendees if isinstance(attendees, list) else [attendees] if attendees else []
     if len(attendees) != 1:
-        raise _Refused(f"the reply names {len(attendees)} attendees; "
-                       "a REPLY names the one attendee answering")
+        raise _Refused(N_("the reply names %(count)s attendees; a REPLY names the one "
+                          "attendee answering"), count=len(attendees))
     attendee = attendees[0]
     params = getattr(attendee, "params", {})
     partstat = str(params.get("PARTSTAT", "")).strip().upper()
     if partstat not in ANSWERS:
-        raise _Refused(f"PARTSTAT {partstat or '(none)'} is not an answer "
-                       "(ACCEPTED, TENTATIVE or DECLINED)")
+        raise _Refused(N_("PARTSTAT %(partstat)s is not an answer (ACCEPTED, TENTATIVE or "
+                          "DECLINED)"), partstat=partstat or "(none)")
     return Reply(
         uid=uid, attendee=_address(str(attendee), str(params.get("EMAIL", "")), "ATTENDEE"),
         partstat=partstat, sequence=_sequence(event), dtstamp=_dtstamp(event),
@@ -325,7 +337,8 @@ def _address(value: str, email_param: str, what: str) -> str:
     try:
         return normalise_email(value)
     except Invalid:
-        raise _Refused(f"{what} {value[:80]!r} is not an e-mail address") from None
+        raise _Refused(N_("%(what)s %(value)s is not an e-mail address"), what=what,
+                       value=repr(value[:80])) from None
 
 
 def _sequence(event) -> int:
@@ -335,19 +348,20 @@ def _sequence(event) -> int:
     try:
         sequence = int(str(raw).strip())
     except ValueError:
-        raise _Refused(f"SEQUENCE {str(raw)[:20]!r} is not a number") from None
+        raise _Refused(N_("SEQUENCE %(value)s is not a number"),
+                       value=repr(str(raw)[:20])) from None
     if not 0 <= sequence < 2**31:
-        raise _Refused(f"SEQUENCE {sequence} is out of range")
+        raise _Refused(N_("SEQUENCE %(sequence)s is out of range"), sequence=sequence)
     return sequence
 
 
 def _dtstamp(event) -> datetime:
     prop = event.get("dtstamp")
     if prop is None:
-        raise _Refused("an event has no DTSTAMP")
+        raise _Refused(N_("an event has no DTSTAMP"))
     value = getattr(prop, "dt", None)
     if not isinstance(value, datetime):
-        raise _Refused("DTSTAMP is not a date-time")
+        raise _Refused(N_("DTSTAMP is not a date-time"))
     if value.tzinfo is None or value.utcoffset() is None:
         value = value.replace(tzinfo=timezone.utc)  # Outlook sometimes leaves off the Z
     return value.astimezone(timezone.utc)

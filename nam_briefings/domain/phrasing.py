@@ -17,6 +17,7 @@ from datetime import date, datetime, time
 from typing import Any, Protocol
 
 from . import local_dates, wording
+from .messages import Said
 
 
 def _english(message: str, **variables: Any) -> str:
@@ -56,6 +57,15 @@ class Phrasing:
     when: Callable[[datetime], str] = wording.day_and_time
     #: the months a period touches, "April and May 2027" ("avril – mai 2027")
     months: Callable[[date, date], str] = wording.months_text
+
+    def text(self, label: str) -> str:
+        """A label the domain was given: a `Said` (e.g. another briefing as a busy period)
+        in this language, its template translated and its values put in (each a Said in
+        turn, or as it is); any other text (a name the secretariat typed) as it is."""
+        if not isinstance(label, Said):
+            return label
+        values = {name: self.text(value) for name, value in label.params.items()}
+        return self.gettext(label.template, **values)
 
 
 ENGLISH = Phrasing()

@@ -1099,10 +1099,10 @@ def _blocker_text(blocker: _Blocker, w: Phrasing) -> str:
     if scope == "past":
         return w.gettext("already past")
     if scope == "room":
-        return w.gettext("%(room)s booked: %(label)s", room=who, label=label)
+        return w.gettext("%(room)s booked: %(label)s", room=who, label=w.text(label))
     if scope == "mission":
-        return w.gettext("%(state)s: %(label)s", state=who, label=label)
-    return label
+        return w.gettext("%(state)s: %(label)s", state=who, label=w.text(label))
+    return w.text(label)
 
 
 def _blockers_text(blockers: dict[str, tuple[_Blocker, list[date]]], w: Phrasing) -> str:
@@ -1252,11 +1252,11 @@ def _busy_text(item: Busy, w: Phrasing) -> str:
     """"overlaps <label>", with its room or mission."""
     _ = w.gettext
     if item.room:
-        return _("overlaps %(busy)s in %(room)s", busy=item.label, room=item.room)
+        return _("overlaps %(busy)s in %(room)s", busy=w.text(item.label), room=item.room)
     if item.mission_iso3:
-        return _("overlaps %(busy)s (mission of %(iso3)s)", busy=item.label,
+        return _("overlaps %(busy)s (mission of %(iso3)s)", busy=w.text(item.label),
                  iso3=item.mission_iso3)
-    return _("overlaps %(busy)s", busy=item.label)
+    return _("overlaps %(busy)s", busy=w.text(item.label))
 
 
 # --- moving one meeting ------------------------------------------------------------------

@@ -13,6 +13,7 @@ from ..domain import planner, wording
 from ..domain.calendar import GENEVA, day_bounds_utc
 from ..domain.errors import Invalid, NotFound
 from ..domain.limits import NOTE_MAX_LENGTH
+from ..domain.messages import Said, Span
 from ..domain.phrasing import ENGLISH, Phrasing
 from ..extensions import db
 from ..models import (
@@ -109,8 +110,9 @@ def session_dates_changed(session: UprSession, old_start: date, old_end: date) -
     Open proposals are planned again for the new dates; confirmed briefings are flagged
     for the secretariat to review. Either way the secretariat gets a notice.
     """
-    moved = (f"UPR session {session.number} moved from {wording.date_range(old_start, old_end)} "
-             f"to {wording.date_range(session.start_date, session.end_date)}.")
+    moved = Said(N_("UPR session %(number)s moved from %(before)s to %(after)s."),
+                 number=session.number, before=Span(old_start, old_end),
+                 after=Span(session.start_date, session.end_date))
     _session_changed(session, moved, f"moved:{session.number}:{session.start_date}:"
                                      f"{session.end_date}", "moved")
 
@@ -122,18 +124,19 @@ def session_published(session: UprSession) -> None:
     published dates and order of review; confirmed briefings, set while the session was
     only expected, are flagged for review. The secretariat gets a notice.
     """
-    published = (f"UPR session {session.number} is published: "
-                 f"{wording.date_range(session.start_date, session.end_date)}, with its order "
-                 "of review.")
+    published = Said(N_("UPR session %(number)s is published: %(dates)s, with its order of "
+                        "review."), number=session.number,
+                     dates=Span(session.start_date, session.end_date))
     _session_changed(session, published, f"published:{session.number}:{session.start_date}:"
                                          f"{session.end_date}", "published")
 
 
-def _session_changed(session: UprSession, what: str, key: str, verb: str) -> None:
+def _session_changed(session: UprSession, what: Said, key: str, verb: str) -> None:
     confirmed = [b for b in _briefings_of(session) if b.status == "confirmed"]
     for briefing in confirmed:
         briefing.needs_review = True
-        briefing.review_note = what + " Check that this briefing still fits."
+        briefing.review_note = Said(N_("%(what)s Check that this briefing still fits."),
+                                    what=what)
     if confirmed:
         notify_secretariat(key, f"UPR{session.number} {verb}: confirmed briefings need review",
                            what + "\n\nConfirmed briefings to review:\n" + "\n".join(
@@ -767,7 +770,8 @@ def _busy(session: UprSession) -> list[planner.Busy]:
         Briefing.status == "confirmed", Briefing.session_id != session.id,
         Briefing.end_at > low, Briefing.start_at < high))
     busy += [planner.Busy(b.start_at, b.end_at, "briefing",
-                          f"NAM briefing for UPR{b.session.number}") for b in others]
+                          Said(N_("NAM briefing for UPR%(number)s"), number=b.session.number))
+             for b in others]
     return busy
 
 

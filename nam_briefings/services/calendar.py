@@ -29,7 +29,7 @@ from ..models import (
     State,
     UprSession,
 )
-from . import audit, clock, invitations
+from . import audit, clock, invitations, outbox_rules
 from .briefings import replan_open_proposals, session_dates_changed, session_published
 from .forecast import apply_current_and_next
 from .languages import N_
@@ -401,7 +401,7 @@ def _withdraw_from_states_no_longer_invited(states: dict[str, State],
         if before[iso3] in invited and state.nam_status not in invited and state.mission:
             invitations.withdraw_for_contacts(
                 [c.id for c in state.mission.contacts],
-                f"{state.name} is no longer invited (NAM status: {state.nam_status})")
+                outbox_rules.no_longer_invited(state.name, state.nam_status))
 
 
 def _apply_sessions(parsed, report, progress) -> None:

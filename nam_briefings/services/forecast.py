@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from ..domain import planner, rotation
 from ..domain.errors import Invalid
+from ..domain.messages import N_, Said
 from ..extensions import db
 from ..models import Briefing, BriefingItem, Proposal, Review, State, UprSession
 from . import audit, clock
@@ -274,9 +275,9 @@ def _on_a_briefing(review: Review) -> bool:
     for briefing in briefings:
         if not briefing.needs_review:
             briefing.needs_review = True
-            briefing.review_note = (f"The rotation forecast no longer expects "
-                                    f"{review.state_iso3} in session {review.session.number}: "
-                                    "check this briefing.")
+            briefing.review_note = Said(
+                N_("The rotation forecast no longer expects %(state)s in session %(number)s: "
+                   "check this briefing."), state=review.state_iso3, number=review.session.number)
     return bool(briefings)
 
 

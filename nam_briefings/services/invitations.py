@@ -169,7 +169,7 @@ def invite_contact(contact: Contact) -> int:
 
 def readdress(contact: Contact) -> int:
     """A contact's address changed: send the current version of upcoming briefings there."""
-    outbox.withdraw(f"re-addressed: the contact's address is now {contact.email}",
+    outbox.withdraw(outbox_rules.readdressed(contact.email),
                     OutboxMessage.contact_id == contact.id,
                     OutboxMessage.to_address != contact.email)
     for invitation in db.session.scalars(db.select(Invitation).filter_by(contact_id=contact.id)):
@@ -346,8 +346,7 @@ def queue_request(invitation: Invitation, version: _Version | None = None,
     history = history or outbox_rules.History()
     older = [r.id for r in history.unsent_versions() if (r.sequence or 0) < briefing.sequence]
     if older:
-        outbox.withdraw(f"superseded by sequence {briefing.sequence}",
-                        OutboxMessage.id.in_(older))
+        outbox.withdraw(outbox_rules.superseded(briefing.sequence), OutboxMessage.id.in_(older))
     ics = version.calendar("REQUEST", invitation)
     subject, text, html = version.render(
         "invitation", invitation, kind=kind, note=version.note,
@@ -413,14 +412,12 @@ def withdraw_outdated(briefing: Briefing) -> int:
     the fan-out is composed. Returns how many."""
     of_briefing = OutboxMessage.briefing_id == briefing.id
     if briefing.status == "cancelled":
-        return sum(outbox.withdraw(f"briefing {briefing.id} was cancelled: its "
-                                   f"{outbox_rules.KIND_LABELS[kind]} is not sent; the "
-                                   "cancellation is", of_briefing, OutboxMessage.kind == kind)
+        return sum(outbox.withdraw(outbox_rules.cancelled_instead(briefing.id, kind),
+                                   of_briefing, OutboxMessage.kind == kind)
                    for kind in ("request", "reminder", "chaser"))
-    return (outbox.withdraw(f"briefing {briefing.id} changed (sequence {briefing.sequence}): "
-                            "the update reminds", of_briefing,
-                            OutboxMessage.kind.in_(("reminder", "chaser")))
-            + outbox.withdraw(f"superseded by sequence {briefing.sequence}", of_briefing,
+    return (outbox.withdraw(outbox_rules.updated_instead(briefing.id, briefing.sequence),
+                            of_briefing, OutboxMessage.kind.in_(("reminder", "chaser")))
+            + outbox.withdraw(outbox_rules.superseded(briefing.sequence), of_briefing,
                               OutboxMessage.kind == "request",
                               OutboxMessage.sequence < briefing.sequence))
 
@@ -818,8 +815,7 @@ def _reminder_histories(briefing: Briefing, kind: str) -> dict[int, outbox_rules
     """The briefing's messages by contact, once the unsent reminders (or chasers) for an
     earlier time of the briefing are withdrawn."""
     stamp = outbox_rules.start_stamp(briefing.start_at)
-    moved_to = wording.short_datetime(to_local(briefing.start_at))
-    outbox.withdraw(f"the briefing moved to {moved_to}: this {kind} was for the earlier time",
+    outbox.withdraw(outbox_rules.moved_away(kind, briefing.start_at),
                     OutboxMessage.briefing_id == briefing.id, OutboxMessage.kind == kind,
                     ~OutboxMessage.idempotency_key.endswith(f":{stamp}"))
     return outbox_rules.briefing_histories(briefing.id)

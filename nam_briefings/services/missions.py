@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ..domain.constants import CONTACT_ROLES, LANGUAGES, WEEKDAY_NAMES
 from ..domain.errors import Invalid, NotFound
+from ..domain.messages import Said
 from ..domain.validation import normalise_email
 from ..extensions import db
 from ..models import AuditEvent, Contact, Mission, State
@@ -171,7 +172,8 @@ def set_mission_active(iso3: str, active: bool, actor: audit.Actor) -> bool:
             invitations.invite_contact(contact)
     else:
         invitations.withdraw_for_contacts([c.id for c in mission.contacts],
-                                          f"the mission of {mission.state.name} was deactivated")
+                                          Said(N_("the mission of %(state)s was deactivated"),
+                                               state=mission.state.name))
     db.session.commit()
     return True
 
@@ -255,7 +257,8 @@ def set_contact_active(contact_id: int, active: bool, actor: audit.Actor,
         invitations.invite_contact(contact)
     else:
         invitations.withdraw_for_contacts([contact.id],
-                                          f"{contact.email} was deactivated ({actor.label})")
+                                          Said(N_("%(email)s was deactivated (%(who)s)"),
+                                               email=contact.email, who=actor.label))
     db.session.commit()
     return True
 

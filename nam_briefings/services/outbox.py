@@ -37,6 +37,7 @@ from flask_mail import Connection
 from ..domain import mime
 from ..domain.constants import OUTBOX_STATUSES
 from ..domain.errors import Invalid, NotFound
+from ..domain.messages import Said, recorded
 from ..extensions import db
 from ..models import Briefing, OutboxMessage, utcnow
 from . import audit, clock
@@ -193,7 +194,7 @@ def withdraw(reason: str, *conditions) -> int:
     """
     result = db.session.execute(
         db.update(OutboxMessage).where(OutboxMessage.status.in_(WITHDRAWABLE), *conditions)
-        .values(status="withdrawn", last_error=reason[:2000])
+        .values(status="withdrawn", last_error=reason[:2000], last_error_said=recorded(reason))
         .execution_options(synchronize_session="fetch"))
     return result.rowcount
 
@@ -325,8 +326,8 @@ def retry(message_id: int, actor: audit.Actor, allow_past: bool = False) -> Outb
     if message.status in ("failed", "withdrawn"):
         reason = Present.load([message]).why_not(message, utcnow())
         if reason:
-            raise Invalid(_("message %(id)s is not sent again: %(reason)s", id=message_id,
-                            reason=reason), field="present")
+            raise Invalid(N_("message %(id)s is not sent again: %(reason)s"), field="present",
+                          params={"id": message_id, "reason": reason})
     if message.status != "failed":
         status = STATUS_WORDS.get(message.status)
         raise Invalid(_("message %(id)s is %(status)s; only failed ones are retried",
@@ -533,6 +534,7 @@ class _Pass:
             table.c.claimed_at == db.bindparam("b_mine")).values(
             status=db.bindparam("b_status"), attempts=db.bindparam("b_attempts"),
             sent_at=db.bindparam("b_sent_at"), last_error=db.bindparam("b_last_error"),
+            last_error_said=db.bindparam("b_last_error_said"),
             next_attempt_at=db.bindparam("b_next_attempt_at"), updated_at=db.bindparam("b_at"))
         at = utcnow()
         db.session.execute(statement, [dict(outcome, b_mine=self.mine, b_at=at)
@@ -592,8 +594,9 @@ class _Pass:
         delay = WAIT_BASE if last is None else min(max(2 * last, WAIT_BASE), WAIT_CAP)
         at = self.moment()
         # a waiting row's claimed_at is when it was parked: the next park doubles the wait
+        why = Said(N_("waiting for the relay: %(error)s"), error=_describe(error))
         parked = {"status": "waiting", "claimed_at": at, "next_attempt_at": at + delay,
-                  "last_error": f"waiting for the relay: {_describe(error)}"}
+                  "last_error": why, "last_error_said": recorded(why)}
         self.save_outcomes()
         waiting = db.session.execute(
             db.update(OutboxMessage).where(OutboxMessage.id.in_(self.ids),
@@ -651,6 +654,7 @@ def _outcome(message: OutboxMessage, status: str, error: str = "", *,
     return {"b_id": message.id, "b_status": status,
             "b_attempts": message.attempts + (1 if count_attempt else 0),
             "b_sent_at": sent_at or message.sent_at, "b_last_error": error[:2000],
+            "b_last_error_said": recorded(error),
             "b_next_attempt_at": next_attempt_at or message.next_attempt_at}
 
 
@@ -696,7 +700,7 @@ def _fail_or_retry(message: OutboxMessage, error: str, codes: list[int],
     if codes and all(500 <= code < 600 for code in codes):
         report.failed += 1
         report.errors.append(f"{message.to_address}: {error}")
-        return _outcome(message, "failed", f"permanent failure: {error}")
+        return _outcome(message, "failed", Said(N_("permanent failure: %(error)s"), error=error))
     return _retry_later(message, error, report, now)
 
 
@@ -706,7 +710,8 @@ def _retry_later(message: OutboxMessage, error: str, report: DeliveryReport,
     report.errors.append(f"{message.to_address}: {error}")
     if attempts >= MAX_ATTEMPTS:
         report.failed += 1
-        return _outcome(message, "failed", f"gave up after {attempts} attempts: {error}")
+        return _outcome(message, "failed", Said(N_("gave up after %(attempts)s attempts: "
+                                                   "%(error)s"), attempts=attempts, error=error))
     report.retrying += 1
     return _outcome(message, "pending", error, next_attempt_at=now + backoff(attempts))
 

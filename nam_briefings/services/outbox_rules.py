@@ -18,8 +18,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from ..domain import wording
-from ..domain.messages import N_
+from ..domain.messages import N_, Moment, Said
 from ..domain.phrasing import ENGLISH, Phrasing
 from ..domain.calendar import to_local
 from ..domain.constants import FANOUT_UNFINISHED
@@ -38,9 +37,6 @@ WITHDRAWABLE = ("pending", "waiting", "failed")
 UPDATE_INTERVAL = timedelta(hours=1)
 #: no reminder or chaser this soon after an update or invitation (it already reminds)
 QUIET_AFTER_UPDATE = timedelta(days=1)
-
-KIND_LABELS = {"request": "invitation", "cancel": "cancellation", "reminder": "reminder",
-               "chaser": "chaser"}
 
 
 def invited_statuses() -> tuple[str, ...]:
@@ -115,15 +111,15 @@ class History:
         language (English, as the outbox stores it, by default)."""
         said = _WHY_NO_REMINDER[kind]
         if self.unsent_requests(other_than):
-            return w.gettext(said["queued"])
+            return _in(w, said["queued"])
         last = self.last_version_sent_at()
         if last is not None and now - last < QUIET_AFTER_UPDATE:
             local = to_local(last)
-            when = wording.short_datetime(local) if w is ENGLISH else w.when(local)
             first = self.last_version_received() == 0
-            return w.gettext(said["invitation" if first else "update"], when=when)
+            return _in(w, said["invitation" if first else "update"],
+                       when=Moment.of(local) if w is ENGLISH else w.when(local))
         if self.sent_today(kind, now, other_than):
-            return w.gettext(said["today"])
+            return _in(w, said["today"])
         return ""
 
     def due_at_for_update(self, now: datetime) -> datetime:
@@ -150,6 +146,73 @@ _WHY_NO_REMINDER = {
         "today": N_("a chaser already went to this contact today"),
     },
 }
+
+
+def _in(w: Phrasing, template: str, **values: object) -> str:
+    """`template` with its values in `w`'s language; in English a `Said`, as the outbox
+    keeps it (a page writes it in its own language)."""
+    return Said(template, **values) if w is ENGLISH else w.gettext(template, **values)
+
+
+# --- why a message is withdrawn, as the outbox keeps it (a Said, its English text) ---------
+
+#: each sentence whole, a kind of message written in it, not put in as a word
+_CANCELLED_INSTEAD = {
+    "request": N_("briefing %(id)s was cancelled: its invitation is not sent; the "
+                  "cancellation is"),
+    "reminder": N_("briefing %(id)s was cancelled: its reminder is not sent; the "
+                   "cancellation is"),
+    "chaser": N_("briefing %(id)s was cancelled: its chaser is not sent; the cancellation is"),
+}
+_MOVED_AWAY = {
+    "reminder": N_("the briefing moved to %(when)s: this reminder was for the earlier time"),
+    "chaser": N_("the briefing moved to %(when)s: this chaser was for the earlier time"),
+}
+_NOT_CONFIRMED = {  # a briefing held (or in any state but confirmed and cancelled)
+    "reminder": N_("briefing %(id)s is %(status)s: no reminder"),
+    "chaser": N_("briefing %(id)s is %(status)s: no chaser"),
+}
+_BEGUN = {"reminder": N_("briefing %(id)s has begun: no reminder"),
+          "chaser": N_("briefing %(id)s has begun: no chaser")}
+#: a briefing's status as these sentences say it
+_STATUS_WORDS = {"held": N_("held"), "cancelled": N_("cancelled"), "confirmed": N_("confirmed")}
+
+
+def status_word(status: str) -> Said:
+    """A briefing's status as a sentence says it ("held"; an unknown one as it is)."""
+    return Said(_STATUS_WORDS.get(status, status))
+
+
+def cancelled_instead(briefing_id: int, kind: str) -> Said:
+    """Why a message of `kind` (not the cancellation) about a cancelled briefing is not sent."""
+    return Said(_CANCELLED_INSTEAD[kind], id=briefing_id)
+
+
+def superseded(sequence: int) -> Said:
+    """Why an older version is not sent: a newer one is (or was)."""
+    return Said(N_("superseded by sequence %(sequence)s"), sequence=sequence)
+
+
+def updated_instead(briefing_id: int, sequence: int) -> Said:
+    """Why a reminder or chaser is not sent after a change: the update reminds."""
+    return Said(N_("briefing %(id)s changed (sequence %(sequence)s): the update reminds"),
+                id=briefing_id, sequence=sequence)
+
+
+def moved_away(kind: str, start_at: datetime) -> Said:
+    """Why a reminder or chaser for a briefing's earlier time is not sent."""
+    return Said(_MOVED_AWAY[kind], when=Moment.of(to_local(start_at)))
+
+
+def readdressed(email: str) -> Said:
+    """Why a message to a contact's former address is not sent."""
+    return Said(N_("re-addressed: the contact's address is now %(email)s"), email=email)
+
+
+def no_longer_invited(state_name: str, nam_status: str) -> Said:
+    """Why nothing more goes to a state's mission."""
+    return Said(N_("%(state)s is no longer invited (NAM status: %(status)s)"),
+                state=state_name, status=nam_status)
 
 
 def reminder_key_start(key: str) -> str:
@@ -248,44 +311,43 @@ class Present:
         briefing = self.briefings.get(message.briefing_id)
         if briefing is None:
             return ""
-        label = KIND_LABELS[message.kind]
         if briefing.status == "cancelled" and message.kind != "cancel":
-            return (f"briefing {briefing.id} was cancelled: its {label} is not sent; "
-                    "the cancellation is")
+            return cancelled_instead(briefing.id, message.kind)
         history = self.histories.get((message.briefing_id, message.contact_id), History())
         if message.kind in VERSION_KINDS:
             newest = history.newest_version(other_than=message.id)
             if message.kind == "request":
                 newest = max(newest or 0, briefing.sequence)
             if newest is not None and message.sequence is not None and newest > message.sequence:
-                return f"superseded by sequence {newest}"
+                return superseded(newest)
             return ""
         return self._why_not_reminder(message, briefing, history, now)
 
     def _recipient_gone(self, message: OutboxMessage) -> str:
-        if message.contact_id is None:
-            return "the contact is no longer on file"
-        recipient = self.recipients.get(message.contact_id)
+        recipient = self.recipients.get(message.contact_id) \
+            if message.contact_id is not None else None
         if recipient is None:
-            return "the contact is no longer on file"
+            return Said(N_("the contact is no longer on file"))
         if not recipient.active:
-            return f"{recipient.email} is no longer an active contact of its mission"
+            return Said(N_("%(email)s is no longer an active contact of its mission"),
+                        email=recipient.email)
         if not recipient.mission_active:
-            return f"the mission of {recipient.state_name} is no longer active"
+            return Said(N_("the mission of %(state)s is no longer active"),
+                        state=recipient.state_name)
         if recipient.nam_status not in self.invited:
-            return f"{recipient.state_name} is no longer invited (NAM status: {recipient.nam_status})"
+            return no_longer_invited(recipient.state_name, recipient.nam_status)
         if recipient.email.lower() != message.to_address.lower():
-            return f"re-addressed: the contact's address is now {recipient.email}"
+            return readdressed(recipient.email)
         return ""
 
     def _why_not_reminder(self, message: OutboxMessage, briefing: Briefing, history: History,
                           now: datetime) -> str:
         kind = message.kind
         if briefing.status != "confirmed":
-            return f"briefing {briefing.id} is {briefing.status}: no {kind}"
+            return Said(_NOT_CONFIRMED[kind], id=briefing.id,
+                        status=status_word(briefing.status))
         if briefing.start_at <= now:
-            return f"briefing {briefing.id} has begun: no {kind}"
+            return Said(_BEGUN[kind], id=briefing.id)
         if reminder_key_start(message.idempotency_key) != start_stamp(briefing.start_at):
-            moved_to = wording.short_datetime(to_local(briefing.start_at))
-            return f"the briefing moved to {moved_to}: this {kind} was for the earlier time"
+            return moved_away(kind, briefing.start_at)
         return history.why_no_reminder(kind, now, other_than=message.id)

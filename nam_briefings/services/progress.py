@@ -17,6 +17,7 @@ from datetime import datetime
 
 from ..domain.constants import OUTBOX_STATUSES
 from ..domain.errors import NotFound
+from ..domain.messages import recalled
 from ..extensions import db
 from ..models import Briefing, Contact, Fanout, Mission, OutboxMessage, State, UprSession
 from .languages import N_, _, ngettext
@@ -275,6 +276,7 @@ class Recipient:
     mission: str | None
     status: str
     attempts: int
+    #: as a page writes it (a kept sentence, or the relay's words)
     last_error: str
     sent_at: datetime | None
 
@@ -318,7 +320,7 @@ def recipients(briefing_id: int, fanout_id: int, page: int = 1,
     rows = db.session.execute(
         db.select(OutboxMessage.id, OutboxMessage.to_address, Contact.name, State.name,
                   OutboxMessage.status, OutboxMessage.attempts, OutboxMessage.last_error,
-                  OutboxMessage.sent_at)
+                  OutboxMessage.last_error_said, OutboxMessage.sent_at)
         .select_from(OutboxMessage)
         .outerjoin(Contact, Contact.id == OutboxMessage.contact_id)
         .outerjoin(Mission, Mission.id == Contact.mission_id)
@@ -326,7 +328,8 @@ def recipients(briefing_id: int, fanout_id: int, page: int = 1,
         .where(*conditions).order_by(State.name, OutboxMessage.to_address, OutboxMessage.id)
         .offset((page - 1) * RECIPIENTS_PER_PAGE).limit(RECIPIENTS_PER_PAGE)).all()
     progress = _fanout_progress(fanout, {**_no_messages(), **counts})
-    return RecipientPage(progress, [Recipient(*row) for row in rows], page, pages, total, status)
+    return RecipientPage(progress, [Recipient(*row[:6], recalled(row[6], row[7]), row[8])
+                                    for row in rows], page, pages, total, status)
 
 
 # --- internals --------------------------------------------------------------------------

@@ -47,13 +47,14 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from ..domain import authresults, imip, wording
+from ..domain import authresults, imip
 from ..domain.calendar import to_local
 from ..domain.constants import CONTACT_ROLES
 from ..domain.errors import Invalid, NotFound
+from ..domain.messages import Moment, Said
 from ..extensions import db
 from ..models import AuditEvent, Briefing, Contact, InboundReply, Invitation, Mission, utcnow
-from . import audit, clock, invitations, locks, outbox
+from . import audit, clock, invitations, locks, outbox, outbox_rules
 from .languages import N_, _
 
 log = logging.getLogger(__name__)
@@ -68,8 +69,8 @@ BATCH = 100
 _CALENDAR_HINTS = (b'"text" "calendar"', b'"application" "ics"', b'"text" "x-vcalendar"',
                    b".ics", b'"method" "reply"')
 #: why an unverified reply changed nothing
-UNVERIFIED = ("not applied: the receiving server did not vouch for the sender; the "
-              "secretariat may accept or reject it")
+UNVERIFIED = Said(N_("not applied: the receiving server did not vouch for the sender; the "
+                     "secretariat may accept or reject it"))
 
 
 class MailboxUnavailable(Exception):
@@ -90,8 +91,8 @@ class Outcome:
 
     @classmethod
     def of(cls, row: InboundReply) -> Outcome:
-        return cls(row.outcome, row.reason, row.attendee, row.partstat, row.event_uid,
-                   row.briefing_id, row.note)
+        return cls(row.outcome, row.reason_sentence, row.attendee, row.partstat, row.event_uid,
+                   row.briefing_id, row.note_sentence)
 
     @property
     def summary(self) -> str:
@@ -166,7 +167,7 @@ def _apply_reply(parsed: imip.ParsedMessage, reply: imip.Reply, source: str,
 
     briefing = db.session.scalar(db.select(Briefing).filter_by(uid=reply.uid))
     if briefing is None:
-        return record("unknown", "no briefing has this UID")
+        return record("unknown", Said(N_("no briefing has this UID")))
     locks.lock_briefing(briefing.id)  # the checks below read what concurrent answers wrote
     problem = _not_answerable(briefing, reply)
     if problem:
@@ -174,7 +175,7 @@ def _apply_reply(parsed: imip.ParsedMessage, reply: imip.Reply, source: str,
     try:
         invitation, note = _invitation_for(briefing, reply, parsed.sender)
     except Invalid as refusal:
-        return record("rejected", str(refusal), briefing)
+        return record("rejected", Said.of(refusal), briefing)
     problem = _not_new(invitation, reply)
     if problem:
         return record(*problem, briefing, invitation, note)
@@ -187,7 +188,8 @@ def _apply_reply(parsed: imip.ParsedMessage, reply: imip.Reply, source: str,
 def _not_answerable(briefing: Briefing, reply: imip.Reply) -> tuple[str, str] | None:
     """(outcome, reason) when the briefing takes no answer or the reply cannot be true."""
     if briefing.status != "confirmed":
-        return "ignored", f"the briefing was {briefing.status}; answers are no longer recorded"
+        return "ignored", Said(N_("the briefing was %(status)s; answers are no longer recorded"),
+                               status=outbox_rules.status_word(briefing.status))
     problem = _implausible(reply, briefing)
     return ("rejected", problem) if problem else None
 
@@ -198,7 +200,7 @@ def _not_new(invitation: Invitation, reply: imip.Reply) -> tuple[str, str] | Non
     if stale:
         return "stale", stale
     if _already_recorded(invitation, reply):
-        return "duplicate", "this answer is already recorded"
+        return "duplicate", Said(N_("this answer is already recorded"))
     return None
 
 
@@ -213,12 +215,14 @@ def _apply_answer(row: InboundReply, invitation: Invitation, reply: imip.Reply,
         "; ".join(text for text in (row.note, decision) if text))
     invitation.answered_stamp = reply.dtstamp
     row.outcome = "applied"
-    row.reason = "; ".join(text for text in (
-        f"accepted by {actor.label} (unverified sender)" if accepted else "",
-        ("the mission's slot is released; the new agenda waits for the secretariat's decision"
-         if invitation.briefing.agenda_pending
-         else "the mission's slot is released and the agenda updated")
-        if result.agenda_changed else "") if text)
+    said = [text for text in (
+        Said(N_("accepted by %(who)s (unverified sender)"), who=actor.label) if accepted else "",
+        Said(N_("the mission's slot is released; the new agenda waits for the secretariat's "
+                "decision") if invitation.briefing.agenda_pending
+             else N_("the mission's slot is released and the agenda updated"))
+        if result.agenda_changed else "") if text]
+    row.reason = Said(N_("%(items)s; %(item)s"), items=said[0], item=said[1]) \
+        if len(said) == 2 else said[0] if said else ""
     if row.note:
         _tell_secretariat(row, invitation)
 
@@ -240,7 +244,8 @@ def accept(reply_id: int, actor: audit.Actor) -> Outcome:
         problem = _no_longer_applies(row)
         if problem:
             row.outcome = problem[0]
-            row.reason = f"accepted by {actor.label}, but {problem[1]}"
+            row.reason = Said(N_("accepted by %(who)s, but %(problem)s"), who=actor.label,
+                              problem=problem[1])
         else:
             _apply_answer(row, row.invitation, _reply_of(row), actor, accepted=True)
         return _decided(row, actor, "reply.accept")
@@ -255,7 +260,8 @@ def reject(reply_id: int, actor: audit.Actor) -> Outcome:
     Raises NotFound, or Invalid when the reply is not (or no longer) waiting for a decision.
     """
     row = _claim(reply_id, actor)
-    row.outcome, row.reason = "rejected", f"rejected by {actor.label}: unverified sender"
+    row.outcome = "rejected"
+    row.reason = Said(N_("rejected by %(who)s: unverified sender"), who=actor.label)
     return _decided(row, actor, "reply.reject")
 
 
@@ -299,7 +305,7 @@ def _no_longer_applies(row: InboundReply) -> tuple[str, str] | None:
     """(outcome, reason) when an unverified reply can no longer be applied as it stands."""
     briefing, invitation = row.briefing, row.invitation
     if briefing is None or invitation is None:
-        return "unknown", "its briefing or invitation no longer exists"
+        return "unknown", Said(N_("its briefing or invitation no longer exists"))
     reply = _reply_of(row)
     return (_not_answerable(briefing, reply) or _moved_since(briefing, row.received_at)
             or _not_new(invitation, reply))
@@ -313,8 +319,8 @@ def _moved_since(briefing: Briefing, moment: datetime) -> tuple[str, str] | None
         AuditEvent.target_id == str(briefing.id), AuditEvent.at >= moment))
     if not moved:
         return None
-    return "stale", (f"the briefing was moved after the reply was read; it now starts "
-                     f"{_when(briefing.start_at)}")
+    return "stale", Said(N_("the briefing was moved after the reply was read; it now starts "
+                            "%(when)s"), when=_when(briefing.start_at))
 
 
 def _reply_of(row: InboundReply) -> imip.Reply:
@@ -338,10 +344,10 @@ def _decided(row: InboundReply, actor: audit.Actor, action: str) -> Outcome:
 def _implausible(reply: imip.Reply, briefing: Briefing) -> str:
     """Why a reply cannot be a true answer to a version we sent ("" when it can)."""
     if reply.sequence > briefing.sequence:
-        return (f"SEQUENCE {reply.sequence} is newer than any version sent "
-                f"({briefing.sequence})")
+        return Said(N_("SEQUENCE %(sequence)s is newer than any version sent (%(sent)s)"),
+                    sequence=reply.sequence, sent=briefing.sequence)
     if reply.dtstamp > utcnow() + CLOCK_SKEW:
-        return f"DTSTAMP {_when(reply.dtstamp)} is in the future"
+        return Said(N_("DTSTAMP %(when)s is in the future"), when=_when(reply.dtstamp))
     return ""
 
 
@@ -349,16 +355,17 @@ def _staleness(invitation: Invitation, reply: imip.Reply) -> str:
     """Why the reply is older than the answer recorded ("" when it is not)."""
     briefing = invitation.briefing
     if reply.start is not None and reply.start != briefing.start_at:
-        return (f"it answers the briefing at a former time ({_when(reply.start)}); "
-                f"it now starts {_when(briefing.start_at)}")
+        return Said(N_("it answers the briefing at a former time (%(then)s); it now starts "
+                       "%(now)s"), then=_when(reply.start), now=_when(briefing.start_at))
     if invitation.answered_sequence is not None and reply.sequence < invitation.answered_sequence:
-        return (f"it answers SEQUENCE {reply.sequence}; the recorded answer is for SEQUENCE "
-                f"{invitation.answered_sequence}")
+        return Said(N_("it answers SEQUENCE %(sequence)s; the recorded answer is for SEQUENCE "
+                       "%(recorded)s"), sequence=reply.sequence,
+                    recorded=invitation.answered_sequence)
     recorded = invitation.answered_stamp if invitation.answered_via == "email" \
         else invitation.answered_at
     if recorded is not None and reply.dtstamp < recorded:
-        return (f"it was made {_when(reply.dtstamp)}, before the recorded answer "
-                f"({_when(recorded)})")
+        return Said(N_("it was made %(when)s, before the recorded answer (%(recorded)s)"),
+                    when=_when(reply.dtstamp), recorded=_when(recorded))
     return ""
 
 
@@ -368,9 +375,10 @@ def _already_recorded(invitation: Invitation, reply: imip.Reply) -> bool:
             == (reply.partstat, reply.sequence, reply.dtstamp))
 
 
-def _when(moment: datetime) -> str:
+def _when(moment: datetime) -> Said:
+    """A moment in Geneva with its zone: "Tue 5 Feb 2025 10:00 CET"."""
     local = to_local(moment)
-    return f"{wording.short_datetime(local)} {local:%Z}"
+    return Said(N_("%(moment)s %(zone)s"), moment=Moment.of(local), zone=f"{local:%Z}")
 
 
 # --- who answers --------------------------------------------------------------------------------
@@ -385,38 +393,45 @@ def _invitation_for(briefing: Briefing, reply: imip.Reply, sender: str) -> tuple
                                       .order_by(Invitation.id)))
     own = [i for i in invited if i.contact.email == reply.attendee]
     if len(own) > 1:
-        raise Invalid(f"{reply.attendee} is invited for several missions; record the answer "
-                      "by hand")
+        raise Invalid(N_("%(address)s is invited for several missions; record the answer by "
+                         "hand"), params={"address": reply.attendee})
     if own:
         invitation, mission = own[0], own[0].contact.mission
-        note = f"sent by {reply.sent_by} for {reply.attendee}" \
+        note = Said(N_("sent by %(sender)s for %(attendee)s"), sender=reply.sent_by,
+                    attendee=reply.attendee) \
             if reply.sent_by and reply.sent_by != reply.attendee else ""
     else:
         mission, kind = _mission_of(reply.attendee)
         candidates = [i for i in invited if i.contact.mission_id == mission.id]
         if not candidates:
-            raise Invalid(f"{reply.attendee} is {kind} of {mission.state.name}, "
-                          "which is not invited to this briefing")
+            raise Invalid(N_("%(address)s is %(kind)s of %(state)s, which is not invited to "
+                             "this briefing"), params={"address": reply.attendee, "kind": kind,
+                                                       "state": mission.state.name})
         invitation = min(candidates, key=_primary_first)
         contact = invitation.contact
-        note = (f"answered from {reply.attendee} ({kind}), not an invited address; recorded "
-                f"for {contact.name} <{contact.email}> of {mission.state.name}")
+        note = Said(N_("answered from %(address)s (%(kind)s), not an invited address; "
+                       "recorded for %(name)s <%(email)s> of %(state)s"),
+                    address=reply.attendee, kind=kind, name=contact.name, email=contact.email,
+                    state=mission.state.name)
     _check_sender(sender, reply, mission)
     return invitation, note
 
 
-def _mission_of(address: str) -> tuple[Mission, str]:
-    """The one mission whose functional mailbox or contact (of any status) has this address."""
+def _mission_of(address: str) -> tuple[Mission, Said]:
+    """The one mission whose functional mailbox or contact (of any status) has this address,
+    and what the address is there."""
     by_mailbox = list(db.session.scalars(db.select(Mission).filter_by(email=address)))
     by_contact = list(db.session.scalars(db.select(Contact).filter_by(email=address)))
-    missions = {m.id: (m, "the functional mailbox") for m in by_mailbox}
+    missions = {m.id: (m, Said(N_("the functional mailbox"))) for m in by_mailbox}
     for contact in by_contact:
-        missions.setdefault(contact.mission_id, (contact.mission, (
-            "a contact on file" if contact.active else "a contact no longer active")))
+        missions.setdefault(contact.mission_id, (contact.mission, Said(
+            N_("a contact on file") if contact.active else N_("a contact no longer active"))))
     if not missions:
-        raise Invalid(f"{address} is not invited and is not an address of any mission on file")
+        raise Invalid(N_("%(address)s is not invited and is not an address of any mission on "
+                         "file"), params={"address": address})
     if len(missions) > 1:
-        raise Invalid(f"{address} is an address of several missions; record the answer by hand")
+        raise Invalid(N_("%(address)s is an address of several missions; record the answer by "
+                         "hand"), params={"address": address})
     return next(iter(missions.values()))
 
 
@@ -430,8 +445,10 @@ def _check_sender(sender: str, reply: imip.Reply, mission: Mission) -> None:
     entitled = {reply.attendee, reply.sent_by, mission.email} | \
         {contact.email for contact in mission.contacts}
     if sender not in entitled - {""}:
-        raise Invalid(f"sent from {sender or 'no valid From address'}, which is neither the "
-                      f"ATTENDEE nor an address of the mission of {mission.state.name}")
+        raise Invalid(N_("sent from %(sender)s, which is neither the ATTENDEE nor an address "
+                         "of the mission of %(state)s"),
+                      params={"sender": sender or Said(N_("no valid From address")),
+                              "state": mission.state.name})
 
 
 def _tell_secretariat(row: InboundReply, invitation: Invitation) -> None:

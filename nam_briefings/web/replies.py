@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from ..domain.errors import Invalid
 from ..domain.imip import OUTCOMES
 from ..i18n import gettext as _
+from ..i18n import translated
 from ..services import replies
 from .auth import current_actor, role_required
 
@@ -45,7 +46,7 @@ def _decide(decision, reply_id: int) -> Any:
     try:
         outcome = decision(reply_id, current_actor())
     except Invalid as refusal:
-        flash(_("Reply %(id)s: %(refusal)s.", id=reply_id, refusal=str(refusal)), "error")
+        flash(_("Reply %(id)s: %(refusal)s.", id=reply_id, refusal=translated(refusal)), "error")
     else:
         flash(_decided(reply_id, outcome),
               "success" if outcome.outcome in ("applied", "rejected") else "warning")
@@ -54,9 +55,9 @@ def _decide(decision, reply_id: int) -> Any:
 
 def _decided(reply_id: int, outcome: replies.Outcome) -> str:
     """What became of a reply decided on, in the page's language (`Outcome.summary` in
-    English; the reason and note, as the service wrote them, stay English)."""
+    English)."""
     said = replies.outcome_word(outcome.outcome)
-    extra = "".join(f" — {text}" for text in (outcome.reason, outcome.note) if text)
+    extra = "".join(f" — {translated(text)}" for text in (outcome.reason, outcome.note) if text)
     if outcome.partstat and outcome.briefing_id:
         return _("Reply %(id)s %(outcome)s: %(answer)s from %(attendee)s (briefing "
                  "%(briefing)s)%(extra)s.", id=reply_id, outcome=said, answer=outcome.partstat,

@@ -129,20 +129,20 @@ LISTING = {
            "إعادة إرسال الرسالة الفاشلة…", "17 رسالة، الأحدث أولًا.",
            "تُدرج هنا أولًا كل رسالة بريد إلكتروني يرسلها النظام في قائمة الانتظار"],
 }
-#: the failed message's page ({id}: its number): breadcrumb, its fields (the error as
-#: recorded), the retry button; then the flash after retrying it; the page of an unknown
+#: the failed message's page ({id}: its number): breadcrumb, its fields (the error in the
+#: page's language, the relay's own words as it wrote them), the retry button; then the flash after retrying it; the page of an unknown
 #: message ({unknown})
 MESSAGE = {
     "fr": ["Boîte d'envoi › Message {id}", f"Type Avis Statut En échec À {REFUSED} Tentatives 1",
-           "Envoyé le Pas encore Dernière erreur permanent failure: 550 5.1.1 No such mailbox",
+           f"Envoyé le Pas encore Dernière erreur échec définitif{NBSP}: 550 5.1.1 No such mailbox",
            "Détails techniques", "Renvoyer"],
     "es": ["Bandeja de salida › Mensaje {id}", "Tipo Aviso Situación",
            f"Para {REFUSED} Intentos 1",
-           "Enviado el Todavía no Último error permanent failure: 550 5.1.1 No such mailbox",
+           "Enviado el Todavía no Último error fallo permanente: 550 5.1.1 No such mailbox",
            "Detalles técnicos", "Reintentar"],
     "ar": ["صندوق الصادر › الرسالة {id}",
            f"النوع إشعار الحالة فاشلة إلى {REFUSED} المحاولات 1",
-           "وقت الإرسال ليس بعد آخر خطأ permanent failure: 550 5.1.1 No such mailbox",
+           "وقت الإرسال ليس بعد آخر خطأ إخفاق نهائي: 550 5.1.1 No such mailbox",
            "التفاصيل التقنية", "إعادة الإرسال"],
 }
 RETRIED_ONE = {
@@ -203,19 +203,28 @@ REPLIES = {
            "أحدث 200 ردًّا على الأكثر، الأحدث أولًا."],
 }
 #: an unverified reply waiting for an editor: the count, the two buttons; then the start of
-#: the flash once accepted ({id}: the reply, {briefing}: its briefing; what the service
-#: adds after the dash is quoted as it wrote it)
+#: the flash once accepted ({id}: the reply, {briefing}: its briefing), what the service
+#: recorded after the dash in the page's language too
 UNVERIFIED = {
     "fr": [f"Expéditeur non vérifié{NBSP}: 1", f"Accepter la réponse de {GUYANA}",
            f"Rejeter la réponse de {GUYANA}",
            f"Réponse {{id}} appliquée{NBSP}: DECLINED de {GUYANA} (réunion d'information "
-           "{briefing}) — "],
+           "{briefing}) — acceptée par "],
     "es": ["Remitente no verificado: 1", f"Aceptar la respuesta de {GUYANA}",
            f"Rechazar la respuesta de {GUYANA}",
            f"Respuesta {{id}} aplicada: DECLINED de {GUYANA} (reunión informativa "
-           "{briefing}) — "],
+           "{briefing}) — aceptada por "],
     "ar": ["مرسل لم يُتحقَّق منه: 1", f"قبول رد {GUYANA}", f"رفض رد {GUYANA}",
-           f"الرد {{id}} مطبَّق: DECLINED من {GUYANA} (الإحاطة {{briefing}}) — "],
+           f"الرد {{id}} مطبَّق: DECLINED من {GUYANA} (الإحاطة {{briefing}}) — قبِله "],
+}
+#: ... and how it ends: who accepted it (the editor logged in) and what that did
+DECIDED = {
+    "fr": f" (expéditeur non vérifié){NBSP}; le créneau de présentation de la mission est "
+          f"libéré{NBSP}; le nouvel ordre du jour est en attente de la décision du secrétariat.",
+    "es": " (remitente no verificado); el turno de presentación de la misión ha quedado libre; "
+          "el nuevo orden del día está pendiente de la decisión de la secretaría.",
+    "ar": " (مرسل لم يُتحقَّق منه)؛ أُتيح موعد عرض البعثة لغيرها؛ وجدول الأعمال الجديد بانتظار "
+          "قرار الأمانة.",
 }
 #: the audit log: heading, its header, the cancelled briefing's sentence, the moved one's,
 #: the details as recorded (English, as the service wrote them)
@@ -362,6 +371,7 @@ def test_deciding_an_unverified_reply_in(client, login, outbox_data, lang):
     assert language_of(after) == direction(lang)
     [flash] = flashes(after)
     assert flash.startswith(decided.format(id=row.id, briefing=first.id)), flash
+    assert flash.endswith(DECIDED[lang]), flash
     end_request()
 
 

@@ -22,7 +22,7 @@ from nam_briefings.models import User
 from nam_briefings.services import busy, calendar, missions, rooms, states, users
 from nam_briefings.services.audit import Actor
 from tests.factories import create_contact, create_mission, create_room, create_state
-from tests.integration.web_helpers import HTML, end_request, field_error, post
+from tests.integration.web_helpers import HTML, end_request, field_error, post, visible
 
 NBSP = "\u00a0"  # French typography: before ":" and ";", inside « »
 LANGUAGES = ("fr", "es", "ar")
@@ -339,3 +339,26 @@ def test_an_invalid_address_keeps_the_reason_of_the_validator(app):
     with pytest.raises(Invalid) as raised:
         missions._email("jane@")
     assert raised.value.field == "email" and raised.value.template == error.template
+
+
+#: the "Not found" page of an address no route matches: its title, then its sentence
+NOT_FOUND = {"fr": ("Introuvable (404)", "Il n'y a rien à cette adresse."),
+             "es": ("No encontrado (404)", "No hay nada en esta dirección."),
+             "ar": ("غير موجود (404)", "لا يوجد شيء على هذا العنوان.")}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_address_no_route_matches_is_not_found_in_the_browsers_language(client, language):
+    response = client.get("/no/such/page", headers={"Accept-Language": f"{language},en;q=0.5"})
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert f'<html lang="{language}" dir="{"rtl" if language == "ar" else "ltr"}"' in html
+    title, sentence = NOT_FOUND[language]
+    assert title in visible(html) and sentence in visible(html), html
+    end_request()
+
+
+def test_an_address_no_route_matches_is_not_found_in_english_by_default(client):
+    html = client.get("/no/such/page").get_data(as_text=True)
+    assert '<html lang="en" dir="ltr"' in html and "There is nothing at this address." in html
+    end_request()

@@ -14,6 +14,7 @@ import pytest
 from babel.support import Translations
 
 from nam_briefings.domain import coverage
+from nam_briefings.domain.messages import N_, Said
 from nam_briefings.domain.phrasing import ENGLISH, written_in
 from nam_briefings.domain.planner import (
     DEFAULT_RULES,
@@ -324,6 +325,21 @@ def test_a_blocked_day_names_the_room_and_the_mission_in_each_language(words):
     arabic = result.why_in("ar")[result.why.index(line)]
     assert arabic == ("لا يمكن عقد اجتماع State 1 إلا يوم الجمعة، 17 يناير 2020 (العوائق: "
                       "Room XXIV محجوزة: G77 meeting (الخميس، 16 يناير 2020)).")
+
+
+def test_another_sessions_briefing_in_the_way_is_named_in_each_language(words):
+    session = SessionInfo(48, date(2025, 1, 20), date(2025, 1, 31))
+    closure = days(date(2024, 12, 20), date(2025, 1, 10), "closure", "UN Geneva closure")
+    other = days(date(2025, 1, 13), date(2025, 1, 17), "briefing",
+                 Said(N_("NAM briefing for UPR%(number)s"), number=47))
+    result = propose(session, states(3), [ROOM], [closure, other], phrasings=words)
+    assert "NAM briefing for UPR47 (5 working days" in result.why[0]
+    named = {"fr": "Réunion d'information du MNA pour l'EPU 47",
+             "es": "Reunión informativa del MNOAL para el EPU 47",
+             "ar": "إحاطة حركة عدم الانحياز للدورة 47 للاستعراض الدوري الشامل"}
+    for language, name in named.items():
+        assert name in result.why_in(language)[0], result.why_in(language)[0]
+        assert "NAM briefing for" not in result.why_in(language)[0]
 
 
 # --- the phrasing ------------------------------------------------------------------------------
