@@ -288,7 +288,8 @@ def _replies(calendars: list[Calendar]) -> tuple[Reply, ...]:
                 raise _Refused(N_("the message's parts give different answers for event "
                                   "%(uid)s"), uid=reply.uid)
             if len(by_event) > MAX_REPLIES:
-                raise _Refused(N_("the message answers more than %(most)s events"), most=MAX_REPLIES)
+                raise _Refused(N_("the message answers more than %(most)s events"),
+                               most=MAX_REPLIES)
     attendees = sorted({attendee for _, attendee in by_event})
     if len(attendees) > 1:
         raise _Refused(N_("the message answers for several attendees (%(attendees)s)"),

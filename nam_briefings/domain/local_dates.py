@@ -4,7 +4,8 @@ English keeps the service's own wording (`wording`: "Wed 13 Jan 2027, 10:00"); F
 Spanish and Arabic take Babel's CLDR data: "mercredi 13 janvier 2027, 10 h 00",
 "miércoles, 13 de enero de 2027, 10:00", "الأربعاء، 13 يناير 2027، 10:00". Times are on the
 24-hour clock in every language (a Geneva meeting's time, as UN documents write it); the
-French one as Swiss and French administrations write it, "10 h 00".
+French one as Swiss and French administrations write it, "10 h 00", with no-break spaces
+(U+00A0) so that a time never breaks across two lines.
 
 Babel is imported on first use: the service starts without it (issue 13, point 6).
 """
@@ -18,8 +19,8 @@ from . import wording
 WRITTEN_LANGUAGES = ("en", "fr", "es", "ar")
 #: those written right to left
 RIGHT_TO_LEFT = frozenset({"ar"})
-#: how each language writes a clock time (Babel/CLDR pattern)
-_TIME_PATTERNS = {"fr": "HH 'h' mm"}
+#: how each language writes a clock time (Babel/CLDR pattern; French spaces do not break)
+_TIME_PATTERNS = {"fr": "HH\u00a0'h'\u00a0mm"}
 _DEFAULT_TIME_PATTERN = "HH:mm"
 #: what separates the items of a list, and a day from its time (Arabic has its own comma)
 _COMMAS = {"ar": "، "}

@@ -201,7 +201,7 @@ MOVE_REFUSED = {
            "Grenada, Guinea, Guinea-Bissau et Guyana passent à l'examen avant Kenya, Kuwait, "
            "Lesotho et Lao People's Democratic Republic, donc cette réunion d'information "
            "devrait se tenir avant celle de Kenya, Kuwait, Lesotho et Lao People's Democratic "
-           "Republic (mercredi 23 avril 2025 à 10 h 00)."),
+           "Republic (mercredi 23 avril 2025 à 10\u00a0h\u00a000)."),
     "ar": ("هذا الموعد غير ممكن: السبت، 26 أبريل 2025 من أيام عطلة نهاية الأسبوع",
            "يأتي استعراض Grenada وGuinea وGuinea-Bissau وGuyana قبل استعراض Kenya وKuwait "
            "وLesotho وLao People's Democratic Republic، ولذا ينبغي أن تُعقد هذه الإحاطة قبل "

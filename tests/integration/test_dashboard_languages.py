@@ -332,8 +332,8 @@ CONFIRMED = {
                    "Guinea (GIN), Guinea-Bissau (GNB), Guyana (GUY), Kenya (KEN), Kuwait (KWT), "
                    "Lesotho (LSO), Lao People's Democratic Republic (LAO)",
         stage=f"Réunion d'information{NBSP}: 2 réunions d'information confirmées{NBSP}:",
-        first="mardi 22 avril 2025, 10 h 00 – 11 h 30",
-        second="mercredi 23 avril 2025, 10 h 00 – 11 h 30",
+        first="mardi 22 avril 2025, 10\u00a0h\u00a000 – 11\u00a0h\u00a030",
+        second="mercredi 23 avril 2025, 10\u00a0h\u00a000 – 11\u00a0h\u00a030",
         answers=f"Réponses des missions{NBSP}: 0 acceptation · 0 réponse provisoire · 0 refus · "
                 "4 sans réponse",
         slots=f"Créneaux de présentation{NBSP}: KEN En attente de confirmation, KWT En attente "
@@ -456,11 +456,11 @@ ANSWERED = {
                f"Réunion d'information du mercredi 23 avril 2025{NBSP}: 2 missions qui "
                "présentent n'ont pas confirmé leur créneau (KWT, LSO)"],
         meta="5–16 mai 2025 · cycle 4 · commence dans 63 jours",
-        first="mardi 22 avril 2025, 10 h 00 – 11 h 30 À réexaminer "
+        first="mardi 22 avril 2025, 10\u00a0h\u00a000 – 11\u00a0h\u00a030 À réexaminer "
               f"Réponses des missions{NBSP}: 1 acceptation · 0 réponse provisoire · 0 refus · "
               f"3 sans réponse Créneaux de présentation{NBSP}: GRD En attente de confirmation, "
               "GIN En attente de confirmation, GNB En attente de confirmation, GUY Confirmé",
-        second="mercredi 23 avril 2025, 10 h 00 – 11 h 30 À réexaminer "
+        second="mercredi 23 avril 2025, 10\u00a0h\u00a000 – 11\u00a0h\u00a030 À réexaminer "
                f"Réponses des missions{NBSP}: 2 acceptations · 0 réponse provisoire · 1 refus · "
                f"1 sans réponse Créneaux de présentation{NBSP}: KEN Confirmé, KWT En attente de "
                "confirmation, LSO En attente de confirmation, LAO Confirmé",

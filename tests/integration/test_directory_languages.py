@@ -194,7 +194,7 @@ PAGES = {
                "2027 (journées entières) Tout le monde",
                f"National holiday Indisponibilité de mission lundi 8 mars 2027 lundi 8 mars "
                f"2027 (journées entières) Mission{NBSP}: Guyana (GUY)",
-               "Bureau meeting Réunion de la présidence vendredi 5 mars 2027, 10 h 00"],
+               "Bureau meeting Réunion de la présidence vendredi 5 mars 2027, 10\u00a0h\u00a000"],
         "es": ["Períodos de indisponibilidad · Reuniones informativas del MNOAL",
                "Añadir un período de indisponibilidad", "En curso y próximos",
                "Todos los tipos", "Motivo Tipo Desde Hasta Afecta a",
@@ -406,7 +406,7 @@ def test_a_missions_feed_in_each_state_of_its_life(client, login, directory):
     assert "Le calendrier en ligne est désactivé." in html  # the flash
     # (when it happened is the clock's, not the pinned day's)
     assert re.search(f"Le calendrier en ligne a été désactivé le [a-z]+ [0-9]+ [a-zéû]+ "
-                     f"[0-9]{{4}}, [0-9]{{2}} h [0-9]{{2}}{NBSP}: son ancienne adresse répond "
+                     f"[0-9]{{4}}, [0-9]{{2}}{NBSP}h{NBSP}[0-9]{{2}}{NBSP}: son ancienne adresse répond "
                      f"«{NBSP}introuvable{NBSP}»", html), html
     html = visible(get(client, "/missions/GUY", "en"))
     assert re.search(r"The feed was switched off on \w{3} [0-9]+ \w{3} [0-9]{4}, [0-9:]+ "

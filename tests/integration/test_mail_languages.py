@@ -80,7 +80,7 @@ def test_an_invitation_is_written_in_the_contacts_language(app, address):
         assert words in text and words in html
     start = to_local(first.start_at)
     assert local_dates.long_day(start.date(), language) in text  # "mercredi 30 avril 2025"
-    assert local_dates.clock_time(start, language) in text  # "10 h 00" in French
+    assert local_dates.clock_time(start, language) in text  # "10\u00a0h\u00a000" in French
     direction = "rtl" if language == "ar" else "ltr"
     assert f'<html lang="{language}" dir="{direction}">' in html
 
@@ -184,7 +184,7 @@ def test_an_update_says_what_changed_in_the_contacts_language(app, smtp_server):
     updates = {row.to_address: row for row in db.session.scalars(db.select(OutboxMessage)
                .filter_by(briefing_id=second.id, kind="request", sequence=1))}
     said = {"ambassador@guy.example.org": ("Horaire modifié", "mercredi 23 avril 2025",
-                                          "jeudi 24 avril 2025", "15 h 00"),
+                                          "jeudi 24 avril 2025", "15\u00a0h\u00a000"),
             "upr@guy.example.org": ("Cambio de horario", "miércoles, 23 de abril de 2025"),
             "ambassador@ken.example.org": ("تغيّر الموعد",),
             ENGLISH: ("Time changed from Wed 23 Apr 2025, 10:00–11:30 to Thu 24 Apr 2025",)}

@@ -130,8 +130,8 @@ LISTING = {
            "تُدرج هنا أولًا كل رسالة بريد إلكتروني يرسلها النظام في قائمة الانتظار"],
 }
 #: the failed message's page ({id}: its number): breadcrumb, its fields (the error in the
-#: page's language, the relay's own words as it wrote them), the retry button; then the flash after retrying it; the page of an unknown
-#: message ({unknown})
+#: page's language, the relay's own words as it wrote them), the retry button; then the
+#: flash after retrying it; the page of an unknown message ({unknown})
 MESSAGE = {
     "fr": ["Boîte d'envoi › Message {id}", f"Type Avis Statut En échec À {REFUSED} Tentatives 1",
            f"Envoyé le Pas encore Dernière erreur échec définitif{NBSP}: 550 5.1.1 No such mailbox",
@@ -189,7 +189,7 @@ RETRIED_ALL = {
 REPLIES = {
     "fr": ["Réponses par courriel", f"Appliquée{NBSP}: 1", f"Rejetée{NBSP}: 1",
            f"Événement inconnu{NBSP}: 1", f"Expéditeur non vérifié{NBSP}: 0",
-           f"Acceptée par {IND} SEQUENCE 0, faite le mercredi 5 mars 2025, 11 h 00 "
+           f"Acceptée par {IND} SEQUENCE 0, faite le mercredi 5 mars 2025, 11\u00a0h\u00a000 "
            f"«{NBSP}Gladly.{NBSP}»",
            "Au plus les 200 dernières, de la plus récente à la plus ancienne."],
     "es": ["Respuestas por correo electrónico", "Aplicada: 1", "Rechazada: 1",
@@ -232,10 +232,10 @@ AUDIT = {
     "fr": ["Journal d'audit",
            "Les 100 dernières modifications, de la plus récente à la plus ancienne. Quand "
            "Ce qui s'est passé",
-           f"{WHO} a annulé la réunion d'information du mercredi 23 avril 2025, 10 h 00–11 h 30 "
+           f"{WHO} a annulé la réunion d'information du mercredi 23 avril 2025, 10\u00a0h\u00a000–11\u00a0h\u00a030 "
            f"(session 49 de l'EPU){NBSP}; l'annulation a été envoyée à {CONTACTS} contacts.",
            f"{WHO} a déplacé la réunion d'information du mardi 22 avril 2025 (session 49 de "
-           "l'EPU) au jeudi 24 avril 2025, 15 h 00–16 h 30.",
+           "l'EPU) au jeudi 24 avril 2025, 15\u00a0h\u00a000–16\u00a0h\u00a030.",
            "Détails tels qu'enregistrés Wed 23 Apr 2025 10:00–11:30 (KEN, KWT, LSO, LAO); "
            f"sequence 1; {CONTACTS} notified"],
     "es": ["Registro de auditoría",

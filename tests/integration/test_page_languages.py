@@ -195,9 +195,9 @@ def test_the_portal_in_french_in_detail(client, both):
             "son adresse qu'au sein de votre Mission\u00a0: toute personne") in content
     assert "avant la 49e session de l'EPU" in content
     # French typography: a no-break space before the colon, so no line starts with one
-    assert ("Votre Mission présente à 11 h 10 — créneau\u00a0: En attente de confirmation "
+    assert ("Votre Mission présente à 11\u00a0h\u00a010 — créneau\u00a0: En attente de confirmation "
             "(acceptez pour le confirmer, refusez pour le libérer).") in content
-    assert "10 h 00 Ouverture par la présidence" in content
+    assert "10\u00a0h\u00a000 Ouverture par la présidence" in content
     assert "Accepter Provisoire Refuser (libère votre créneau)" in content
     assert "Focal point GUY (vous) Point focal upr@guy.example.org Anglais" in content
     assert "Toutes les heures sont indiquées à l'heure de Genève (Europe/Zurich)." in content
@@ -374,7 +374,7 @@ def test_a_cancelled_briefing_is_explained_in_french(client, both):
     briefings.cancel(both[0].id, SECRETARIAT)
     content = visible(get(client, url))
     assert "Cette réunion d'information est annulée" in content
-    assert ("prévue le mardi 22 avril 2025, 10 h 00, est annulée. Aucune réponse n'est "
+    assert ("prévue le mardi 22 avril 2025, 10\u00a0h\u00a000, est annulée. Aucune réponse n'est "
             "nécessaire et rien n'a été enregistré.") in content
 
 

@@ -72,7 +72,7 @@ def test_the_proposals_read_in_the_current_language(seeded):
     assert french.reasons == stored()[0].reasons_by_language["fr"]
     assert french.plain_reasons == french.reasons[:3]  # the score's line apart
     assert french.plain_reasons[0] == (
-        f"Mardi 22 avril 2025, 10 h 00–11 h 30 (Room XXIV, Palais des Nations){NBSP}: 4 jours "
+        f"Mardi 22 avril 2025, 10\u00a0h\u00a000–11\u00a0h\u00a030 (Room XXIV, Palais des Nations){NBSP}: 4 jours "
         f"ouvrables avant la session{NBSP}; en dehors de HRC58{NBSP}; le matin")
     assert french.main_reason == (f"Entre les réunions{NBSP}: 1 jour ouvrable (écart "
                                   f"souhaité{NBSP}: 1 jour ouvrable).")
@@ -179,4 +179,4 @@ def test_the_cli_json_keeps_its_english_shape_and_stores_the_translations(seeded
     assert data["proposals"][0]["reasons"] == stored()[0].reasons
     assert data["proposals"][0]["reasons"][0].startswith("Tue 22 Apr 2025, 10:00–11:30")
     # outside a request (the CLI, the scheduler) the other languages are written too
-    assert stored()[0].reasons_by_language["fr"][0].startswith("Mardi 22 avril 2025, 10 h 00")
+    assert stored()[0].reasons_by_language["fr"][0].startswith("Mardi 22 avril 2025, 10\u00a0h\u00a000")

@@ -12,7 +12,7 @@ WEDNESDAY = datetime(2027, 1, 13, 10, 0)
 
 @pytest.mark.parametrize("language, expected", [
     ("en", "Wed 13 Jan 2027, 10:00"),
-    ("fr", "mercredi 13 janvier 2027, 10 h 00"),
+    ("fr", "mercredi 13 janvier 2027, 10\u00a0h\u00a000"),
     ("es", "miércoles, 13 de enero de 2027, 10:00"),
     ("ar", "الأربعاء، 13 يناير 2027، 10:00"),
 ])

@@ -90,7 +90,7 @@ def test_every_language_has_as_many_reasons_and_why_lines_as_english(words):
 def test_a_meetings_reason_in_french(words):
     reasons = friday(propose(UPR35, UPR35_NAM, [ROOM], [HRC43], phrasings=words)).reasons_in("fr")
     assert reasons == [
-        f"Vendredi 17 janvier 2020, 10 h 00–11 h 30 (Room XXIV){NBSP}: 1 jour ouvrable avant la "
+        f"Vendredi 17 janvier 2020, 10\u00a0h\u00a000–11\u00a0h\u00a030 (Room XXIV){NBSP}: 1 jour ouvrable avant la "
         f"session{NBSP}; en dehors de HRC43{NBSP}; le matin",
         f"Note -1,50{NBSP}: délai (écart total de 2 jours ouvrables par rapport au délai "
         "souhaité de 3) -2,00, chevauchement avec le CDH +0,00, matinée +0,50, espacement +0,00, "
@@ -233,7 +233,7 @@ def test_a_blocked_window_in_every_language(words):
         "1er janvier 2025).",
         f"Pour trouver un horaire{NBSP}: élargissez la période de planification "
         f"(window_working_days, actuellement 15){NBSP}; allongez les heures de réunion "
-        f"(actuellement 10 h 00–13 h 00, 15 h 00–18 h 00){NBSP}; abaissez max_states_per_meeting "
+        f"(actuellement 10\u00a0h\u00a000–13\u00a0h\u00a000, 15\u00a0h\u00a000–18\u00a0h\u00a000){NBSP}; abaissez max_states_per_meeting "
         "(actuellement 4) pour raccourcir les réunions."]
     assert result.why_in("es")[0].startswith(
         "Todos los días hábiles del jueves, 26 de diciembre de 2024 al viernes, 17 de enero de "
@@ -266,7 +266,7 @@ def test_a_meeting_longer_than_the_hours_in_every_language(words):
     result = propose(UPR35, UPR35_NAM, [ROOM], rules=rules, phrasings=words)
     assert result.why_in("fr")[0] == (
         "La réunion avec Lao People's Democratic Republic, Guyana et Kuwait dure 90 minutes, "
-        "mais la plus longue plage des heures de réunion (10 h 00–11 h 00) ne dure que 60 "
+        "mais la plus longue plage des heures de réunion (10\u00a0h\u00a000–11\u00a0h\u00a000) ne dure que 60 "
         "minutes.")
     assert result.why_in("es")[0] == (
         "La reunión de Lao People's Democratic Republic, Guyana y Kuwait requiere 90 minutos, "
@@ -348,7 +348,7 @@ def test_another_sessions_briefing_in_the_way_is_named_in_each_language(words):
 def test_a_phrasing_writes_days_times_lists_and_numbers_the_languages_way(words):
     moment = datetime(2027, 1, 13, 10, 5, tzinfo=ZURICH)
     assert words["fr"].day(moment.date()) == "mercredi 13 janvier 2027"
-    assert words["fr"].clock(moment) == "10 h 05"
+    assert words["fr"].clock(moment) == "10\u00a0h\u00a005"
     assert words["es"].names(["Chile", "Cuba", "Peru"]) == "Chile, Cuba y Peru"
     assert words["ar"].names(["Chile", "Cuba"]) == "Chile وCuba"
     assert [words[code].signed(-2.0) for code in ("fr", "es", "ar")] == ["-2,00", "-2,00",
