@@ -194,9 +194,15 @@ def withdraw(reason: str, *conditions) -> int:
     """
     result = db.session.execute(
         db.update(OutboxMessage).where(OutboxMessage.status.in_(WITHDRAWABLE), *conditions)
-        .values(status="withdrawn", last_error=reason[:2000], last_error_said=recorded(reason))
+        .values(status="withdrawn", **last_error(reason))
         .execution_options(synchronize_session="fetch"))
     return result.rowcount
+
+
+def last_error(text: str) -> dict[str, object]:
+    """The columns a bulk update writes for a message's last error: its text (at most 2,000
+    characters) and its sentence (`models.kept_sentence` does it for a row set one by one)."""
+    return {"last_error": text[:2000], "last_error_said": recorded(text)}
 
 
 def new_message_id(kind: str) -> str:
@@ -596,7 +602,7 @@ class _Pass:
         # a waiting row's claimed_at is when it was parked: the next park doubles the wait
         why = Said(N_("waiting for the relay: %(error)s"), error=_describe(error))
         parked = {"status": "waiting", "claimed_at": at, "next_attempt_at": at + delay,
-                  "last_error": why, "last_error_said": recorded(why)}
+                  **last_error(why)}
         self.save_outcomes()
         waiting = db.session.execute(
             db.update(OutboxMessage).where(OutboxMessage.id.in_(self.ids),
@@ -653,8 +659,8 @@ def _outcome(message: OutboxMessage, status: str, error: str = "", *,
     """A row's new values, as `_Pass.save_outcomes` writes them."""
     return {"b_id": message.id, "b_status": status,
             "b_attempts": message.attempts + (1 if count_attempt else 0),
-            "b_sent_at": sent_at or message.sent_at, "b_last_error": error[:2000],
-            "b_last_error_said": recorded(error),
+            "b_sent_at": sent_at or message.sent_at,
+            **{f"b_{name}": value for name, value in last_error(error).items()},
             "b_next_attempt_at": next_attempt_at or message.next_attempt_at}
 
 
